@@ -1,0 +1,283 @@
+package dev.conveyor;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.broker.Broker;
+import dev.conveyor.broker.BrokerContext;
+import dev.conveyor.broker.Brokers;
+import dev.conveyor.broker.EnqueueResult;
+import dev.conveyor.broker.JobStore;
+import dev.conveyor.internal.Json;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobIds;
+import dev.conveyor.middleware.Middleware;
+import dev.conveyor.worker.Worker;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The entry point: enqueue jobs, get handles to them, and run workers. Thread-safe; make one per broker and
+ * share it.
+ *
+ * <pre>{@code
+ * Conveyor conveyor = Conveyor.builder()
+ *         .broker("sqlite:./conveyor-data/conveyor.db")   // or memory:, postgresql://…, redis://…
+ *         .task(SEND_REPORT)
+ *         .build();
+ * JobHandle<Void> job = conveyor.enqueue(SEND_REPORT, new SendReport(42));   // returns at once
+ * conveyor.startWorker(WorkerOptions.defaults());                          // or: conveyor worker --app …
+ * job.await(Duration.ofSeconds(30));
+ * }</pre>
+ */
+public final class Conveyor implements AutoCloseable {
+    /** Where jobs go when no broker is configured: the embedded SQLite file. */
+    public static final String DEFAULT_BROKER = "sqlite:./conveyor-data/conveyor.db";
+    /** Most jobs per broker call in {@link #enqueueAll}; larger lists are sent in chunks of this size. */
+    public static final int ENQUEUE_CHUNK = 1000;
+
+    private final Broker broker;
+    private final boolean ownsBroker;
+    private final JobStore store;
+    private final Clock clock;
+    private final ObjectMapper mapper;
+    private final Map<String, Task<?, ?>> tasks;
+    private final List<Middleware> middleware;
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
+
+    private Conveyor(Builder b) {
+        this.clock = b.clock;
+        this.mapper = b.mapper;
+        this.tasks = Map.copyOf(b.tasks);
+        this.middleware = List.copyOf(b.middleware);
+        if (b.brokerInstance != null) {
+            this.broker = b.brokerInstance;
+            this.ownsBroker = false;
+        } else {
+            this.broker = Brokers.open(b.brokerUrl == null ? DEFAULT_BROKER : b.brokerUrl, new BrokerContext(clock));
+            this.ownsBroker = true;
+        }
+        this.store = broker instanceof JobStore s ? s : null;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Enqueues one job with the task's options. */
+    public <A, R> JobHandle<R> enqueue(Task<A, R> task, A args) {
+        return enqueue(task, args, EnqueueOptions.defaults());
+    }
+
+    /** Enqueues one job, with per-enqueue overrides (delay, priority, queue, unique key, headers). */
+    public <A, R> JobHandle<R> enqueue(Task<A, R> task, A args, EnqueueOptions options) {
+        return enqueueAll(task, List.of(args), options).get(0);
+    }
+
+    /** Enqueues many jobs of one task in as few broker calls as possible (up to 1,000 per call). */
+    public <A, R> List<JobHandle<R>> enqueueAll(Task<A, R> task, List<A> argsList) {
+        return enqueueAll(task, argsList, EnqueueOptions.defaults());
+    }
+
+    /** Enqueues many jobs of one task, each with the same overrides. */
+    public <A, R> List<JobHandle<R>> enqueueAll(Task<A, R> task, List<A> argsList, EnqueueOptions options) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(options, "options");
+        List<Job> jobs = new ArrayList<>(argsList.size());
+        for (A args : argsList) jobs.add(newJob(task, args, options));
+        return submit(jobs, task.resultType());
+    }
+
+    /**
+     * Enqueues a job by task name with args given as JSON text, for callers that do not have the task's
+     * classes (the CLI, a bridge from another system). The task's options are not known here: the job gets
+     * the defaults plus {@code options}.
+     */
+    public JobHandle<JsonNode> enqueueJson(String taskName, String argsJson, EnqueueOptions options) {
+        Job.requireTaskName(taskName);
+        String args;
+        try {
+            args = mapper.readTree(argsJson == null ? "" : argsJson).toString();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("args must be JSON: " + e.getOriginalMessage());
+        }
+        Task<?, ?> known = tasks.get(taskName);
+        Task.Options<?> o = known != null ? known.options() : null;
+        Job job = buildJob(taskName, args, o, null, options);
+        return submit(List.of(job), JsonNode.class).get(0);
+    }
+
+    /** A handle to an existing job, for awaiting it from another process. */
+    public <R> JobHandle<R> handle(Task<?, R> task, String jobId) {
+        return new JobHandle<>(jobId, false, task.resultType(), store, mapper);
+    }
+
+    private <R> List<JobHandle<R>> submit(List<Job> jobs, Class<R> resultType) {
+        List<JobHandle<R>> handles = new ArrayList<>(jobs.size());
+        for (int from = 0; from < jobs.size(); from += ENQUEUE_CHUNK) {
+            List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + ENQUEUE_CHUNK));
+            List<EnqueueResult> results = broker.enqueue(chunk);
+            for (EnqueueResult r : results) {
+                handles.add(new JobHandle<>(r.id(), r.duplicate(), resultType, store, mapper));
+            }
+        }
+        return handles;
+    }
+
+    private <A> Job newJob(Task<A, ?> task, A args, EnqueueOptions options) {
+        Objects.requireNonNull(args, () -> "args of task '" + task.name() + "' must not be null");
+        String json;
+        try {
+            json = mapper.writeValueAsString(args);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("args of task '" + task.name() + "' cannot be written as JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+        String derivedKey = task.options().uniqueKey() == null ? null : task.options().uniqueKey().apply(args);
+        return buildJob(task.name(), json, task.options(), derivedKey, options);
+    }
+
+    private Job buildJob(String taskName, String argsJson, Task.Options<?> o, String derivedKey, EnqueueOptions e) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant runAt = e.runAt() != null ? e.runAt().truncatedTo(ChronoUnit.MILLIS)
+                : e.delay() != null ? now.plus(e.delay()) : now;
+        String queue = e.queue() != null ? e.queue() : o != null ? o.queue() : Job.DEFAULT_QUEUE;
+        int priority = e.priority() != null ? e.priority() : o != null ? o.priority() : Job.DEFAULT_PRIORITY;
+        String uniqueKey = e.uniqueKey() != null ? e.uniqueKey() : derivedKey;
+        return new Job(JobIds.next(clock), taskName, queue, argsJson, e.headers(), priority, 0, 0,
+                o != null ? o.maxAttempts() : Task.DEFAULT_MAX_ATTEMPTS,
+                o != null ? o.maxDeliveries() : Task.DEFAULT_MAX_DELIVERIES,
+                runAt, now,
+                o != null && o.maxAge() != null ? now.plus(o.maxAge()) : null,
+                o != null ? o.timeout() : Task.DEFAULT_TIMEOUT,
+                uniqueKey,
+                e.uniqueFor() != null ? e.uniqueFor() : o != null ? o.uniqueFor() : null,
+                null, null);
+    }
+
+    /** Starts a worker in this JVM that runs the registered tasks. Close it (or this) to stop it gracefully. */
+    public Worker startWorker(WorkerOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (tasks.isEmpty()) {
+            throw new IllegalStateException("no tasks are registered: add them with Conveyor.builder().task(...)");
+        }
+        Worker w = new Worker(broker, tasks, middleware, mapper, clock, options).start();
+        workers.add(w);
+        return w;
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    /** The job store (results, inspection), or null for a broker that keeps no job state. */
+    public JobStore store() {
+        return store;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** The registered tasks by name. */
+    public Map<String, Task<?, ?>> tasks() {
+        return tasks;
+    }
+
+    public List<Middleware> middleware() {
+        return middleware;
+    }
+
+    /** Shuts down this instance's workers gracefully, then closes the broker if this instance opened it. */
+    @Override
+    public void close() {
+        for (Worker w : workers) w.close();
+        if (ownsBroker) broker.close();
+    }
+
+    /** Configures a {@link Conveyor}. Every option has a default; {@link #build()} validates. */
+    public static final class Builder {
+        private String brokerUrl;
+        private Broker brokerInstance;
+        private Clock clock = Clock.systemUTC();
+        private ObjectMapper mapper = Json.mapper();
+        private final Map<String, Task<?, ?>> tasks = new LinkedHashMap<>();
+        private final List<Middleware> middleware = new ArrayList<>();
+
+        private Builder() {}
+
+        /** The broker by URL. Defaults to {@value Conveyor#DEFAULT_BROKER}. */
+        public Builder broker(String url) {
+            Brokers.scheme(url); // validates early, with a clear message
+            this.brokerUrl = url;
+            this.brokerInstance = null;
+            return this;
+        }
+
+        /** A broker opened elsewhere (the caller closes it). */
+        public Builder broker(Broker broker) {
+            this.brokerInstance = Objects.requireNonNull(broker, "broker");
+            this.brokerUrl = null;
+            return this;
+        }
+
+        /** The clock for due times, leases and timestamps. Defaults to the system clock (UTC). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The JSON mapper for args and results. Defaults to Conveyor's (Java time support, unknown fields ignored). */
+        public Builder mapper(ObjectMapper mapper) {
+            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            return this;
+        }
+
+        /** Registers a task so workers of this instance run it. Names must be unique. */
+        public Builder task(Task<?, ?> task) {
+            Objects.requireNonNull(task, "task");
+            Task<?, ?> before = tasks.putIfAbsent(task.name(), task);
+            if (before != null && before != task) {
+                throw new IllegalArgumentException("task name '" + task.name() + "' is registered twice");
+            }
+            return this;
+        }
+
+        public Builder tasks(Task<?, ?>... tasks) {
+            for (Task<?, ?> t : tasks) task(t);
+            return this;
+        }
+
+        /** Adds middleware around every handler; the first added is the outermost. */
+        public Builder middleware(Middleware m) {
+            middleware.add(Objects.requireNonNull(m, "middleware"));
+            return this;
+        }
+
+        /** Applies an app's configuration (what {@code conveyor worker --app} does). */
+        public Builder apply(ConveyorApp app) {
+            app.configure(this);
+            return this;
+        }
+
+        /** The broker URL set so far, or null. */
+        public String brokerUrl() {
+            return brokerUrl;
+        }
+
+        public Conveyor build() {
+            return new Conveyor(this);
+        }
+    }
+}

@@ -1,0 +1,367 @@
+package dev.conveyor;
+
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobCodec;
+import dev.conveyor.retry.RetryPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * A task: the code that runs a job, its stable name on the wire, its args and result types, and the options
+ * every job of it gets unless the enqueue overrides them. Immutable and thread-safe; define it once (a
+ * {@code static final} field is typical) and use it both to enqueue and to register with a worker.
+ *
+ * <pre>{@code
+ * record SendReport(long userId) {}
+ *
+ * static final Task<SendReport, Void> SEND_REPORT = Task.named("send_report", SendReport.class)
+ *         .queue("emails")
+ *         .maxAttempts(4)
+ *         .retry(RetryPolicy.exponential(Duration.ofSeconds(1), Duration.ofMinutes(10)))
+ *         .action(args -> reports.buildAndEmail(args.userId()));
+ *
+ * record Resize(String url, int width) {}
+ * record Thumb(String url) {}
+ *
+ * static final Task<Resize, Thumb> RESIZE = Task.named("resize", Resize.class, Thumb.class)
+ *         .timeout(Duration.ofMinutes(2))
+ *         .platformThreads(2)                 // CPU-bound: at most 2 at once, on platform threads
+ *         .handler(args -> thumbnailer.resize(args));
+ * }</pre>
+ *
+ * @param <A> the args type, mapped to and from JSON (a record is ideal)
+ * @param <R> the result type, stored as JSON ({@link Void} for none)
+ */
+public final class Task<A, R> {
+    /** Defaults to 10 attempts. */
+    public static final int DEFAULT_MAX_ATTEMPTS = JobCodec.DEFAULT_MAX_ATTEMPTS;
+    /** Defaults to 3 lost leases before a job is quarantined as crash-looping. */
+    public static final int DEFAULT_MAX_DELIVERIES = JobCodec.DEFAULT_MAX_DELIVERIES;
+    /** Defaults to 10 minutes per run. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+    /** A handler that returns a result. */
+    @FunctionalInterface
+    public interface Handler<A, R> {
+        R handle(A args) throws Exception;
+    }
+
+    /** A handler that returns a result and reads its {@link JobContext}. */
+    @FunctionalInterface
+    public interface ContextHandler<A, R> {
+        R handle(A args, JobContext context) throws Exception;
+    }
+
+    /** A handler with no result. */
+    @FunctionalInterface
+    public interface Action<A> {
+        void run(A args) throws Exception;
+    }
+
+    /** A handler with no result that reads its {@link JobContext}. */
+    @FunctionalInterface
+    public interface ContextAction<A> {
+        void run(A args, JobContext context) throws Exception;
+    }
+
+    /** A handler built on asynchronous clients: the job ends when the stage completes. */
+    @FunctionalInterface
+    public interface AsyncHandler<A, R> {
+        CompletionStage<R> handle(A args, JobContext context) throws Exception;
+    }
+
+    private final String name;
+    private final Class<A> argsType;
+    private final Class<R> resultType;
+    private final Options<A> options;
+    private final ContextHandler<A, ?> invoker;
+    private final boolean async;
+
+    private Task(Builder<A, R> b, ContextHandler<A, ?> invoker, boolean async) {
+        this.name = b.name;
+        this.argsType = b.argsType;
+        this.resultType = b.resultType;
+        this.options = b.options;
+        this.invoker = invoker;
+        this.async = async;
+    }
+
+    /** Starts defining a task with no result. */
+    public static <A> Builder<A, Void> named(String name, Class<A> argsType) {
+        return new Builder<>(name, argsType, Void.class);
+    }
+
+    /** Starts defining a task whose result of type {@code resultType} is stored and can be awaited. */
+    public static <A, R> Builder<A, R> named(String name, Class<A> argsType, Class<R> resultType) {
+        return new Builder<>(name, argsType, resultType);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Class<A> argsType() {
+        return argsType;
+    }
+
+    public Class<R> resultType() {
+        return resultType;
+    }
+
+    public Options<A> options() {
+        return options;
+    }
+
+    /** True when the handler returns a {@link CompletionStage}. */
+    public boolean isAsync() {
+        return async;
+    }
+
+    /**
+     * Runs the handler itself, without middleware, timeout or retries: what the worker calls inside all of
+     * those. Returns the result, or the {@link CompletionStage} of an async handler.
+     */
+    public Object invoke(A args, JobContext context) throws Exception {
+        return invoker.handle(args, context);
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + name + "]";
+    }
+
+    /**
+     * A task's options: the defaults of every job it enqueues (except where the enqueue overrides them) and
+     * how the worker runs it.
+     *
+     * @param queue           defaults to {@code "default"}
+     * @param priority        0–9, higher first; defaults to 5
+     * @param maxAttempts     runs before the job is dead; defaults to {@value Task#DEFAULT_MAX_ATTEMPTS}
+     * @param maxDeliveries   lost leases before quarantine; defaults to {@value Task#DEFAULT_MAX_DELIVERIES}
+     * @param retry           delay between attempts; defaults to {@link RetryPolicy#DEFAULT}
+     * @param timeout         per run; null = none; defaults to {@link Task#DEFAULT_TIMEOUT}
+     * @param maxAge          a job not started this long after its enqueue is dropped to the dead set unrun;
+     *                        null = no limit (the default)
+     * @param uniqueKey       derives a unique key from the args; null = not unique (the default)
+     * @param uniqueFor       how long the key stays taken after the job finishes; defaults to none
+     * @param fatalOn         exception types that fail the job at once; defaults to none
+     * @param retryOn         when non-empty, only these exception types are retried, others are fatal
+     * @param platformThreads when positive, jobs run on a pool of this many platform threads (CPU-bound work)
+     *                        instead of one virtual thread each; defaults to 0
+     */
+    public record Options<A>(
+            String queue,
+            int priority,
+            int maxAttempts,
+            int maxDeliveries,
+            RetryPolicy retry,
+            Duration timeout,
+            Duration maxAge,
+            Function<? super A, String> uniqueKey,
+            Duration uniqueFor,
+            List<Class<? extends Throwable>> fatalOn,
+            List<Class<? extends Throwable>> retryOn,
+            int platformThreads) {
+
+        /** True when {@code error} should end the job without retry under these options. */
+        public boolean isFatal(Throwable error) {
+            if (error instanceof FatalJobException) return true;
+            if (error instanceof RetryLaterException) return false;
+            for (Class<? extends Throwable> c : fatalOn) if (c.isInstance(error)) return true;
+            if (retryOn.isEmpty()) return false;
+            for (Class<? extends Throwable> c : retryOn) if (c.isInstance(error)) return false;
+            return true;
+        }
+    }
+
+    /** Defines a task; each setter validates its value and the terminal {@code handler}/{@code action} builds it. */
+    public static final class Builder<A, R> {
+        private final String name;
+        private final Class<A> argsType;
+        private final Class<R> resultType;
+        private Options<A> options;
+
+        private Builder(String name, Class<A> argsType, Class<R> resultType) {
+            this.name = Job.requireTaskName(name);
+            this.argsType = Objects.requireNonNull(argsType, "argsType");
+            this.resultType = Objects.requireNonNull(resultType, "resultType");
+            this.options = new Options<>(Job.DEFAULT_QUEUE, Job.DEFAULT_PRIORITY, DEFAULT_MAX_ATTEMPTS,
+                    DEFAULT_MAX_DELIVERIES, RetryPolicy.DEFAULT, DEFAULT_TIMEOUT, null, null, null,
+                    List.of(), List.of(), 0);
+        }
+
+        /** The queue jobs go to. Defaults to {@code "default"}. */
+        public Builder<A, R> queue(String queue) {
+            Job.requireQueueName(queue);
+            options = new Options<>(queue, options.priority(), options.maxAttempts(), options.maxDeliveries(),
+                    options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(), options.uniqueFor(),
+                    options.fatalOn(), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /** Priority 0–9, higher runs first. Defaults to 5. */
+        public Builder<A, R> priority(int priority) {
+            Job.requirePriority(priority);
+            options = new Options<>(options.queue(), priority, options.maxAttempts(), options.maxDeliveries(),
+                    options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(), options.uniqueFor(),
+                    options.fatalOn(), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /** Runs before a failing job is dead (1 = no retry). Defaults to 10. */
+        public Builder<A, R> maxAttempts(int maxAttempts) {
+            if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+            options = new Options<>(options.queue(), options.priority(), maxAttempts, options.maxDeliveries(),
+                    options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(), options.uniqueFor(),
+                    options.fatalOn(), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /** Lost leases (worker died mid-job) before the job is quarantined as dead. Defaults to 3. */
+        public Builder<A, R> maxDeliveries(int maxDeliveries) {
+            if (maxDeliveries < 1) {
+                throw new IllegalArgumentException("maxDeliveries must be >= 1, was " + maxDeliveries);
+            }
+            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(), maxDeliveries,
+                    options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(), options.uniqueFor(),
+                    options.fatalOn(), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /** The delay between attempts. Defaults to {@link RetryPolicy#DEFAULT}. */
+        public Builder<A, R> retry(RetryPolicy retry) {
+            Objects.requireNonNull(retry, "retry");
+            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
+                    options.maxDeliveries(), retry, options.timeout(), options.maxAge(), options.uniqueKey(),
+                    options.uniqueFor(), options.fatalOn(), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /** Longest a run may take before it is interrupted and counted as failed. Defaults to 10 minutes. */
+        public Builder<A, R> timeout(Duration timeout) {
+            requirePositive(timeout, "timeout");
+            return withTimeout(timeout);
+        }
+
+        /** Runs may take as long as they like (heartbeats keep the lease). */
+        public Builder<A, R> noTimeout() {
+            return withTimeout(null);
+        }
+
+        private Builder<A, R> withTimeout(Duration timeout) {
+            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
+                    options.maxDeliveries(), options.retry(), timeout, options.maxAge(), options.uniqueKey(),
+                    options.uniqueFor(), options.fatalOn(), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /** A job not started within this time of its enqueue goes to the dead set unrun. Defaults to no limit. */
+        public Builder<A, R> maxAge(Duration maxAge) {
+            requirePositive(maxAge, "maxAge");
+            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
+                    options.maxDeliveries(), options.retry(), options.timeout(), maxAge, options.uniqueKey(),
+                    options.uniqueFor(), options.fatalOn(), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /**
+         * Makes jobs unique per queue by a key derived from their args: while a job with the key is unfinished,
+         * enqueueing another returns the existing job's handle (marked duplicate).
+         */
+        public Builder<A, R> unique(Function<? super A, String> keyFromArgs) {
+            Objects.requireNonNull(keyFromArgs, "keyFromArgs");
+            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
+                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), keyFromArgs,
+                    options.uniqueFor(), options.fatalOn(), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /** Like {@link #unique(Function)}, and the key stays taken for {@code uniqueFor} after the job finishes. */
+        public Builder<A, R> unique(Function<? super A, String> keyFromArgs, Duration uniqueFor) {
+            Objects.requireNonNull(uniqueFor, "uniqueFor");
+            if (uniqueFor.isNegative()) throw new IllegalArgumentException("uniqueFor must not be negative, was " + uniqueFor);
+            unique(keyFromArgs);
+            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
+                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(),
+                    uniqueFor, options.fatalOn(), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /** Exceptions of these types (and subtypes) fail the job without retry. */
+        @SafeVarargs
+        public final Builder<A, R> fatalOn(Class<? extends Throwable>... types) {
+            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
+                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(),
+                    options.uniqueFor(), List.of(types), options.retryOn(), options.platformThreads());
+            return this;
+        }
+
+        /** Only exceptions of these types are retried; any other fails the job at once. */
+        @SafeVarargs
+        public final Builder<A, R> retryOn(Class<? extends Throwable>... types) {
+            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
+                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(),
+                    options.uniqueFor(), options.fatalOn(), List.of(types), options.platformThreads());
+            return this;
+        }
+
+        /**
+         * Runs this task's jobs on a dedicated pool of {@code threads} platform threads, for CPU-bound work
+         * that should not crowd the virtual-thread carriers. Defaults to one virtual thread per job.
+         */
+        public Builder<A, R> platformThreads(int threads) {
+            if (threads < 1) throw new IllegalArgumentException("platformThreads must be >= 1, was " + threads);
+            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
+                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(),
+                    options.uniqueFor(), options.fatalOn(), options.retryOn(), threads);
+            return this;
+        }
+
+        /** Finishes the task with a handler that returns its result. */
+        public Task<A, R> handler(Handler<A, R> handler) {
+            Objects.requireNonNull(handler, "handler");
+            return new Task<>(this, (args, ctx) -> handler.handle(args), false);
+        }
+
+        /** Finishes the task with a handler that returns its result and reads its context. */
+        public Task<A, R> handler(ContextHandler<A, R> handler) {
+            Objects.requireNonNull(handler, "handler");
+            return new Task<>(this, handler, false);
+        }
+
+        /** Finishes the task with a handler that has no result. */
+        public Task<A, R> action(Action<A> action) {
+            Objects.requireNonNull(action, "action");
+            return new Task<>(this, (args, ctx) -> {
+                action.run(args);
+                return null;
+            }, false);
+        }
+
+        /** Finishes the task with a handler that has no result and reads its context. */
+        public Task<A, R> action(ContextAction<A> action) {
+            Objects.requireNonNull(action, "action");
+            return new Task<>(this, (args, ctx) -> {
+                action.run(args, ctx);
+                return null;
+            }, false);
+        }
+
+        /**
+         * Finishes the task with an asynchronous handler: the job succeeds or fails when the returned stage
+         * does, and the timeout applies to the stage (it is cancelled when the time is up).
+         */
+        public Task<A, R> asyncHandler(AsyncHandler<A, R> handler) {
+            Objects.requireNonNull(handler, "handler");
+            return new Task<>(this, handler::handle, true);
+        }
+
+        private static void requirePositive(Duration d, String field) {
+            Objects.requireNonNull(d, field);
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(field + " must be positive, was " + d);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.conveyor;
+
+import dev.conveyor.job.Job;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a worker runs: which queues, how many jobs at once, lease and heartbeat timing, shutdown grace.
+ * Immutable; each method returns a changed copy and validates its value.
+ *
+ * <pre>{@code
+ * Worker worker = conveyor.startWorker(WorkerOptions.defaults()
+ *         .queues("default", "emails")
+ *         .concurrency(200));
+ * }</pre>
+ */
+public record WorkerOptions(
+        List<String> queues,
+        int concurrency,
+        int fetchBatch,
+        Duration leaseDuration,
+        Duration heartbeatInterval,
+        Duration pollInterval,
+        Duration shutdownGrace,
+        Duration stuckAfter,
+        int completionBatch,
+        boolean shutdownOnSigterm,
+        Map<String, Integer> queuePlatformThreads) {
+
+    /** Defaults to the {@code default} queue. */
+    public static final List<String> DEFAULT_QUEUES = List.of(Job.DEFAULT_QUEUE);
+    /** Defaults to 64 jobs at once (each on its own virtual thread). */
+    public static final int DEFAULT_CONCURRENCY = 64;
+    /** Defaults to fetching up to 256 jobs per broker call (never more than free slots). */
+    public static final int DEFAULT_FETCH_BATCH = 256;
+    /** Defaults to 30 s leases: a lost worker's jobs come back within this. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    /** Defaults to a heartbeat every 10 s (a third of the lease, so two can fail before the lease does). */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+    /** Defaults to checking for work at least every 1 s when the broker has no push wake-up. */
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
+    /** Defaults to 25 s to finish in-flight jobs on shutdown (inside Kubernetes' 30 s termination grace). */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(25);
+    /** Defaults to reporting a job as stuck 30 s after its timeout interrupt if it has not returned. */
+    public static final Duration DEFAULT_STUCK_AFTER = Duration.ofSeconds(30);
+    /** Defaults to recording up to 1,000 completions per broker call. */
+    public static final int DEFAULT_COMPLETION_BATCH = 1000;
+
+    public WorkerOptions {
+        queues = List.copyOf(queues);
+        if (queues.isEmpty()) throw new IllegalArgumentException("queues must name at least one queue");
+        queues.forEach(Job::requireQueueName);
+        if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+        if (fetchBatch < 1) throw new IllegalArgumentException("fetchBatch must be >= 1, was " + fetchBatch);
+        requirePositive(leaseDuration, "leaseDuration");
+        requirePositive(heartbeatInterval, "heartbeatInterval");
+        if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
+            throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval
+                    + ") must be shorter than leaseDuration (" + leaseDuration + "); a third of it is a good choice");
+        }
+        requirePositive(pollInterval, "pollInterval");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        if (shutdownGrace.isNegative()) throw new IllegalArgumentException("shutdownGrace must not be negative");
+        requirePositive(stuckAfter, "stuckAfter");
+        if (completionBatch < 1) throw new IllegalArgumentException("completionBatch must be >= 1, was " + completionBatch);
+        queuePlatformThreads = Map.copyOf(queuePlatformThreads);
+    }
+
+    public static WorkerOptions defaults() {
+        return new WorkerOptions(DEFAULT_QUEUES, DEFAULT_CONCURRENCY, DEFAULT_FETCH_BATCH, DEFAULT_LEASE,
+                DEFAULT_HEARTBEAT, DEFAULT_POLL, DEFAULT_SHUTDOWN_GRACE, DEFAULT_STUCK_AFTER,
+                DEFAULT_COMPLETION_BATCH, true, Map.of());
+    }
+
+    /** The queues to take jobs from, as one pool (priority first, then age). */
+    public WorkerOptions queues(String... queues) {
+        return new WorkerOptions(List.of(queues), concurrency, fetchBatch, leaseDuration, heartbeatInterval,
+                pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+    }
+
+    public WorkerOptions queues(List<String> queues) {
+        return queues(queues.toArray(String[]::new));
+    }
+
+    /** Most jobs running at once in this worker. */
+    public WorkerOptions concurrency(int concurrency) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+    }
+
+    /** Most jobs leased per broker call. */
+    public WorkerOptions fetchBatch(int fetchBatch) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+    }
+
+    /** Lease length; the heartbeat is set to a third of it. */
+    public WorkerOptions leaseDuration(Duration lease) {
+        requirePositive(lease, "leaseDuration");
+        return new WorkerOptions(queues, concurrency, fetchBatch, lease, lease.dividedBy(3), pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+    }
+
+    public WorkerOptions heartbeatInterval(Duration heartbeat) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeat, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+    }
+
+    public WorkerOptions pollInterval(Duration poll) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, poll,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+    }
+
+    public WorkerOptions shutdownGrace(Duration grace) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+                grace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+    }
+
+    public WorkerOptions stuckAfter(Duration stuckAfter) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+    }
+
+    public WorkerOptions completionBatch(int completionBatch) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+    }
+
+    /** Whether a JVM shutdown (SIGTERM, Ctrl-C) shuts this worker down gracefully first. Defaults to true. */
+    public WorkerOptions shutdownOnSigterm(boolean enabled) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, enabled, queuePlatformThreads);
+    }
+
+    /** Runs jobs from {@code queue} on a pool of {@code threads} platform threads (CPU-bound work). */
+    public WorkerOptions platformThreads(String queue, int threads) {
+        Job.requireQueueName(queue);
+        if (threads < 1) throw new IllegalArgumentException("platformThreads must be >= 1, was " + threads);
+        Map<String, Integer> m = new LinkedHashMap<>(queuePlatformThreads);
+        m.put(queue, threads);
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, m);
+    }
+
+    private static void requirePositive(Duration d, String field) {
+        Objects.requireNonNull(d, field);
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(field + " must be positive, was " + d);
+    }
+}

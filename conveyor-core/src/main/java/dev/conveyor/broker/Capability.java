@@ -1,0 +1,21 @@
+package dev.conveyor.broker;
+
+/**
+ * Optional abilities a broker declares in {@link Broker#capabilities()}. The conformance suite runs the
+ * tests of every capability a broker declares; a feature that needs a capability the configured broker
+ * lacks fails at startup with a message naming it.
+ */
+public enum Capability {
+    /** Honours {@code runAt} in the future: delayed jobs and retries with backoff. */
+    DELAYED,
+    /** Fetch returns higher-priority ready jobs first. */
+    PRIORITIES,
+    /** Enforces {@code uniqueKey} atomically with the enqueue. */
+    UNIQUE_KEYS,
+    /** Stores results given to {@code ack} and serves them through {@link JobStore#get}. */
+    RESULTS,
+    /** Implements {@link JobStore}: get, list, counts, re-drive, delete, purge. */
+    INSPECTION,
+    /** {@link Broker#awaitWork} returns promptly when work arrives, instead of only after its timeout. */
+    PUSH_WAKEUP
+}

@@ -1,0 +1,71 @@
+package dev.conveyor.broker;
+
+import dev.conveyor.job.JobInfo;
+import dev.conveyor.job.JobState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Read and operator access to stored jobs: what {@code JobHandle}, the CLI and the dashboard use. Brokers that
+ * hold their own state implement it beside {@link Broker} and declare {@link Capability#INSPECTION}.
+ * Nothing here takes or needs a lease. All calls are thread-safe and block only for their I/O, except
+ * {@link #awaitFinished}.
+ */
+public interface JobStore {
+
+    /** The job with this id, or empty if there is none (never enqueued, deleted or purged). */
+    Optional<JobInfo> get(String id);
+
+    /**
+     * Waits up to {@code timeout} (real time) for the job to reach a finished state and returns what is then
+     * stored, finished or not; empty if the job does not exist. The default polls {@link #get} with a backoff
+     * from 1 ms to 50 ms; brokers with a push signal override it.
+     */
+    default Optional<JobInfo> awaitFinished(String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long sleepMs = 1;
+        while (true) {
+            Optional<JobInfo> info = get(id);
+            if (info.isEmpty() || info.get().state().isFinished()) return info;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return info;
+            try {
+                Thread.sleep(Math.min(sleepMs, Math.max(1, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return info;
+            }
+            sleepMs = Math.min(50, sleepMs * 2);
+        }
+    }
+
+    /** Per queue: how many jobs are in each state and how long the oldest ready job has waited. */
+    List<QueueStats> queues();
+
+    /**
+     * One page of jobs matching the query, ordered by id (oldest first). Pass the returned
+     * {@link Page#nextCursor()} as {@link JobQuery#afterId()} for the next page; a null cursor means the end.
+     */
+    Page<JobInfo> list(JobQuery query);
+
+    /**
+     * Re-drives dead (or cancelled) jobs: each becomes {@code READY} now with {@code attempt} and
+     * {@code deliveries} reset to 0; its error history is kept. Ids that are missing or not dead/cancelled
+     * are skipped. Returns how many were re-driven. Idempotent.
+     */
+    int redrive(List<String> ids);
+
+    /**
+     * Deletes jobs that are not running (a running job must finish or be cancelled first). Frees their
+     * unique keys. Returns how many were deleted; missing ids are skipped. Idempotent.
+     */
+    int delete(List<String> ids);
+
+    /**
+     * Deletes every job in a finished state ({@code SUCCEEDED}, {@code DEAD} or {@code CANCELLED}), in one
+     * queue or in all when {@code queue} is null. Other states are refused with
+     * {@link IllegalArgumentException}. Returns how many were deleted.
+     */
+    long purge(JobState state, String queue);
+}

@@ -1,0 +1,13 @@
+package dev.conveyor.broker;
+
+/** What a broker did with one item of a batched call that changes a leased job. */
+public enum Outcome {
+    /** Applied. */
+    OK,
+    /**
+     * Refused: the lease's fencing token is not the job's current lease, or that lease has expired, or the job
+     * no longer exists. Nothing changed; the job belongs to whoever holds its current lease (or will be
+     * redelivered). Not an error: a worker that was paused or partitioned past its lease gets this.
+     */
+    STALE
+}

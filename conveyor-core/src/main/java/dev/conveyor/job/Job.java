@@ -1,0 +1,137 @@
+package dev.conveyor.job;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One enqueued invocation of a task: the record a broker stores and leases. Immutable; brokers derive the
+ * next version with the {@code with…} methods. Field meanings are the wire format's, see {@code docs/PROTOCOL.md}.
+ *
+ * @param id            UUIDv7, unique, stable across retries (handlers may dedupe on it)
+ * @param task          the task's stable name
+ * @param queue         queue name, {@code [A-Za-z0-9_.-]{1,64}}
+ * @param args          the arguments as raw JSON text (decoded by the worker into the task's args type)
+ * @param headers       string metadata (trace context, tenant…), never null
+ * @param priority      0–9, higher runs first
+ * @param attempt       handler runs that ended in failure so far
+ * @param deliveries    leases used up so far (a lost worker costs a delivery, not an attempt)
+ * @param maxAttempts   the job is dead once {@code attempt} reaches this
+ * @param maxDeliveries the job is quarantined once its leases were lost this many times
+ * @param runAt         not leased before this instant
+ * @param enqueuedAt    first enqueue; retries keep it; the age limit counts from it
+ * @param expiresAt     dropped unrun to the dead set if not started by then; null = no age limit
+ * @param timeout       a run longer than this is interrupted and counts as a failed attempt; null = none
+ * @param uniqueKey     at most one unfinished job per (queue, uniqueKey); null = not unique
+ * @param uniqueFor     how long the key stays taken after the job finishes; null = released at finish
+ * @param parentId      the job that enqueued this one (workflows), or null
+ * @param groupId       the workflow group this job belongs to, or null
+ */
+public record Job(
+        String id,
+        String task,
+        String queue,
+        String args,
+        Map<String, String> headers,
+        int priority,
+        int attempt,
+        int deliveries,
+        int maxAttempts,
+        int maxDeliveries,
+        Instant runAt,
+        Instant enqueuedAt,
+        Instant expiresAt,
+        Duration timeout,
+        String uniqueKey,
+        Duration uniqueFor,
+        String parentId,
+        String groupId) {
+
+    /** Version of the JSON envelope this code reads and writes. */
+    public static final int PROTOCOL_VERSION = 1;
+    public static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    public static final int MIN_PRIORITY = 0;
+    public static final int MAX_PRIORITY = 9;
+    public static final int DEFAULT_PRIORITY = 5;
+    public static final String DEFAULT_QUEUE = "default";
+    public static final int MAX_TASK_NAME_LENGTH = 200;
+    public static final int MAX_UNIQUE_KEY_LENGTH = 512;
+
+    public Job {
+        requireText(id, "id");
+        requireTaskName(task);
+        requireQueueName(queue);
+        requireText(args, "args");
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        requirePriority(priority);
+        if (attempt < 0) throw new IllegalArgumentException("attempt must be >= 0, was " + attempt);
+        if (deliveries < 0) throw new IllegalArgumentException("deliveries must be >= 0, was " + deliveries);
+        if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+        if (maxDeliveries < 1) {
+            throw new IllegalArgumentException("maxDeliveries must be >= 1, was " + maxDeliveries);
+        }
+        Objects.requireNonNull(runAt, "runAt");
+        Objects.requireNonNull(enqueuedAt, "enqueuedAt");
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be positive (or null for none), was " + timeout);
+        }
+        if (uniqueKey != null && (uniqueKey.isEmpty() || uniqueKey.length() > MAX_UNIQUE_KEY_LENGTH)) {
+            throw new IllegalArgumentException(
+                    "uniqueKey must be 1 to " + MAX_UNIQUE_KEY_LENGTH + " characters (or null), was '" + uniqueKey + "'");
+        }
+        if (uniqueFor != null && uniqueFor.isNegative()) {
+            throw new IllegalArgumentException("uniqueFor must not be negative, was " + uniqueFor);
+        }
+    }
+
+    public Job withAttempt(int newAttempt) {
+        return new Job(id, task, queue, args, headers, priority, newAttempt, deliveries, maxAttempts, maxDeliveries,
+                runAt, enqueuedAt, expiresAt, timeout, uniqueKey, uniqueFor, parentId, groupId);
+    }
+
+    public Job withDeliveries(int newDeliveries) {
+        return new Job(id, task, queue, args, headers, priority, attempt, newDeliveries, maxAttempts, maxDeliveries,
+                runAt, enqueuedAt, expiresAt, timeout, uniqueKey, uniqueFor, parentId, groupId);
+    }
+
+    public Job withRunAt(Instant newRunAt) {
+        return new Job(id, task, queue, args, headers, priority, attempt, deliveries, maxAttempts, maxDeliveries,
+                newRunAt, enqueuedAt, expiresAt, timeout, uniqueKey, uniqueFor, parentId, groupId);
+    }
+
+    /** Throws {@link IllegalArgumentException} naming the field and the allowed values unless valid. */
+    public static String requireQueueName(String queue) {
+        if (queue == null || !QUEUE_NAME.matcher(queue).matches()) {
+            throw new IllegalArgumentException("queue must match [A-Za-z0-9_.-]{1,64} (letters, digits, '_', '.', '-'), was "
+                    + (queue == null ? "null" : "'" + queue + "'"));
+        }
+        return queue;
+    }
+
+    public static String requireTaskName(String task) {
+        if (task == null || task.isBlank()) {
+            throw new IllegalArgumentException("task name must not be empty");
+        }
+        if (task.length() > MAX_TASK_NAME_LENGTH || task.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("task name must be 1 to " + MAX_TASK_NAME_LENGTH
+                    + " printable characters, was '" + task + "'");
+        }
+        return task;
+    }
+
+    public static int requirePriority(int priority) {
+        if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+            throw new IllegalArgumentException("priority must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY
+                    + " (higher runs first), was " + priority);
+        }
+        return priority;
+    }
+
+    private static void requireText(String value, String field) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(field + " must not be empty");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.conveyor.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.internal.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads and writes the version-1 JSON envelope of {@code docs/PROTOCOL.md}. Decoding treats its input as
+ * untrusted: every problem is reported as a {@link CorruptJobException} whose message names the field and
+ * what was expected, never as a Jackson stack trace.
+ */
+public final class JobCodec {
+    /** Attempts a job gets when its envelope does not say. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 10;
+    /** Lost leases after which a job is quarantined, when its envelope does not say. */
+    public static final int DEFAULT_MAX_DELIVERIES = 3;
+    /** Largest envelope accepted (1 MiB): bigger payloads belong in object storage, referenced by the args. */
+    public static final int MAX_ENVELOPE_CHARS = 1 << 20;
+
+    private static final ObjectMapper MAPPER = Json.mapper();
+
+    private JobCodec() {}
+
+    /** Thrown when an envelope cannot be turned into a {@link Job}; the message says why. */
+    public static final class CorruptJobException extends RuntimeException {
+        public CorruptJobException(String message) {
+            super(message);
+        }
+    }
+
+    public static String encode(Job job) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("v", Job.PROTOCOL_VERSION);
+        n.put("id", job.id());
+        n.put("task", job.task());
+        n.put("queue", job.queue());
+        try {
+            n.set("args", MAPPER.readTree(job.args()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("job " + job.id() + " has args that are not JSON: " + e.getOriginalMessage());
+        }
+        ObjectNode headers = n.putObject("headers");
+        job.headers().forEach(headers::put);
+        n.put("priority", job.priority());
+        n.put("attempt", job.attempt());
+        n.put("deliveries", job.deliveries());
+        n.put("maxAttempts", job.maxAttempts());
+        n.put("maxDeliveries", job.maxDeliveries());
+        n.put("runAt", job.runAt().toString());
+        n.put("enqueuedAt", job.enqueuedAt().toString());
+        putNullable(n, "expiresAt", job.expiresAt() == null ? null : job.expiresAt().toString());
+        if (job.timeout() == null) n.putNull("timeoutMs"); else n.put("timeoutMs", job.timeout().toMillis());
+        putNullable(n, "uniqueKey", job.uniqueKey());
+        if (job.uniqueFor() == null) n.putNull("uniqueForMs"); else n.put("uniqueForMs", job.uniqueFor().toMillis());
+        putNullable(n, "parentId", job.parentId());
+        putNullable(n, "groupId", job.groupId());
+        return n.toString();
+    }
+
+    public static Job decode(String envelope) {
+        if (envelope == null || envelope.isBlank()) throw new CorruptJobException("empty envelope");
+        if (envelope.length() > MAX_ENVELOPE_CHARS) {
+            throw new CorruptJobException("envelope is " + envelope.length() + " characters; the limit is " + MAX_ENVELOPE_CHARS);
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(envelope);
+        } catch (JsonProcessingException e) {
+            throw new CorruptJobException("envelope is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) throw new CorruptJobException("envelope must be a JSON object");
+        JsonNode v = root.get("v");
+        if (v == null || !v.isInt()) throw new CorruptJobException("missing field 'v' (protocol version, integer)");
+        if (v.intValue() != Job.PROTOCOL_VERSION) {
+            throw new CorruptJobException("unsupported protocol version " + v.intValue() + "; this worker reads version "
+                    + Job.PROTOCOL_VERSION);
+        }
+        String id = requiredString(root, "id");
+        String task = requiredString(root, "task");
+        String queue = requiredString(root, "queue");
+        JsonNode args = root.get("args");
+        if (args == null) throw new CorruptJobException("missing field 'args' (any JSON value)");
+        Instant enqueuedAt = instant(root, "enqueuedAt", true);
+        Instant runAt = instant(root, "runAt", false);
+        try {
+            return new Job(id, task, queue, args.toString(), headers(root),
+                    intField(root, "priority", Job.DEFAULT_PRIORITY),
+                    intField(root, "attempt", 0),
+                    intField(root, "deliveries", 0),
+                    intField(root, "maxAttempts", DEFAULT_MAX_ATTEMPTS),
+                    intField(root, "maxDeliveries", DEFAULT_MAX_DELIVERIES),
+                    runAt == null ? enqueuedAt : runAt,
+                    enqueuedAt,
+                    instant(root, "expiresAt", false),
+                    millis(root, "timeoutMs"),
+                    optionalString(root, "uniqueKey"),
+                    millis(root, "uniqueForMs"),
+                    optionalString(root, "parentId"),
+                    optionalString(root, "groupId"));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new CorruptJobException("invalid envelope: " + e.getMessage());
+        }
+    }
+
+    private static void putNullable(ObjectNode n, String field, String value) {
+        if (value == null) n.putNull(field); else n.put(field, value);
+    }
+
+    private static String requiredString(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) throw new CorruptJobException("missing field '" + field + "' (string)");
+        if (!n.isTextual()) throw new CorruptJobException("field '" + field + "' must be a string, was " + kind(n));
+        return n.textValue();
+    }
+
+    private static String optionalString(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.isTextual()) throw new CorruptJobException("field '" + field + "' must be a string or null, was " + kind(n));
+        return n.textValue();
+    }
+
+    private static int intField(JsonNode root, String field, int defaultValue) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) return defaultValue;
+        if (!n.isInt()) throw new CorruptJobException("field '" + field + "' must be an integer, was " + kind(n));
+        return n.intValue();
+    }
+
+    private static Duration millis(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.canConvertToLong() || !n.isIntegralNumber()) {
+            throw new CorruptJobException("field '" + field + "' must be an integer number of milliseconds, was " + kind(n));
+        }
+        return Duration.ofMillis(n.longValue());
+    }
+
+    private static Instant instant(JsonNode root, String field, boolean required) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            if (required) throw new CorruptJobException("missing field '" + field + "' (RFC 3339 UTC instant)");
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw new CorruptJobException("field '" + field + "' must be an RFC 3339 instant string, was " + kind(n));
+        }
+        try {
+            return OffsetDateTime.parse(n.textValue()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new CorruptJobException("field '" + field + "' is not an RFC 3339 instant such as "
+                    + "2026-11-25T15:00:00.000Z: '" + n.textValue() + "'");
+        }
+    }
+
+    private static Map<String, String> headers(JsonNode root) {
+        JsonNode n = root.get("headers");
+        if (n == null || n.isNull()) return Map.of();
+        if (!n.isObject()) throw new CorruptJobException("field 'headers' must be an object of strings, was " + kind(n));
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new CorruptJobException("header '" + e.getKey() + "' must be a string, was " + kind(e.getValue()));
+            }
+            out.put(e.getKey(), e.getValue().textValue());
+        }
+        return out;
+    }
+
+    private static String kind(JsonNode n) {
+        JsonNodeType t = n.getNodeType();
+        return t.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,226 @@
+package dev.conveyor.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.JobContext;
+import dev.conveyor.RetryLaterException;
+import dev.conveyor.Task;
+import dev.conveyor.broker.Completion;
+import dev.conveyor.broker.Failure;
+import dev.conveyor.broker.Lease;
+import dev.conveyor.job.AttemptError;
+import dev.conveyor.job.Job;
+import dev.conveyor.middleware.Middleware;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one leased job on the calling thread and says how it ended. In order:
+ * <ol>
+ *   <li>refuse without running: unknown task, too old for its age limit, args that do not decode;</li>
+ *   <li>run the handler inside the middleware chain, with a watchdog that interrupts it at its timeout
+ *       (an async handler's stage is awaited and cancelled at the timeout instead);</li>
+ *   <li>turn the outcome into a {@link Settlement}: ack with the result; retry at the policy's (or the
+ *       handler's) delay; bury when fatal or out of attempts; release when shutdown interrupted it.</li>
+ * </ol>
+ * A handler that ignores the interrupt keeps its thread, its slot and its lease until it really returns
+ * (flagged stuck after {@code stuckAfter}): the job is never run twice at once on purpose.
+ */
+public final class JobExecutor {
+    private static final Logger log = LoggerFactory.getLogger(JobExecutor.class);
+
+    private final Map<String, Task<?, ?>> tasks;
+    private final List<Middleware> middleware;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final ScheduledExecutorService watchdog;
+    private final Duration stuckAfter;
+
+    public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
+                       RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter) {
+        this.tasks = Map.copyOf(tasks);
+        this.middleware = List.copyOf(middleware);
+        this.mapper = mapper;
+        this.clock = clock;
+        this.random = random;
+        this.watchdog = watchdog;
+        this.stuckAfter = stuckAfter;
+    }
+
+    /** The task registered for a name, or null. */
+    public Task<?, ?> task(String name) {
+        return tasks.get(name);
+    }
+
+    public Settlement execute(RunningJob running) {
+        Job job = running.leased().job();
+        Lease lease = running.leased().lease();
+        Instant now = clock.instant();
+        Task<?, ?> task = tasks.get(job.task());
+        if (task == null) {
+            return bury(lease, AttemptError.reason(job.attempt(), now, "unknown-task",
+                    "unknown task '" + job.task() + "'"), false);
+        }
+        if (job.expiresAt() != null && now.isAfter(job.expiresAt())) {
+            return bury(lease, AttemptError.reason(job.attempt(), now, "expired",
+                    "expired: not started before its age limit ran out at " + job.expiresAt()
+                            + " (enqueued at " + job.enqueuedAt() + ")"), false);
+        }
+        Object args;
+        try {
+            args = mapper.readValue(job.args(), task.argsType());
+        } catch (Exception e) {
+            return bury(lease, AttemptError.reason(job.attempt(), now, "malformed-args",
+                    "malformed args for task '" + job.task() + "': " + oneLine(e.getMessage())), false);
+        }
+        return run(running, task, args);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Settlement run(RunningJob running, Task task, Object args) {
+        Job job = running.leased().job();
+        Duration timeout = job.timeout();
+        Instant deadline = timeout == null ? null : clock.instant().plus(timeout);
+        running.thread(Thread.currentThread());
+        running.deadline(deadline, timeout == null ? 0 : System.nanoTime() + timeout.toNanos());
+        Context ctx = new Context(job, deadline, clock);
+        Middleware.Invocation invocation = () -> task.invoke(args, ctx);
+        for (int i = middleware.size() - 1; i >= 0; i--) {
+            Middleware m = middleware.get(i);
+            Middleware.Invocation next = invocation;
+            invocation = () -> m.around(ctx, next);
+        }
+        ScheduledFuture<?> timer = null;
+        if (timeout != null && !task.isAsync()) {
+            timer = watchdog.schedule(() -> onTimeout(running), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        Object result;
+        Throwable error = null;
+        try {
+            result = invocation.proceed();
+            if (task.isAsync()) result = awaitStage(running, result, timeout);
+        } catch (Throwable t) {
+            result = null;
+            error = unwrap(t);
+        } finally {
+            if (timer != null) timer.cancel(false);
+            running.thread(null);
+            Thread.interrupted(); // a late timeout interrupt must not leak into the next job on this thread
+        }
+        if (error instanceof Error e && !(e instanceof StackOverflowError) && !(e instanceof AssertionError)) {
+            log.error("job {} ({}) threw {}; treating it as a failed attempt", job.id(), job.task(), e.toString());
+        }
+        if (error == null) {
+            try {
+                String json = task.resultType() == Void.class || result == null ? null : mapper.writeValueAsString(result);
+                return new Settlement.Ack(new Completion(running.leased().lease(), json));
+            } catch (Exception e) {
+                error = new IllegalStateException("result of task '" + job.task() + "' cannot be written as JSON: "
+                        + oneLine(e.getMessage()), e);
+            }
+        }
+        return failed(running, task.options(), error);
+    }
+
+    private Object awaitStage(RunningJob running, Object stage, Duration timeout) throws Throwable {
+        if (!(stage instanceof CompletionStage<?> cs)) {
+            throw new IllegalStateException("async handler returned " + (stage == null ? "null" : stage.getClass().getName())
+                    + " instead of a CompletionStage");
+        }
+        CompletableFuture<?> f = cs.toCompletableFuture();
+        try {
+            return timeout == null ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            running.markTimedOut();
+            f.cancel(true);
+            throw new TimeoutException("timed out after " + timeout);
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void onTimeout(RunningJob running) {
+        Thread t = running.thread();
+        if (t == null) return;
+        running.markTimedOut();
+        log.warn("job {} ({}) passed its timeout of {}; interrupting it", running.jobId(),
+                running.leased().job().task(), running.leased().job().timeout());
+        t.interrupt();
+        watchdog.schedule(() -> {
+            if (running.thread() != null) {
+                running.markStuck();
+                log.error("job {} ({}) is stuck: still running {} after its timeout interrupt. It keeps its slot and "
+                                + "lease until it returns, so it never runs twice at once; fix the handler to honour "
+                                + "interrupts (blocking I/O with timeouts, checks of Thread.interrupted()).",
+                        running.jobId(), running.leased().job().task(), stuckAfter);
+            }
+        }, stuckAfter.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private Settlement failed(RunningJob running, Task.Options<?> options, Throwable error) {
+        Job job = running.leased().job();
+        Lease lease = running.leased().lease();
+        Instant now = clock.instant();
+        int failures = job.attempt() + 1;
+        if (running.releaseRequested()) {
+            // Shutdown interrupted it: hand it back without using an attempt.
+            return new Settlement.Release(lease);
+        }
+        AttemptError err;
+        if (running.timedOut()) {
+            err = timeoutError(failures, now, job.timeout(), error);
+        } else {
+            err = AttemptError.of(failures, now, error);
+        }
+        if (options.isFatal(error)) {
+            return bury(lease, err, true);
+        }
+        if (failures >= job.maxAttempts()) {
+            return bury(lease, new AttemptError(err.attempt(), err.at(), err.type(),
+                    "gave up after " + failures + " attempt" + (failures == 1 ? "" : "s") + ": " + err.message(),
+                    err.stackTrace()), true);
+        }
+        Duration delay = error instanceof RetryLaterException r ? r.delay() : options.retry().delay(failures, random);
+        return new Settlement.Retry(Failure.retryAt(lease, err, now.plus(delay)));
+    }
+
+    private static AttemptError timeoutError(int attempt, Instant now, Duration timeout, Throwable cause) {
+        AttemptError base = AttemptError.of(attempt, now, cause);
+        return new AttemptError(attempt, now, "timeout", "timed out after " + timeout, base.stackTrace());
+    }
+
+    private static Settlement bury(Lease lease, AttemptError error, boolean countsAttempt) {
+        return new Settlement.Bury(Failure.bury(lease, error, countsAttempt));
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof CancellationException) return t;
+        return t;
+    }
+
+    static String oneLine(String s) {
+        if (s == null) return "";
+        String line = s.replace('\r', ' ').replace('\n', ' ');
+        return line.length() > 500 ? line.substring(0, 500) + "…" : line;
+    }
+
+    private record Context(Job job, Instant deadline, Clock clock) implements JobContext {}
+}

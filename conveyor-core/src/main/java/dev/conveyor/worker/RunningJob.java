@@ -1,0 +1,86 @@
+package dev.conveyor.worker;
+
+import dev.conveyor.broker.LeasedJob;
+import java.time.Instant;
+
+/**
+ * A job this worker holds a lease on, from fetch until its settlement is recorded. The heartbeat extends
+ * every lease in the in-flight set; the watchdog and shutdown flag it and interrupt its thread.
+ */
+public final class RunningJob {
+    private final LeasedJob leased;
+    private volatile Thread thread;
+    private volatile long deadlineNanos;  // 0 = no timeout
+    private volatile Instant deadline;
+    private volatile boolean timedOut;
+    private volatile boolean stuck;
+    private volatile boolean releaseRequested;
+    private volatile boolean leaseLost;
+
+    RunningJob(LeasedJob leased) {
+        this.leased = leased;
+    }
+
+    public LeasedJob leased() {
+        return leased;
+    }
+
+    public String jobId() {
+        return leased.job().id();
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    void thread(Thread t) {
+        this.thread = t;
+    }
+
+    Instant deadline() {
+        return deadline;
+    }
+
+    void deadline(Instant deadline, long deadlineNanos) {
+        this.deadline = deadline;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    void markTimedOut() {
+        timedOut = true;
+    }
+
+    /** True once the handler ignored its timeout interrupt for longer than {@code stuckAfter}. */
+    public boolean isStuck() {
+        return stuck;
+    }
+
+    void markStuck() {
+        stuck = true;
+    }
+
+    boolean releaseRequested() {
+        return releaseRequested;
+    }
+
+    void requestRelease() {
+        releaseRequested = true;
+    }
+
+    /** True once a heartbeat was refused: the broker has given the job up, so its completion will be refused. */
+    public boolean isLeaseLost() {
+        return leaseLost;
+    }
+
+    void markLeaseLost() {
+        leaseLost = true;
+    }
+}

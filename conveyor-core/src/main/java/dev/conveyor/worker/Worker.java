@@ -1,0 +1,291 @@
+package dev.conveyor.worker;
+
+import dev.conveyor.Task;
+import dev.conveyor.WorkerOptions;
+import dev.conveyor.broker.Broker;
+import dev.conveyor.broker.LeasedJob;
+import dev.conveyor.broker.Outcome;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs jobs: a processor leases them in batches, each runs on its own virtual thread (or a task's platform
+ * pool), a heartbeat extends their leases, and a completer records their outcomes in batches. Knows nothing
+ * of any particular broker. Start one with {@code Conveyor.startWorker(options)}.
+ *
+ * <p>Shutdown (SIGTERM, {@link #close()} or {@link #shutdown(Duration)}): stop fetching; let in-flight jobs
+ * finish within the grace period; then interrupt the rest and hand them back to the broker without using an
+ * attempt. A handler that ignores even that interrupt is left to its lease, which is no longer extended, so
+ * another worker takes the job only once the lease runs out — never while this one still runs it.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    /** How long interrupted jobs get to return at the end of the grace period before they are abandoned. */
+    private static final Duration INTERRUPT_WAIT = Duration.ofSeconds(2);
+
+    private final String name;
+    private final WorkerOptions options;
+    private final Broker broker;
+    private final JobExecutor executor;
+    private final Semaphore slots;
+    private final Map<Long, RunningJob> inFlight = new ConcurrentHashMap<>();
+    private final Set<Long> abandoned = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService virtualThreads;
+    private final Map<String, ExecutorService> platformPools = new ConcurrentHashMap<>();
+    private final Completer completer;
+    private final Heartbeat heartbeat;
+    private final Processor processor;
+    private final Thread processorThread;
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final Object idle = new Object();
+    private final Thread shutdownHook;
+    private final AtomicLong succeeded = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
+    private final AtomicLong dead = new AtomicLong();
+    private final AtomicLong released = new AtomicLong();
+    private final AtomicLong stale = new AtomicLong();
+
+    /** Counters since start. {@code stale} counts outcomes the broker refused (lost leases). */
+    public record Stats(long succeeded, long retried, long dead, long released, long stale, int inFlight, int stuck) {}
+
+    public Worker(Broker broker, Map<String, Task<?, ?>> tasks, List<dev.conveyor.middleware.Middleware> middleware,
+                  com.fasterxml.jackson.databind.ObjectMapper mapper, java.time.Clock clock, WorkerOptions options) {
+        this.name = defaultName();
+        this.options = options;
+        this.broker = broker;
+        this.slots = new Semaphore(options.concurrency());
+        ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(2,
+                Thread.ofPlatform().daemon().name("conveyor-timer-", 0).factory());
+        stpe.setRemoveOnCancelPolicy(true);
+        this.scheduler = stpe;
+        // ThreadLocalRandom must not be shared between threads: ask for the current thread's one at each use.
+        java.util.random.RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
+        this.executor = new JobExecutor(tasks, middleware, mapper, clock, random, scheduler,
+                options.stuckAfter());
+        this.virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
+        this.completer = new Completer(broker, options.completionBatch(), "conveyor-completer", this::recorded);
+        this.heartbeat = new Heartbeat(broker, options.leaseDuration(), this::heldLeases);
+        this.processor = new Processor(broker, options.queues(), Math.min(options.fetchBatch(), options.concurrency()),
+                options.leaseDuration(), options.pollInterval(), slots, this::dispatch, this::handBack);
+        this.processorThread = Thread.ofPlatform().daemon().name("conveyor-processor").unstarted(processor);
+        this.shutdownHook = options.shutdownOnSigterm()
+                ? Thread.ofPlatform().name("conveyor-shutdown").unstarted(() -> shutdown(options.shutdownGrace()))
+                : null;
+    }
+
+    /** Starts fetching and running jobs. Called by {@code Conveyor.startWorker}. */
+    public Worker start() {
+        long hb = options.heartbeatInterval().toNanos();
+        scheduler.scheduleWithFixedDelay(heartbeat::beat, hb, hb, TimeUnit.NANOSECONDS);
+        if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
+        processorThread.start();
+        log.info("worker {} started: queues {}, concurrency {}, lease {}", name, options.queues(),
+                options.concurrency(), options.leaseDuration());
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public WorkerOptions options() {
+        return options;
+    }
+
+    public Stats stats() {
+        int stuck = (int) inFlight.values().stream().filter(RunningJob::isStuck).count();
+        return new Stats(succeeded.get(), retried.get(), dead.get(), released.get(), stale.get(), inFlight.size(), stuck);
+    }
+
+    /** Jobs leased and not yet recorded, including stuck ones. */
+    public Collection<RunningJob> inFlight() {
+        return List.copyOf(inFlight.values());
+    }
+
+    /** Extends every held lease now, as the heartbeat does on its own schedule (tests use it with a settable clock). */
+    public void heartbeatNow() {
+        heartbeat.beat();
+    }
+
+    private void dispatch(LeasedJob leased) {
+        RunningJob running = new RunningJob(leased);
+        inFlight.put(leased.lease().token(), running);
+        try {
+            executorFor(leased).execute(() -> run(running));
+        } catch (RejectedExecutionException e) {
+            slots.release();
+            completer.submit(new Settlement.Release(leased.lease()));
+        }
+    }
+
+    private void run(RunningJob running) {
+        Settlement settlement;
+        try {
+            settlement = executor.execute(running);
+        } catch (Throwable t) {
+            // A bug in Conveyor itself: hand the job back rather than lose or misfile it.
+            log.error("internal error running job {}; handing it back", running.jobId(), t);
+            settlement = new Settlement.Release(running.leased().lease());
+        } finally {
+            slots.release();
+        }
+        completer.submit(settlement);
+    }
+
+    private ExecutorService executorFor(LeasedJob leased) {
+        Task<?, ?> task = executor.task(leased.job().task());
+        if (task != null && task.options().platformThreads() > 0) {
+            return platformPools.computeIfAbsent("task:" + task.name(),
+                    k -> platformPool(task.options().platformThreads(), "conveyor-" + task.name() + "-"));
+        }
+        Integer queueThreads = options.queuePlatformThreads().get(leased.job().queue());
+        if (queueThreads != null) {
+            return platformPools.computeIfAbsent("queue:" + leased.job().queue(),
+                    k -> platformPool(queueThreads, "conveyor-q-" + leased.job().queue() + "-"));
+        }
+        return virtualThreads;
+    }
+
+    private static ExecutorService platformPool(int threads, String prefix) {
+        return Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name(prefix, 0).factory());
+    }
+
+    private void handBack(List<LeasedJob> leased) {
+        for (LeasedJob j : leased) completer.submit(new Settlement.Release(j.lease()));
+    }
+
+    private Collection<RunningJob> heldLeases() {
+        if (abandoned.isEmpty()) return inFlight.values();
+        List<RunningJob> held = new ArrayList<>(inFlight.size());
+        inFlight.forEach((token, r) -> {
+            if (!abandoned.contains(token)) held.add(r);
+        });
+        return held;
+    }
+
+    private void recorded(Settlement settlement, Outcome outcome) {
+        inFlight.remove(settlement.lease().token());
+        if (outcome == Outcome.STALE) {
+            stale.incrementAndGet();
+            log.warn("job {}: outcome {} refused, its lease had expired or passed to another worker; "
+                    + "the job's current holder decides it", settlement.lease().jobId(), settlement.getClass().getSimpleName());
+        } else {
+            switch (settlement) {
+                case Settlement.Ack a -> succeeded.incrementAndGet();
+                case Settlement.Retry r -> retried.incrementAndGet();
+                case Settlement.Bury b -> {
+                    dead.incrementAndGet();
+                    log.warn("job {} is dead: {}", b.failure().lease().jobId(), b.failure().error().message());
+                }
+                case Settlement.Release r -> released.incrementAndGet();
+            }
+        }
+        if (inFlight.isEmpty()) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Stops gracefully: no new jobs; in-flight ones get {@code grace} to finish; the rest are interrupted and
+     * handed back. Returns when done. Safe to call more than once (later calls return at once).
+     */
+    public void shutdown(Duration grace) {
+        if (!shutdownStarted.compareAndSet(false, true)) return;
+        log.info("worker {} shutting down: {} job(s) in flight, grace {}", name, inFlight.size(), grace);
+        processor.stop();
+        join(processorThread, Duration.ofSeconds(30));
+        if (!awaitIdle(grace)) {
+            List<RunningJob> left = List.copyOf(inFlight.values());
+            for (RunningJob r : left) {
+                r.requestRelease();
+                Thread t = r.thread();
+                if (t != null) t.interrupt();
+            }
+            if (!awaitIdle(INTERRUPT_WAIT)) {
+                for (RunningJob r : inFlight.values()) {
+                    if (r.thread() != null) {
+                        abandoned.add(r.leased().lease().token());
+                        log.warn("job {} ({}) ignored the shutdown interrupt; leaving it to its lease, which is no "
+                                + "longer extended", r.jobId(), r.leased().job().task());
+                    }
+                }
+            }
+        }
+        completer.close();
+        scheduler.shutdownNow();
+        virtualThreads.shutdown();
+        platformPools.values().forEach(ExecutorService::shutdown);
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down
+            }
+        }
+        Stats s = stats();
+        log.info("worker {} stopped: {} succeeded, {} retried, {} dead, {} handed back", name, s.succeeded(),
+                s.retried(), s.dead(), s.released());
+    }
+
+    /** {@link #shutdown(Duration)} with the configured grace period. */
+    @Override
+    public void close() {
+        shutdown(options.shutdownGrace());
+    }
+
+    private boolean awaitIdle(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (idle) {
+            while (!inFlight.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, Math.min(left, 50_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static void join(Thread t, Duration max) {
+        try {
+            t.join(max);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String defaultName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid() + "/" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFF);
+    }
+}
