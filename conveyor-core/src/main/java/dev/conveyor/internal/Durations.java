@@ -31,7 +31,9 @@ public final class Durations {
             };
         }
         try {
-            return Duration.parse(t);
+            Duration d = Duration.parse(t);
+            if (d.isNegative()) throw new IllegalArgumentException("duration must not be negative, was '" + text + "'");
+            return d;
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(
                     "invalid duration '" + text + "'; expected e.g. 250ms, 30s, 5m, 2h, 1d or PT30S");

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -125,6 +124,11 @@ public final class JobExecutor {
         if (error instanceof Error e && !(e instanceof StackOverflowError) && !(e instanceof AssertionError)) {
             log.error("job {} ({}) threw {}; treating it as a failed attempt", job.id(), job.task(), e.toString());
         }
+        if (error == null && running.timedOut()) {
+            // Past its time limit the run counts as failed even if the handler returned normally afterwards:
+            // what it did after the interrupt is not trusted.
+            error = new TimeoutException("timed out after " + timeout + " (returned after its timeout interrupt)");
+        }
         if (error == null) {
             try {
                 String json = task.resultType() == Void.class || result == null ? null : mapper.writeValueAsString(result);
@@ -212,7 +216,6 @@ public final class JobExecutor {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        if (t instanceof CancellationException) return t;
         return t;
     }
 

@@ -21,6 +21,11 @@ public final class RunningJob {
         this.leased = leased;
     }
 
+    /** A running job for code that executes jobs itself (the {@code testing} helpers). */
+    public static RunningJob of(LeasedJob leased) {
+        return new RunningJob(leased);
+    }
+
     public LeasedJob leased() {
         return leased;
     }

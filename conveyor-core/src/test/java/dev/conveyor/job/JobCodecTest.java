@@ -1,0 +1,84 @@
+package dev.conveyor.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JobCodecTest {
+    private static final Instant T = Instant.parse("2026-11-25T15:00:00.123Z");
+
+    private static Job full() {
+        return new Job("0193a0b0-0000-7000-8000-000000000001", "send_report", "emails", "{\"userId\":42}",
+                Map.of("traceparent", "00-abc-def-01"), 7, 2, 3, 5, 4, T.plusSeconds(30), T, T.plusSeconds(3600),
+                Duration.ofSeconds(90), "report-42", Duration.ofMinutes(10), "parent-1", "group-1");
+    }
+
+    @Test
+    void roundTripsEveryField() {
+        Job job = full();
+        assertThat(JobCodec.decode(JobCodec.encode(job))).isEqualTo(job);
+    }
+
+    @Test
+    void encodesArgsAsJsonNotAsAString() {
+        assertThat(JobCodec.encode(full())).contains("\"args\":{\"userId\":42}").contains("\"v\":1");
+    }
+
+    @Test
+    void minimalEnvelopeTakesDefaults() {
+        Job job = JobCodec.decode("""
+                {"v":1,"id":"x1","task":"t","queue":"default","args":[1,2],"enqueuedAt":"2026-11-25T15:00:00Z"}""");
+        assertThat(job.priority()).isEqualTo(5);
+        assertThat(job.attempt()).isZero();
+        assertThat(job.deliveries()).isZero();
+        assertThat(job.maxAttempts()).isEqualTo(JobCodec.DEFAULT_MAX_ATTEMPTS);
+        assertThat(job.maxDeliveries()).isEqualTo(JobCodec.DEFAULT_MAX_DELIVERIES);
+        assertThat(job.runAt()).isEqualTo(job.enqueuedAt());
+        assertThat(job.args()).isEqualTo("[1,2]");
+        assertThat(job.headers()).isEmpty();
+        assertThat(job.timeout()).isNull();
+    }
+
+    @Test
+    void acceptsOffsetsAndUnknownFields() {
+        Job job = JobCodec.decode("""
+                {"v":1,"id":"x1","task":"t","queue":"q","args":null,"enqueuedAt":"2026-11-25T16:00:00+01:00","future":true}""");
+        assertThat(job.enqueuedAt()).isEqualTo(Instant.parse("2026-11-25T15:00:00Z"));
+        assertThat(job.args()).isEqualTo("null");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "not json                                                            | envelope is not valid JSON",
+            "[1]                                                                 | envelope must be a JSON object",
+            "{}                                                                  | missing field 'v'",
+            "{'v':2}                                                             | unsupported protocol version 2",
+            "{'v':1,'id':'a','queue':'q','args':1,'enqueuedAt':'2026-01-01T00:00:00Z'} | missing field 'task'",
+            "{'v':1,'id':'a','task':7,'queue':'q','args':1,'enqueuedAt':'2026-01-01T00:00:00Z'} | field 'task' must be a string, was number",
+            "{'v':1,'id':'a','task':'t','queue':'q','enqueuedAt':'2026-01-01T00:00:00Z'} | missing field 'args'",
+            "{'v':1,'id':'a','task':'t','queue':'q','args':1}                    | missing field 'enqueuedAt'",
+            "{'v':1,'id':'a','task':'t','queue':'q','args':1,'enqueuedAt':'yesterday'} | field 'enqueuedAt' is not an RFC 3339 instant",
+            "{'v':1,'id':'a','task':'t','queue':'q','args':1,'enqueuedAt':'2026-01-01T00:00:00Z','priority':'high'} | field 'priority' must be an integer, was string",
+            "{'v':1,'id':'a','task':'t','queue':'q','args':1,'enqueuedAt':'2026-01-01T00:00:00Z','priority':12} | priority must be between 0 and 9",
+            "{'v':1,'id':'a','task':'t','queue':'a b','args':1,'enqueuedAt':'2026-01-01T00:00:00Z'} | queue must match",
+            "{'v':1,'id':'a','task':'t','queue':'q','args':1,'enqueuedAt':'2026-01-01T00:00:00Z','headers':{'h':1}} | header 'h' must be a string",
+            "{'v':1,'id':'a','task':'t','queue':'q','args':1,'enqueuedAt':'2026-01-01T00:00:00Z','timeoutMs':1.5} | field 'timeoutMs' must be an integer number of milliseconds",
+    })
+    void rejectsBadEnvelopesNamingTheProblem(String envelope, String message) {
+        assertThatThrownBy(() -> JobCodec.decode(envelope.replace('\'', '"')))
+                .isInstanceOf(JobCodec.CorruptJobException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void rejectsOversizedEnvelopes() {
+        String big = "{\"v\":1,\"pad\":\"" + "x".repeat(JobCodec.MAX_ENVELOPE_CHARS) + "\"}";
+        assertThatThrownBy(() -> JobCodec.decode(big)).hasMessageContaining("the limit is");
+    }
+}
