@@ -109,7 +109,7 @@ public final class Conveyor implements AutoCloseable {
             throw new IllegalArgumentException("args must be JSON: " + e.getOriginalMessage());
         }
         Task<?, ?> known = tasks.get(taskName);
-        Task.Options<?> o = known != null ? known.options() : null;
+        TaskOptions<?> o = known != null ? known.options() : null;
         Job job = buildJob(taskName, args, o, null, options);
         return submit(List.of(job), JsonNode.class).get(0);
     }
@@ -144,7 +144,7 @@ public final class Conveyor implements AutoCloseable {
         return buildJob(task.name(), json, task.options(), derivedKey, options);
     }
 
-    private Job buildJob(String taskName, String argsJson, Task.Options<?> o, String derivedKey, EnqueueOptions e) {
+    private Job buildJob(String taskName, String argsJson, TaskOptions<?> o, String derivedKey, EnqueueOptions e) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant runAt = e.runAt() != null ? e.runAt().truncatedTo(ChronoUnit.MILLIS)
                 : e.delay() != null ? now.plus(e.delay()) : now;

@@ -76,7 +76,7 @@ public final class Task<A, R> {
     private final String name;
     private final Class<A> argsType;
     private final Class<R> resultType;
-    private final Options<A> options;
+    private final TaskOptions<A> options;
     private final ContextHandler<A, ?> invoker;
     private final boolean async;
 
@@ -111,7 +111,7 @@ public final class Task<A, R> {
         return resultType;
     }
 
-    public Options<A> options() {
+    public TaskOptions<A> options() {
         return options;
     }
 
@@ -133,62 +133,18 @@ public final class Task<A, R> {
         return "Task[" + name + "]";
     }
 
-    /**
-     * A task's options: the defaults of every job it enqueues (except where the enqueue overrides them) and
-     * how the worker runs it.
-     *
-     * @param queue           defaults to {@code "default"}
-     * @param priority        0–9, higher first; defaults to 5
-     * @param maxAttempts     runs before the job is dead; defaults to {@value Task#DEFAULT_MAX_ATTEMPTS}
-     * @param maxDeliveries   lost leases before quarantine; defaults to {@value Task#DEFAULT_MAX_DELIVERIES}
-     * @param retry           delay between attempts; defaults to {@link RetryPolicy#DEFAULT}
-     * @param timeout         per run; null = none; defaults to {@link Task#DEFAULT_TIMEOUT}
-     * @param maxAge          a job not started this long after its enqueue is dropped to the dead set unrun;
-     *                        null = no limit (the default)
-     * @param uniqueKey       derives a unique key from the args; null = not unique (the default)
-     * @param uniqueFor       how long the key stays taken after the job finishes; defaults to none
-     * @param fatalOn         exception types that fail the job at once; defaults to none
-     * @param retryOn         when non-empty, only these exception types are retried, others are fatal
-     * @param platformThreads when positive, jobs run on a pool of this many platform threads (CPU-bound work)
-     *                        instead of one virtual thread each; defaults to 0
-     */
-    public record Options<A>(
-            String queue,
-            int priority,
-            int maxAttempts,
-            int maxDeliveries,
-            RetryPolicy retry,
-            Duration timeout,
-            Duration maxAge,
-            Function<? super A, String> uniqueKey,
-            Duration uniqueFor,
-            List<Class<? extends Throwable>> fatalOn,
-            List<Class<? extends Throwable>> retryOn,
-            int platformThreads) {
-
-        /** True when {@code error} should end the job without retry under these options. */
-        public boolean isFatal(Throwable error) {
-            if (error instanceof FatalJobException) return true;
-            if (error instanceof RetryLaterException) return false;
-            for (Class<? extends Throwable> c : fatalOn) if (c.isInstance(error)) return true;
-            if (retryOn.isEmpty()) return false;
-            for (Class<? extends Throwable> c : retryOn) if (c.isInstance(error)) return false;
-            return true;
-        }
-    }
-
     /** Defines a task; each setter validates its value and the terminal {@code handler}/{@code action} builds it. */
     public static final class Builder<A, R> {
         private final String name;
         private final Class<A> argsType;
         private final Class<R> resultType;
-        private Options<A> options;
+        private TaskOptions<A> options;
 
         private Builder(String name, Class<A> argsType, Class<R> resultType) {
             this.name = Job.requireTaskName(name);
             this.argsType = Objects.requireNonNull(argsType, "argsType");
             this.resultType = Objects.requireNonNull(resultType, "resultType");
-            this.options = new Options<>(Job.DEFAULT_QUEUE, Job.DEFAULT_PRIORITY, DEFAULT_MAX_ATTEMPTS,
+            this.options = new TaskOptions<>(Job.DEFAULT_QUEUE, Job.DEFAULT_PRIORITY, DEFAULT_MAX_ATTEMPTS,
                     DEFAULT_MAX_DELIVERIES, RetryPolicy.DEFAULT, DEFAULT_TIMEOUT, null, null, null,
                     List.of(), List.of(), 0);
         }
@@ -196,27 +152,21 @@ public final class Task<A, R> {
         /** The queue jobs go to. Defaults to {@code "default"}. */
         public Builder<A, R> queue(String queue) {
             Job.requireQueueName(queue);
-            options = new Options<>(queue, options.priority(), options.maxAttempts(), options.maxDeliveries(),
-                    options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(), options.uniqueFor(),
-                    options.fatalOn(), options.retryOn(), options.platformThreads());
+            options = options.withQueue(queue);
             return this;
         }
 
         /** Priority 0–9, higher runs first. Defaults to 5. */
         public Builder<A, R> priority(int priority) {
             Job.requirePriority(priority);
-            options = new Options<>(options.queue(), priority, options.maxAttempts(), options.maxDeliveries(),
-                    options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(), options.uniqueFor(),
-                    options.fatalOn(), options.retryOn(), options.platformThreads());
+            options = options.withPriority(priority);
             return this;
         }
 
         /** Runs before a failing job is dead (1 = no retry). Defaults to 10. */
         public Builder<A, R> maxAttempts(int maxAttempts) {
             if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
-            options = new Options<>(options.queue(), options.priority(), maxAttempts, options.maxDeliveries(),
-                    options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(), options.uniqueFor(),
-                    options.fatalOn(), options.retryOn(), options.platformThreads());
+            options = options.withMaxAttempts(maxAttempts);
             return this;
         }
 
@@ -225,18 +175,14 @@ public final class Task<A, R> {
             if (maxDeliveries < 1) {
                 throw new IllegalArgumentException("maxDeliveries must be >= 1, was " + maxDeliveries);
             }
-            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(), maxDeliveries,
-                    options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(), options.uniqueFor(),
-                    options.fatalOn(), options.retryOn(), options.platformThreads());
+            options = options.withMaxDeliveries(maxDeliveries);
             return this;
         }
 
         /** The delay between attempts. Defaults to {@link RetryPolicy#DEFAULT}. */
         public Builder<A, R> retry(RetryPolicy retry) {
             Objects.requireNonNull(retry, "retry");
-            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
-                    options.maxDeliveries(), retry, options.timeout(), options.maxAge(), options.uniqueKey(),
-                    options.uniqueFor(), options.fatalOn(), options.retryOn(), options.platformThreads());
+            options = options.withRetry(retry);
             return this;
         }
 
@@ -252,18 +198,14 @@ public final class Task<A, R> {
         }
 
         private Builder<A, R> withTimeout(Duration timeout) {
-            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
-                    options.maxDeliveries(), options.retry(), timeout, options.maxAge(), options.uniqueKey(),
-                    options.uniqueFor(), options.fatalOn(), options.retryOn(), options.platformThreads());
+            options = options.withTimeout(timeout);
             return this;
         }
 
         /** A job not started within this time of its enqueue goes to the dead set unrun. Defaults to no limit. */
         public Builder<A, R> maxAge(Duration maxAge) {
             requirePositive(maxAge, "maxAge");
-            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
-                    options.maxDeliveries(), options.retry(), options.timeout(), maxAge, options.uniqueKey(),
-                    options.uniqueFor(), options.fatalOn(), options.retryOn(), options.platformThreads());
+            options = options.withMaxAge(maxAge);
             return this;
         }
 
@@ -273,9 +215,7 @@ public final class Task<A, R> {
          */
         public Builder<A, R> unique(Function<? super A, String> keyFromArgs) {
             Objects.requireNonNull(keyFromArgs, "keyFromArgs");
-            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
-                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), keyFromArgs,
-                    options.uniqueFor(), options.fatalOn(), options.retryOn(), options.platformThreads());
+            options = options.withUniqueKey(keyFromArgs);
             return this;
         }
 
@@ -284,27 +224,21 @@ public final class Task<A, R> {
             Objects.requireNonNull(uniqueFor, "uniqueFor");
             if (uniqueFor.isNegative()) throw new IllegalArgumentException("uniqueFor must not be negative, was " + uniqueFor);
             unique(keyFromArgs);
-            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
-                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(),
-                    uniqueFor, options.fatalOn(), options.retryOn(), options.platformThreads());
+            options = options.withUniqueFor(uniqueFor);
             return this;
         }
 
         /** Exceptions of these types (and subtypes) fail the job without retry. */
         @SafeVarargs
         public final Builder<A, R> fatalOn(Class<? extends Throwable>... types) {
-            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
-                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(),
-                    options.uniqueFor(), List.of(types), options.retryOn(), options.platformThreads());
+            options = options.withFatalOn(List.of(types));
             return this;
         }
 
         /** Only exceptions of these types are retried; any other fails the job at once. */
         @SafeVarargs
         public final Builder<A, R> retryOn(Class<? extends Throwable>... types) {
-            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
-                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(),
-                    options.uniqueFor(), options.fatalOn(), List.of(types), options.platformThreads());
+            options = options.withRetryOn(List.of(types));
             return this;
         }
 
@@ -314,9 +248,7 @@ public final class Task<A, R> {
          */
         public Builder<A, R> platformThreads(int threads) {
             if (threads < 1) throw new IllegalArgumentException("platformThreads must be >= 1, was " + threads);
-            options = new Options<>(options.queue(), options.priority(), options.maxAttempts(),
-                    options.maxDeliveries(), options.retry(), options.timeout(), options.maxAge(), options.uniqueKey(),
-                    options.uniqueFor(), options.fatalOn(), options.retryOn(), threads);
+            options = options.withPlatformThreads(threads);
             return this;
         }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.JobContext;
 import dev.conveyor.RetryLaterException;
 import dev.conveyor.Task;
+import dev.conveyor.TaskOptions;
 import dev.conveyor.broker.Completion;
 import dev.conveyor.broker.Failure;
 import dev.conveyor.broker.Lease;
@@ -176,7 +177,7 @@ public final class JobExecutor {
         }, stuckAfter.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private Settlement failed(RunningJob running, Task.Options<?> options, Throwable error) {
+    private Settlement failed(RunningJob running, TaskOptions<?> options, Throwable error) {
         Job job = running.leased().job();
         Lease lease = running.leased().lease();
         Instant now = clock.instant();
