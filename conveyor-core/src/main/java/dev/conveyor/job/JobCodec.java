@@ -79,7 +79,8 @@ public final class JobCodec {
         }
         if (root == null || !root.isObject()) throw new CorruptJobException("envelope must be a JSON object");
         JsonNode v = root.get("v");
-        if (v == null || !v.isInt()) throw new CorruptJobException("missing field 'v' (protocol version, integer)");
+        if (v == null || v.isNull()) throw new CorruptJobException("missing field 'v' (protocol version, integer)");
+        if (!v.isInt()) throw new CorruptJobException("field 'v' must be an integer, was " + kind(v));
         if (v.intValue() != Job.PROTOCOL_VERSION) {
             throw new CorruptJobException("unsupported protocol version " + v.intValue() + "; this worker reads version "
                     + Job.PROTOCOL_VERSION);

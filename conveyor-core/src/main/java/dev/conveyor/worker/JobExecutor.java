@@ -76,7 +76,8 @@ public final class JobExecutor {
             return bury(lease, AttemptError.reason(job.attempt(), now, "unknown-task",
                     "unknown task '" + job.task() + "'"), false);
         }
-        if (job.expiresAt() != null && now.isAfter(job.expiresAt())) {
+        // The age limit is about waiting to start: only the first delivery is checked, not retries.
+        if (job.expiresAt() != null && job.attempt() == 0 && job.deliveries() <= 1 && now.isAfter(job.expiresAt())) {
             return bury(lease, AttemptError.reason(job.attempt(), now, "expired",
                     "expired: not started before its age limit ran out at " + job.expiresAt()
                             + " (enqueued at " + job.enqueuedAt() + ")"), false);
@@ -84,6 +85,7 @@ public final class JobExecutor {
         Object args;
         try {
             args = mapper.readValue(job.args(), task.argsType());
+            if (args == null) throw new IllegalArgumentException("args are null; expected " + task.argsType().getSimpleName());
         } catch (Exception e) {
             return bury(lease, AttemptError.reason(job.attempt(), now, "malformed-args",
                     "malformed args for task '" + job.task() + "': " + oneLine(e.getMessage())), false);
