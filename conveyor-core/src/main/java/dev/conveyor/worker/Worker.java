@@ -3,6 +3,7 @@ package dev.conveyor.worker;
 import dev.conveyor.Task;
 import dev.conveyor.WorkerOptions;
 import dev.conveyor.broker.Broker;
+import dev.conveyor.broker.Lease;
 import dev.conveyor.broker.LeasedJob;
 import dev.conveyor.broker.Outcome;
 import java.net.InetAddress;
@@ -46,8 +47,9 @@ public final class Worker implements AutoCloseable {
     private final Broker broker;
     private final JobExecutor executor;
     private final Semaphore slots;
-    private final Map<Long, RunningJob> inFlight = new ConcurrentHashMap<>();
-    private final Set<Long> abandoned = ConcurrentHashMap.newKeySet();
+    // Keyed by the whole lease: a broker may give every job of one fetch the same token.
+    private final Map<Lease, RunningJob> inFlight = new ConcurrentHashMap<>();
+    private final Set<Lease> abandoned = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService virtualThreads;
     private final Map<String, ExecutorService> platformPools = new ConcurrentHashMap<>();
@@ -128,7 +130,7 @@ public final class Worker implements AutoCloseable {
 
     private void dispatch(LeasedJob leased) {
         RunningJob running = new RunningJob(leased);
-        inFlight.put(leased.lease().token(), running);
+        inFlight.put(leased.lease(), running);
         try {
             executorFor(leased).execute(() -> run(running));
         } catch (RejectedExecutionException e) {
@@ -176,14 +178,14 @@ public final class Worker implements AutoCloseable {
     private Collection<RunningJob> heldLeases() {
         if (abandoned.isEmpty()) return inFlight.values();
         List<RunningJob> held = new ArrayList<>(inFlight.size());
-        inFlight.forEach((token, r) -> {
-            if (!abandoned.contains(token)) held.add(r);
+        inFlight.forEach((lease, r) -> {
+            if (!abandoned.contains(lease)) held.add(r);
         });
         return held;
     }
 
     private void recorded(Settlement settlement, Outcome outcome) {
-        inFlight.remove(settlement.lease().token());
+        inFlight.remove(settlement.lease());
         if (outcome == Outcome.STALE) {
             stale.incrementAndGet();
             log.warn("job {}: outcome {} refused, its lease had expired or passed to another worker; "
@@ -225,7 +227,7 @@ public final class Worker implements AutoCloseable {
             if (!awaitIdle(INTERRUPT_WAIT)) {
                 for (RunningJob r : inFlight.values()) {
                     if (r.thread() != null) {
-                        abandoned.add(r.leased().lease().token());
+                        abandoned.add(r.leased().lease());
                         log.warn("job {} ({}) ignored the shutdown interrupt; leaving it to its lease, which is no "
                                 + "longer extended", r.jobId(), r.leased().job().task());
                     }

@@ -1,0 +1,386 @@
+package dev.conveyor.jdbc;
+
+import dev.conveyor.broker.Broker;
+import dev.conveyor.broker.Capability;
+import dev.conveyor.broker.Completion;
+import dev.conveyor.broker.EnqueueResult;
+import dev.conveyor.broker.Failure;
+import dev.conveyor.broker.JobQuery;
+import dev.conveyor.broker.JobStore;
+import dev.conveyor.broker.Lease;
+import dev.conveyor.broker.LeasedJob;
+import dev.conveyor.broker.Outcome;
+import dev.conveyor.broker.Page;
+import dev.conveyor.broker.QueueStats;
+import dev.conveyor.broker.RawEnvelopeSink;
+import dev.conveyor.job.AttemptError;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobCodec;
+import dev.conveyor.job.JobInfo;
+import dev.conveyor.job.JobState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The SQL broker and job store: one table of jobs, the lifecycle in a {@code state} column, leases as a token
+ * and a deadline. Every call is one transaction; batches are one statement or one JDBC batch, so a fetch of
+ * 256 jobs or an ack of 1,000 costs one commit (one fsync on SQLite with {@code synchronous=FULL}). What differs
+ * between databases is in the {@link SqlDialect} and the {@link ConnectionSource}.
+ */
+public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
+    private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
+            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION);
+    private static final Comparator<LeasedJob> FETCH_ORDER = Comparator
+            .<LeasedJob>comparingInt(l -> -l.job().priority())
+            .thenComparing(l -> l.job().runAt())
+            .thenComparing(l -> l.job().id());
+    /** Most expired leases reclaimed per fetch, so one fetch after a mass crash stays short. */
+    private static final int RECLAIM_LIMIT = 1000;
+
+    private final SqlDialect dialect;
+    private final ConnectionSource db;
+    private final Clock clock;
+    private final Duration pollCap;
+    private final WakeUp wakeUp = new WakeUp();
+    private final SqlInspection inspection;
+    private final String t;
+    private final String currentLease;
+
+    /**
+     * @param pollCap longest {@link #awaitWork} waits before letting the caller poll again: enqueues from other
+     *                processes are only seen by polling
+     */
+    public SqlBroker(SqlDialect dialect, ConnectionSource db, Clock clock, Duration pollCap) {
+        this.dialect = dialect;
+        this.db = db;
+        this.clock = clock;
+        this.pollCap = pollCap;
+        this.t = dialect.table();
+        this.currentLease = " WHERE id = ? AND state = 'RUNNING' AND lease_token = ? AND lease_until > ?";
+        this.inspection = new SqlInspection(dialect, db, clock, wakeUp);
+        db.write(c -> {
+            try (Statement s = c.createStatement()) {
+                for (String ddl : dialect.createSchema()) s.execute(ddl);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    // ---- enqueue ------------------------------------------------------------------------------------------
+
+    @Override
+    public List<EnqueueResult> enqueue(List<Job> jobs) {
+        if (jobs.isEmpty()) return List.of();
+        Instant now = clock.instant();
+        List<EnqueueResult> out = db.write(c -> insert(c, jobs, now));
+        wakeUp.signal();
+        return out;
+    }
+
+    private List<EnqueueResult> insert(Connection c, List<Job> jobs, Instant now) throws SQLException {
+        EnqueueResult[] results = new EnqueueResult[jobs.size()];
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + t + " (" + JobRows.INSERT_COLUMNS
+                + ") VALUES (" + JobRows.INSERT_PARAMS + ") ON CONFLICT (id) DO NOTHING");
+             PreparedStatement holder = c.prepareStatement("SELECT id FROM " + t
+                     + " WHERE queue = ? AND unique_key = ? AND (state NOT IN ('SUCCEEDED', 'DEAD', 'CANCELLED')"
+                     + " OR (unique_for_ms IS NOT NULL AND finished_at + unique_for_ms > ?)) LIMIT 1")) {
+            List<Integer> batched = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                Job job = jobs.get(i);
+                if (job.uniqueKey() == null) {
+                    JobRows.bindInsert(ins, job, stateFor(job, now), now);
+                    ins.addBatch();
+                    batched.add(i);
+                    continue;
+                }
+                // Jobs of a batch are checked in order: flush earlier inserts before a unique check.
+                flush(ins, batched, jobs, results);
+                holder.setString(1, job.queue());
+                holder.setString(2, job.uniqueKey());
+                holder.setLong(3, now.toEpochMilli());
+                try (ResultSet rs = holder.executeQuery()) {
+                    if (rs.next()) {
+                        results[i] = new EnqueueResult(rs.getString(1), true);
+                        continue;
+                    }
+                }
+                JobRows.bindInsert(ins, job, stateFor(job, now), now);
+                results[i] = new EnqueueResult(job.id(), ins.executeUpdate() == 0);
+            }
+            flush(ins, batched, jobs, results);
+        }
+        return List.of(results);
+    }
+
+    private static void flush(PreparedStatement ins, List<Integer> batched, List<Job> jobs, EnqueueResult[] results)
+            throws SQLException {
+        if (batched.isEmpty()) return;
+        int[] counts = ins.executeBatch();
+        for (int k = 0; k < batched.size(); k++) {
+            int i = batched.get(k);
+            results[i] = new EnqueueResult(jobs.get(i).id(), counts[k] == 0);
+        }
+        batched.clear();
+    }
+
+    private static JobState stateFor(Job job, Instant now) {
+        return job.runAt().isAfter(now) ? JobState.SCHEDULED : JobState.READY;
+    }
+
+    @Override
+    public String insertRawEnvelope(String queue, String envelope) {
+        Job.requireQueueName(queue);
+        try {
+            return enqueue(List.of(JobCodec.decode(envelope))).get(0).id();
+        } catch (JobCodec.CorruptJobException e) {
+            return inspection.insertCorrupt(queue, envelope, "corrupt record: " + e.getMessage());
+        }
+    }
+
+    // ---- fetch --------------------------------------------------------------------------------------------
+
+    @Override
+    public List<LeasedJob> fetch(Collection<String> queues, int max, Duration leaseFor) {
+        if (max < 1) throw new IllegalArgumentException("max must be >= 1, was " + max);
+        if (queues.isEmpty()) return List.of();
+        wakeUp.observe();
+        List<LeasedJob> leased = db.write(c -> {
+            Instant now = clock.instant();
+            promoteDue(c, now);
+            reclaimExpired(c, now);
+            return claim(c, List.copyOf(queues), max, now, now.plus(leaseFor));
+        });
+        return leased;
+    }
+
+    private void promoteDue(Connection c, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE " + t + " SET state = 'READY' WHERE state = 'SCHEDULED' AND run_at <= ?")) {
+            ps.setLong(1, now.toEpochMilli());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Leases whose worker was lost: back to ready, or dead when they keep killing workers. */
+    private void reclaimExpired(Connection c, Instant now) throws SQLException {
+        List<String> ready = new ArrayList<>();
+        List<Object[]> quarantined = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, attempt, deliveries, max_deliveries FROM " + t
+                + " WHERE state = 'RUNNING' AND lease_until <= ? LIMIT " + RECLAIM_LIMIT)) {
+            ps.setLong(1, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int lost = rs.getInt(3) - rs.getInt(2);
+                    if (lost >= rs.getInt(4)) quarantined.add(new Object[] {rs.getString(1), rs.getInt(2), lost, rs.getInt(4)});
+                    else ready.add(rs.getString(1));
+                }
+            }
+        }
+        if (!ready.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t
+                    + " SET state = 'READY', lease_token = NULL, lease_until = NULL, updated_at = ? WHERE id = ?")) {
+                for (String id : ready) {
+                    ps.setLong(1, now.toEpochMilli());
+                    ps.setString(2, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        for (Object[] q : quarantined) {
+            int lost = (Integer) q[2];
+            String reason = "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
+                    + " while running it (maxDeliveries=" + q[3] + ")";
+            inspection.markDead(c, (String) q[0], AttemptError.reason((Integer) q[1], now, "quarantined", reason), now);
+        }
+    }
+
+    private List<LeasedJob> claim(Connection c, List<String> queues, int max, Instant now, Instant until)
+            throws SQLException {
+        long token = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        List<LeasedJob> out = new ArrayList<>(Math.min(max, 256));
+        List<String[]> corrupt = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(dialect.claim(queues.size()))) {
+            int i = 1;
+            ps.setLong(i++, token);
+            ps.setLong(i++, until.toEpochMilli());
+            ps.setLong(i++, now.toEpochMilli());
+            for (String q : queues) ps.setString(i++, q);
+            ps.setInt(i, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    try {
+                        Job job = JobRows.job(rs);
+                        out.add(new LeasedJob(job, new Lease(job.id(), token), until));
+                    } catch (JobRows.CorruptRowException e) {
+                        corrupt.add(new String[] {rs.getString("id"), e.getMessage()});
+                    }
+                }
+            }
+        }
+        for (String[] bad : corrupt) {
+            inspection.markDead(c, bad[0], AttemptError.reason(0, now, "corrupt-record", "corrupt record: " + bad[1]), now);
+        }
+        out.sort(FETCH_ORDER);
+        return out;
+    }
+
+    // ---- settle -------------------------------------------------------------------------------------------
+
+    @Override
+    public List<Outcome> ack(List<Completion> completions) {
+        return settle(completions, "UPDATE " + t + " SET state = 'SUCCEEDED', result = ?, finished_at = ?, "
+                + "updated_at = ?, lease_token = NULL, lease_until = NULL" + currentLease, (ps, item, now) -> {
+            ps.setString(1, item.result());
+            ps.setLong(2, now);
+            ps.setLong(3, now);
+            return bindLease(ps, 4, item.lease(), now);
+        });
+    }
+
+    @Override
+    public List<Outcome> retry(List<Failure> failures) {
+        return settle(failures, "UPDATE " + t + " SET state = ?, run_at = ?, attempt = attempt + ?, errors = "
+                + dialect.appendError() + ", lease_token = NULL, lease_until = NULL, updated_at = ?" + currentLease,
+                (ps, f, now) -> {
+                    if (f.runAt() == null) throw new IllegalArgumentException("retry of " + f.lease().jobId() + " has no runAt");
+                    ps.setString(1, f.runAt().toEpochMilli() > now ? "SCHEDULED" : "READY");
+                    ps.setLong(2, f.runAt().toEpochMilli());
+                    ps.setInt(3, f.countsAttempt() ? 1 : 0);
+                    ps.setString(4, JobRows.json(f.error()));
+                    ps.setLong(5, now);
+                    return bindLease(ps, 6, f.lease(), now);
+                });
+    }
+
+    @Override
+    public List<Outcome> bury(List<Failure> failures) {
+        return settle(failures, "UPDATE " + t + " SET state = 'DEAD', attempt = attempt + ?, errors = "
+                + dialect.appendError() + ", dead_reason = ?, finished_at = ?, updated_at = ?, lease_token = NULL, "
+                + "lease_until = NULL" + currentLease, (ps, f, now) -> {
+            ps.setInt(1, f.countsAttempt() ? 1 : 0);
+            ps.setString(2, JobRows.json(f.error()));
+            ps.setString(3, f.error().message());
+            ps.setLong(4, now);
+            ps.setLong(5, now);
+            return bindLease(ps, 6, f.lease(), now);
+        });
+    }
+
+    @Override
+    public List<Outcome> extend(List<Lease> leases, Duration leaseFor) {
+        return settle(leases, "UPDATE " + t + " SET lease_until = ?" + currentLease, (ps, l, now) -> {
+            ps.setLong(1, now + leaseFor.toMillis());
+            return bindLease(ps, 2, l, now);
+        });
+    }
+
+    @Override
+    public List<Outcome> release(List<Lease> leases) {
+        List<Outcome> out = settle(leases, "UPDATE " + t + " SET state = 'READY', deliveries = CASE WHEN deliveries > 0 "
+                + "THEN deliveries - 1 ELSE 0 END, lease_token = NULL, lease_until = NULL, updated_at = ?" + currentLease,
+                (ps, l, now) -> {
+                    ps.setLong(1, now);
+                    return bindLease(ps, 2, l, now);
+                });
+        wakeUp.signal();
+        return out;
+    }
+
+    private interface Binder<T> {
+        /** Binds one item; returns nothing useful but may throw. */
+        int bind(PreparedStatement ps, T item, long nowMillis) throws SQLException;
+    }
+
+    private static int bindLease(PreparedStatement ps, int i, Lease lease, long now) throws SQLException {
+        ps.setString(i, lease.jobId());
+        ps.setLong(i + 1, lease.token());
+        ps.setLong(i + 2, now);
+        return i + 3;
+    }
+
+    private <T> List<Outcome> settle(List<T> items, String sql, Binder<T> binder) {
+        if (items.isEmpty()) return List.of();
+        return db.write(c -> {
+            long now = clock.millis();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (T item : items) {
+                    binder.bind(ps, item, now);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                List<Outcome> out = new ArrayList<>(counts.length);
+                for (int n : counts) out.add(n > 0 ? Outcome.OK : Outcome.STALE);
+                return out;
+            }
+        });
+    }
+
+    // ---- wake-up ------------------------------------------------------------------------------------------
+
+    @Override
+    public void awaitWork(Collection<String> queues, Duration maxWait) {
+        wakeUp.await(maxWait.compareTo(pollCap) < 0 ? maxWait : pollCap);
+    }
+
+    // ---- inspection (JobStore) ----------------------------------------------------------------------------
+
+    @Override
+    public Optional<JobInfo> get(String id) {
+        return inspection.get(id);
+    }
+
+    @Override
+    public List<QueueStats> queues() {
+        return inspection.queues();
+    }
+
+    @Override
+    public Page<JobInfo> list(JobQuery query) {
+        return inspection.list(query);
+    }
+
+    @Override
+    public int redrive(List<String> ids) {
+        return inspection.redrive(ids);
+    }
+
+    @Override
+    public int delete(List<String> ids) {
+        return inspection.delete(ids);
+    }
+
+    @Override
+    public long purge(JobState state, String queue) {
+        return inspection.purge(state, queue);
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SqlBroker[" + dialect.name() + ", " + db.describe() + "]";
+    }
+}

@@ -1,0 +1,77 @@
+package dev.conveyor.jdbc.sqlite;
+
+import dev.conveyor.jdbc.JobRows;
+import dev.conveyor.jdbc.SqlDialect;
+import java.util.List;
+
+/** SQLite 3.35+ (for {@code UPDATE … RETURNING}); times are epoch milliseconds. */
+public final class SqliteDialect extends SqlDialect {
+    public SqliteDialect(String tablePrefix) {
+        super(tablePrefix);
+    }
+
+    @Override
+    public String name() {
+        return "sqlite";
+    }
+
+    @Override
+    public List<String> createSchema() {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + table + " ("
+                        + "id TEXT PRIMARY KEY, "
+                        + "queue TEXT NOT NULL, "
+                        + "task TEXT NOT NULL, "
+                        + "state TEXT NOT NULL, "
+                        + "priority INTEGER NOT NULL, "
+                        + "run_at INTEGER NOT NULL, "
+                        + "enqueued_at INTEGER NOT NULL, "
+                        + "attempt INTEGER NOT NULL, "
+                        + "deliveries INTEGER NOT NULL, "
+                        + "max_attempts INTEGER NOT NULL, "
+                        + "max_deliveries INTEGER NOT NULL, "
+                        + "lease_token INTEGER, "
+                        + "lease_until INTEGER, "
+                        + "args TEXT NOT NULL, "
+                        + "headers TEXT, "
+                        + "expires_at INTEGER, "
+                        + "timeout_ms INTEGER, "
+                        + "unique_key TEXT, "
+                        + "unique_for_ms INTEGER, "
+                        + "parent_id TEXT, "
+                        + "group_id TEXT, "
+                        + "result TEXT, "
+                        + "errors TEXT NOT NULL DEFAULT '[]', "
+                        + "dead_reason TEXT, "
+                        + "updated_at INTEGER NOT NULL, "
+                        + "finished_at INTEGER)",
+                // The claim walks this in order and stops after n rows: only ready jobs are in it.
+                "CREATE INDEX IF NOT EXISTS " + table + "_ready ON " + table
+                        + " (queue, priority DESC, run_at, id) WHERE state = 'READY'",
+                // Promotion of due delayed/retried jobs, and the next due time.
+                "CREATE INDEX IF NOT EXISTS " + table + "_scheduled ON " + table
+                        + " (run_at) WHERE state = 'SCHEDULED'",
+                // Reclaiming expired leases.
+                "CREATE INDEX IF NOT EXISTS " + table + "_leases ON " + table
+                        + " (lease_until) WHERE state = 'RUNNING'",
+                // Unique-key checks at enqueue.
+                "CREATE INDEX IF NOT EXISTS " + table + "_unique ON " + table
+                        + " (queue, unique_key) WHERE unique_key IS NOT NULL",
+                // Listing by state (dead letters, inspection).
+                "CREATE INDEX IF NOT EXISTS " + table + "_state ON " + table + " (state, id)");
+    }
+
+    @Override
+    public String appendError() {
+        return "json_insert(errors, '$[#]', json(?))";
+    }
+
+    @Override
+    public String claim(int queueCount) {
+        String in = "?" + ", ?".repeat(queueCount - 1);
+        return "UPDATE " + table + " SET state = 'RUNNING', deliveries = deliveries + 1, lease_token = ?, "
+                + "lease_until = ?, updated_at = ? WHERE id IN (SELECT id FROM " + table
+                + " WHERE state = 'READY' AND queue IN (" + in + ") ORDER BY priority DESC, run_at, id LIMIT ?) "
+                + "RETURNING " + JobRows.COLUMNS;
+    }
+}
