@@ -265,12 +265,6 @@ public final class Conveyor implements AutoCloseable {
             return this;
         }
 
-        /** Applies an app's configuration (what {@code conveyor worker --app} does). */
-        public Builder apply(ConveyorApp app) {
-            app.configure(this);
-            return this;
-        }
-
         /** The broker URL set so far, or null. */
         public String brokerUrl() {
             return brokerUrl;

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -31,6 +32,7 @@ public final class SqliteConnections implements ConnectionSource {
     private final Path file;
     private final ReentrantLock writeLock;
     private final Connection writer;
+    private final Statement begin;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
 
     /**
@@ -49,6 +51,7 @@ public final class SqliteConnections implements ConnectionSource {
         }
         try {
             this.writer = open(synchronous, true);
+            this.begin = writer.createStatement();
             for (int i = 0; i < READERS; i++) readers.add(open(synchronous, false));
         } catch (SQLException e) {
             throw new BrokerException("cannot open " + describe + ": " + e.getMessage(), e);
@@ -60,10 +63,10 @@ public final class SqliteConnections implements ConnectionSource {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
         config.setBusyTimeout(10_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        Connection c = config.createConnection("jdbc:sqlite:" + file);
-        c.setAutoCommit(!forWrites);
-        return c;
+        // Auto-commit stays on and transactions are begun by hand: with auto-commit off, the driver begins the
+        // next transaction right after each commit, so the write connection would hold SQLite's write lock
+        // all the time and lock every other process out of the file.
+        return config.createConnection("jdbc:sqlite:" + file);
     }
 
     @Override
@@ -72,8 +75,9 @@ public final class SqliteConnections implements ConnectionSource {
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
+                    begin.execute("BEGIN IMMEDIATE");
                     T result = work.run(writer);
-                    writer.commit();
+                    begin.execute("COMMIT");
                     return result;
                 } catch (SQLException e) {
                     rollbackQuietly();
@@ -109,7 +113,7 @@ public final class SqliteConnections implements ConnectionSource {
 
     private void rollbackQuietly() {
         try {
-            writer.rollback();
+            begin.execute("ROLLBACK"); // fails harmlessly when SQLite already rolled back or nothing was begun
         } catch (SQLException ignored) {
             // the connection reports the original failure
         }
