@@ -51,7 +51,9 @@ public interface Broker extends AutoCloseable {
      *   <li>A job is eligible when it is ready ({@code READY}, or {@code SCHEDULED} with {@code runAt} ≤ now),
      *       or {@code RUNNING} with an expired lease (its worker was lost).</li>
      *   <li>Order: higher priority first (if {@link Capability#PRIORITIES}), then earlier {@code runAt},
-     *       then lower id. The queues form one pool; their order in the list does not matter.</li>
+     *       then lower id; the returned list is in that order. The queues form one pool; their order in the
+     *       list does not matter.</li>
+     *   <li>A lease expires at its deadline: at now = {@code leaseUntil} it is no longer current.</li>
      *   <li>Each returned job is {@code RUNNING} with {@code deliveries + 1}, a new fencing token, and a lease
      *       until now + {@code leaseFor}.</li>
      *   <li>A job reclaimed from an expired lease whose lost leases ({@code deliveries - attempt}) have reached

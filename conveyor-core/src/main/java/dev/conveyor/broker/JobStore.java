@@ -14,7 +14,10 @@ import java.util.Optional;
  */
 public interface JobStore {
 
-    /** The job with this id, or empty if there is none (never enqueued, deleted or purged). */
+    /**
+     * The job with this id, or empty if there is none (never enqueued, deleted or purged, or not an id this
+     * store could have issued: a malformed id is simply not found, never an error).
+     */
     Optional<JobInfo> get(String id);
 
     /**

@@ -43,7 +43,9 @@ final class Heartbeat {
                 List<Outcome> outcomes = broker.extend(leases, leaseFor);
                 for (int i = 0; i < chunk.size() && i < outcomes.size(); i++) {
                     RunningJob r = chunk.get(i);
-                    if (outcomes.get(i) == Outcome.STALE && !r.isLeaseLost()) {
+                    // Only a handler still running has lost anything: a run that has returned may have been
+                    // acked between the snapshot and this call, and the completer learns its true outcome.
+                    if (outcomes.get(i) == Outcome.STALE && !r.isLeaseLost() && r.thread() != null) {
                         r.markLeaseLost();
                         log.warn("job {} ({}): the broker refused to extend its lease (it expired or passed to another "
                                 + "worker); this run's outcome will be refused", r.jobId(), r.leased().job().task());

@@ -1,0 +1,230 @@
+package dev.conveyor.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.conveyor.broker.Capability;
+import dev.conveyor.broker.Completion;
+import dev.conveyor.broker.EnqueueResult;
+import dev.conveyor.broker.JobStore;
+import dev.conveyor.broker.Lease;
+import dev.conveyor.broker.LeasedJob;
+import dev.conveyor.broker.Outcome;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobIds;
+import dev.conveyor.job.JobInfo;
+import dev.conveyor.job.JobState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Broker.enqueue, fetch and ack: the happy path, batches, idempotent enqueue and exclusive leases. */
+abstract class EnqueueFetchSuite extends SuiteBase {
+
+    @Test
+    void declaredCapabilitiesMatchWhatTheBrokerImplements() {
+        assertThat(broker().capabilities()).as("constant for the broker's lifetime").isEqualTo(broker().capabilities());
+        assertThat(broker() instanceof JobStore).as("INSPECTION declared iff the broker implements JobStore")
+                .isEqualTo(declares(Capability.INSPECTION));
+        if (declares(Capability.RESULTS)) {
+            assertThat(broker()).as("RESULTS are served through JobStore.get").isInstanceOf(JobStore.class);
+        }
+    }
+
+    @Test
+    void aJobGoesFromReadyToRunningToSucceeded() {
+        String q = queue();
+        String id = enqueue(job(q).build());
+        assertState(id, JobState.READY);
+
+        Instant fetchedAt = now();
+        LeasedJob leased = fetchOne(q);
+        assertThat(leased.job().id()).isEqualTo(id);
+        assertThat(leased.lease().jobId()).isEqualTo(id);
+        assertThat(leased.job().deliveries()).as("deliveries counts this lease").isEqualTo(1);
+        assertThat(leased.job().attempt()).isZero();
+        assertThat(leased.leaseUntil()).isEqualTo(fetchedAt.plus(LEASE));
+        if (declares(Capability.INSPECTION)) {
+            JobInfo running = info(id);
+            assertThat(running.state()).isEqualTo(JobState.RUNNING);
+            assertThat(running.job().deliveries()).isEqualTo(1);
+            assertThat(running.leaseUntil()).isEqualTo(leased.leaseUntil());
+        }
+
+        clock().advance(Duration.ofSeconds(1));
+        assertThat(ack(leased.lease())).isEqualTo(Outcome.OK);
+        assertNothingToFetch(q);
+        if (declares(Capability.INSPECTION)) {
+            JobInfo done = info(id);
+            assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(done.finishedAt()).isEqualTo(now());
+            assertThat(done.leaseUntil()).isNull();
+            assertThat(done.deadReason()).isNull();
+            assertThat(done.errors()).isEmpty();
+            assertThat(done.job().attempt()).isZero();
+            assertThat(done.job().deliveries()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anAckStoresTheResultForJobStoreGet() {
+        requires(Capability.RESULTS);
+        String q = queue();
+        String withResult = enqueue(job(q).build());
+        String without = enqueue(job(q).build());
+        for (LeasedJob j : fetch(q, 2)) {
+            String result = j.job().id().equals(withResult) ? "{\"total\":42,\"parts\":[40,2],\"note\":\"ü\"}" : null;
+            assertThat(ack(j.lease(), result)).isEqualTo(Outcome.OK);
+        }
+        assertThat(json(info(withResult).result())).isEqualTo(json("{\"total\":42,\"parts\":[40,2],\"note\":\"ü\"}"));
+        assertThat(info(without).result()).isNull();
+    }
+
+    @Test
+    void everyFieldOfAJobSurvivesTheRoundTrip() {
+        String q = queue();
+        Instant t = now();
+        JobSpec spec = job(q).task("conformance.every-field")
+                .args("{\"a\":[1,2.5,{\"b\":\"ü\\n\\\"x\\\"\"}],\"n\":null,\"t\":true}")
+                .headers(Map.of("traceparent", "00-abc-def-01", "tenant", "t1"))
+                .priority(7).maxAttempts(4).maxDeliveries(2)
+                .runAt(t.minusSeconds(5)).enqueuedAt(t.minusSeconds(6)).expiresAt(t.plus(Duration.ofHours(1)))
+                .timeout(Duration.ofSeconds(90)).parentId(JobIds.next(clock())).groupId("group-1");
+        if (declares(Capability.UNIQUE_KEYS)) spec.uniqueKey("every-field").uniqueFor(Duration.ofMinutes(10));
+        Job sent = spec.build();
+        enqueue(sent);
+
+        Job got = fetchOne(q).job();
+        assertSameJob(got, sent);
+        assertThat(got.deliveries()).isEqualTo(1);
+        if (declares(Capability.INSPECTION)) assertSameJob(info(sent.id()).job(), sent);
+    }
+
+    private static void assertSameJob(Job got, Job sent) {
+        assertThat(json(got.args())).as("args").isEqualTo(json(sent.args()));
+        assertThat(got.withDeliveries(0)).usingRecursiveComparison().ignoringFields("args").isEqualTo(sent);
+    }
+
+    @Test
+    void fetchOnAnEmptyQueueReturnsAnEmptyList() {
+        String q = queue();
+        assertNothingToFetch(q);
+        enqueue(job(q).build());
+        fetchOne(q);
+        assertThat(fetch(q, 10)).as("only a running job left").isEmpty();
+    }
+
+    @Test
+    void fetchReturnsAtMostMaxJobs() {
+        String q = queue();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 5; i++) ids.add(enqueue(job(q).build()));
+        List<LeasedJob> first = fetch(q, 3);
+        List<LeasedJob> second = fetch(q, 3);
+        assertThat(first).hasSize(3);
+        assertThat(second).hasSize(2);
+        assertThat(fetch(q, 3)).isEmpty();
+        List<String> all = new ArrayList<>();
+        first.forEach(j -> all.add(j.job().id()));
+        second.forEach(j -> all.add(j.job().id()));
+        assertThat(all).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    @Test
+    void aJobIsNeverHandedOutTwiceWhileLeased() throws Exception {
+        String q = queue();
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 400; i++) jobs.add(job(q).build());
+        broker().enqueue(jobs);
+
+        int fetchers = 8;
+        ConcurrentLinkedQueue<LeasedJob> got = new ConcurrentLinkedQueue<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(fetchers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < fetchers; i++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    while (true) {
+                        List<LeasedJob> batch = fetch(q, 7);
+                        if (batch.isEmpty()) return null;
+                        got.addAll(batch);
+                    }
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(got).extracting(j -> j.job().id()).hasSize(400).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
+        clock().advance(LEASE.minus(MS));
+        assertThat(fetch(q, 100)).as("still leased a moment before the leases end").isEmpty();
+    }
+
+    @Test
+    void aThousandJobsGoInOneCallAndComeOutInBatches() {
+        String q = queue();
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) jobs.add(job(q).args("{\"n\":" + i + "}").build());
+        List<EnqueueResult> results = broker().enqueue(jobs);
+        assertThat(results).as("one answer per job, in order")
+                .containsExactlyElementsOf(jobs.stream().map(j -> new EnqueueResult(j.id(), false)).toList());
+
+        List<LeasedJob> leased = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            List<LeasedJob> batch = fetch(q, 100);
+            assertThat(batch).as("batch %d", i).hasSize(100);
+            leased.addAll(batch);
+        }
+        assertNothingToFetch(q);
+        assertThat(leased).extracting(j -> j.job().id()).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
+
+        // One ack call for all of them, with a lease of no job in the middle: its answer must land in its slot.
+        List<Completion> completions = new ArrayList<>();
+        leased.forEach(j -> completions.add(new Completion(j.lease(), "{\"ok\":true}")));
+        completions.add(500, new Completion(new Lease(JobIds.next(clock()), 1), null));
+        List<Outcome> outcomes = broker().ack(completions);
+        List<Outcome> expected = new ArrayList<>(Collections.nCopies(1001, Outcome.OK));
+        expected.set(500, Outcome.STALE);
+        assertThat(outcomes).containsExactlyElementsOf(expected);
+        if (declares(Capability.INSPECTION)) {
+            assertThat(((JobStore) broker()).queues()).filteredOn(s -> s.queue().equals(q)).singleElement()
+                    .satisfies(s -> assertThat(s.count(JobState.SUCCEEDED)).isEqualTo(1000));
+        }
+    }
+
+    @Test
+    void enqueueingTheSameJobIdTwiceIsADuplicateAndChangesNothing() {
+        String q = queue();
+        Job job = job(q).build();
+        enqueue(job);
+        LeasedJob leased = fetchOne(q);
+        assertThat(enqueueOnce(job)).isEqualTo(new EnqueueResult(job.id(), true));
+        assertThat(enqueueOnce(job.withRunAt(now().plusSeconds(60)))).isEqualTo(new EnqueueResult(job.id(), true));
+        assertState(job.id(), JobState.RUNNING);
+        assertNothingToFetch(q);
+        assertThat(ack(leased.lease())).isEqualTo(Outcome.OK);
+        assertThat(enqueueOnce(job)).as("also once finished").isEqualTo(new EnqueueResult(job.id(), true));
+        assertState(job.id(), JobState.SUCCEEDED);
+
+        Job other = job(q).build();
+        assertThat(broker().enqueue(List.of(other, other)))
+                .containsExactly(new EnqueueResult(other.id(), false), new EnqueueResult(other.id(), true));
+        assertThat(fetch(q, 10)).as("one job stored for the batch").hasSize(1);
+    }
+}
