@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -46,39 +45,14 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
     private static final Set<Capability> CAPABILITIES = EnumSet.allOf(Capability.class);
 
-    /** Ready order: higher priority, then earlier runAt, then lower id. */
-    private static final Comparator<Entry> READY_ORDER = Comparator.<Entry>comparingInt(e -> -e.job.priority())
-            .thenComparing(e -> e.job.runAt()).thenComparing(e -> e.job.id());
-    private static final Comparator<Entry> DUE_ORDER = Comparator.<Entry, Instant>comparing(e -> e.job.runAt())
-            .thenComparing(e -> e.job.id());
-    private static final Comparator<Entry> LEASE_ORDER = Comparator.<Entry, Instant>comparing(e -> e.leaseUntil)
-            .thenComparing(e -> e.job.id());
 
     private final Clock clock;
     private final Runnable onClose;
+    private final MemoryJobs jobs;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final TreeMap<String, Entry> byId = new TreeMap<>();
-    private final Map<String, TreeSet<Entry>> ready = new HashMap<>();
-    private final TreeSet<Entry> scheduled = new TreeSet<>(DUE_ORDER);
-    private final TreeSet<Entry> running = new TreeSet<>(LEASE_ORDER);
-    private final Map<String, Entry> uniqueKeys = new HashMap<>();
     private long nextToken = 1;
 
-    private static final class Entry {
-        Job job;
-        JobState state;
-        final List<AttemptError> errors = new ArrayList<>();
-        String result;
-        Instant updatedAt;
-        Instant finishedAt;
-        Instant leaseUntil;
-        long token;
-        String deadReason;
-        /** The envelope text of a record that could not be decoded; such an entry is buried when fetched. */
-        String corruptEnvelope;
-        String corruptReason;
-    }
 
     public MemoryBroker(BrokerContext context) {
         this(context, () -> {});
@@ -86,6 +60,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
 
     MemoryBroker(BrokerContext context, Runnable onClose) {
         this.clock = context.clock();
+        this.jobs = new MemoryJobs();
         this.onClose = onClose;
     }
 
@@ -111,30 +86,21 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
     }
 
     private EnqueueResult enqueueOne(Job job, Instant now) {
-        if (byId.containsKey(job.id())) return new EnqueueResult(job.id(), true);
+        if (jobs.byId.containsKey(job.id())) return new EnqueueResult(job.id(), true);
         if (job.uniqueKey() != null) {
-            Entry holder = uniqueKeys.get(uniqueIndexKey(job.queue(), job.uniqueKey()));
-            if (holder != null && holdsKey(holder, now)) return new EnqueueResult(holder.job.id(), true);
+            MemoryJobs.Entry holder = jobs.uniqueKeys.get(jobs.uniqueIndexKey(job.queue(), job.uniqueKey()));
+            if (holder != null && jobs.holdsKey(holder, now)) return new EnqueueResult(holder.job.id(), true);
         }
-        Entry e = new Entry();
+        MemoryJobs.Entry e = new MemoryJobs.Entry();
         e.job = job;
         e.updatedAt = now;
-        byId.put(job.id(), e);
-        if (job.uniqueKey() != null) uniqueKeys.put(uniqueIndexKey(job.queue(), job.uniqueKey()), e);
-        makeWaiting(e, now);
+        jobs.byId.put(job.id(), e);
+        if (job.uniqueKey() != null) jobs.uniqueKeys.put(jobs.uniqueIndexKey(job.queue(), job.uniqueKey()), e);
+        jobs.makeWaiting(e, now);
         return new EnqueueResult(job.id(), false);
     }
 
-    private boolean holdsKey(Entry holder, Instant now) {
-        if (byId.get(holder.job.id()) != holder) return false;
-        if (!holder.state.isFinished()) return true;
-        Duration keep = holder.job.uniqueFor();
-        return keep != null && holder.finishedAt != null && holder.finishedAt.plus(keep).isAfter(now);
-    }
 
-    private static String uniqueIndexKey(String queue, String key) {
-        return queue + '\u0000' + key;
-    }
 
     @Override
     public String insertRawEnvelope(String queue, String envelope) {
@@ -146,13 +112,13 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
             lock.lock();
             try {
                 Instant now = clock.instant();
-                Entry c = new Entry();
+                MemoryJobs.Entry c = new MemoryJobs.Entry();
                 c.job = placeholder(queue, envelope, now);
                 c.corruptEnvelope = envelope;
                 c.corruptReason = "corrupt record: " + e.getMessage();
                 c.updatedAt = now;
-                byId.put(c.job.id(), c);
-                makeWaiting(c, now);
+                jobs.byId.put(c.job.id(), c);
+                jobs.makeWaiting(c, now);
                 changed.signalAll();
                 return c.job.id();
             } finally {
@@ -177,23 +143,23 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         lock.lock();
         try {
             Instant now = clock.instant();
-            promoteDue(now);
-            reclaimExpired(now);
+            jobs.promoteDue(now);
+            jobs.reclaimExpired(now);
             List<LeasedJob> out = new ArrayList<>(Math.min(max, 256));
-            List<TreeSet<Entry>> pools = new ArrayList<>();
+            List<TreeSet<MemoryJobs.Entry>> pools = new ArrayList<>();
             for (String q : queues) {
-                TreeSet<Entry> s = ready.get(q);
+                TreeSet<MemoryJobs.Entry> s = jobs.ready.get(q);
                 if (s != null && !s.isEmpty()) pools.add(s);
             }
             while (out.size() < max) {
-                TreeSet<Entry> best = null;
-                for (TreeSet<Entry> s : pools) {
-                    if (!s.isEmpty() && (best == null || READY_ORDER.compare(s.first(), best.first()) < 0)) best = s;
+                TreeSet<MemoryJobs.Entry> best = null;
+                for (TreeSet<MemoryJobs.Entry> s : pools) {
+                    if (!s.isEmpty() && (best == null || jobs.READY_ORDER.compare(s.first(), best.first()) < 0)) best = s;
                 }
                 if (best == null) break;
-                Entry e = best.pollFirst();
+                MemoryJobs.Entry e = best.pollFirst();
                 if (e.corruptEnvelope != null) {
-                    toDead(e, AttemptError.reason(0, now, "corrupt-record", e.corruptReason), false, now);
+                    jobs.toDead(e, AttemptError.reason(0, now, "corrupt-record", e.corruptReason), false, now);
                     continue;
                 }
                 e.job = e.job.withDeliveries(e.job.deliveries() + 1);
@@ -201,7 +167,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
                 e.token = nextToken++;
                 e.leaseUntil = now.plus(leaseFor);
                 e.updatedAt = now;
-                running.add(e);
+                jobs.running.add(e);
                 out.add(new LeasedJob(e.job, new Lease(e.job.id(), e.token), e.leaseUntil));
             }
             return out;
@@ -210,64 +176,19 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         }
     }
 
-    private void promoteDue(Instant now) {
-        while (!scheduled.isEmpty() && !scheduled.first().job.runAt().isAfter(now)) {
-            Entry e = scheduled.pollFirst();
-            e.state = JobState.READY;
-            readySet(e.job.queue()).add(e);
-        }
-    }
 
-    private void reclaimExpired(Instant now) {
-        while (!running.isEmpty() && !running.first().leaseUntil.isAfter(now)) {
-            Entry e = running.pollFirst();
-            e.leaseUntil = null;
-            int lost = e.job.deliveries() - e.job.attempt();
-            if (lost >= e.job.maxDeliveries()) {
-                toDead(e, AttemptError.reason(e.job.attempt(), now, "quarantined",
-                        "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
-                                + " while running it (maxDeliveries=" + e.job.maxDeliveries() + ")"), false, now);
-            } else {
-                e.state = JobState.READY;
-                e.updatedAt = now;
-                readySet(e.job.queue()).add(e);
-            }
-        }
-    }
 
-    private TreeSet<Entry> readySet(String queue) {
-        return ready.computeIfAbsent(queue, q -> new TreeSet<>(READY_ORDER));
-    }
 
-    /** Files an entry under READY or SCHEDULED by its runAt. The entry must be in no index. */
-    private void makeWaiting(Entry e, Instant now) {
-        e.leaseUntil = null;
-        if (e.job.runAt().isAfter(now)) {
-            e.state = JobState.SCHEDULED;
-            scheduled.add(e);
-        } else {
-            e.state = JobState.READY;
-            readySet(e.job.queue()).add(e);
-        }
-    }
 
     // ---- settle -------------------------------------------------------------------------------------------
 
-    /** The entry if the lease is its current, unexpired lease; else null. Caller holds the lock. */
-    private Entry current(Lease lease, Instant now) {
-        Entry e = byId.get(lease.jobId());
-        if (e == null || e.state != JobState.RUNNING || e.token != lease.token() || !e.leaseUntil.isAfter(now)) {
-            return null;
-        }
-        return e;
-    }
 
     @Override
     public List<Outcome> ack(List<Completion> completions) {
         return settle(completions, Completion::lease, (e, c, now) -> {
-            running.remove(e);
+            jobs.running.remove(e);
             e.result = c.result();
-            finish(e, JobState.SUCCEEDED, now);
+            jobs.finish(e, JobState.SUCCEEDED, now);
         });
     }
 
@@ -275,45 +196,45 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
     public List<Outcome> retry(List<Failure> failures) {
         return settle(failures, Failure::lease, (e, f, now) -> {
             if (f.runAt() == null) throw new IllegalArgumentException("retry of job " + e.job.id() + " has no runAt");
-            running.remove(e);
+            jobs.running.remove(e);
             e.errors.add(f.error());
             e.job = e.job.withAttempt(e.job.attempt() + (f.countsAttempt() ? 1 : 0)).withRunAt(f.runAt());
             e.updatedAt = now;
-            makeWaiting(e, now);
+            jobs.makeWaiting(e, now);
         });
     }
 
     @Override
     public List<Outcome> bury(List<Failure> failures) {
         return settle(failures, Failure::lease, (e, f, now) -> {
-            running.remove(e);
-            toDead(e, f.error(), f.countsAttempt(), now);
+            jobs.running.remove(e);
+            jobs.toDead(e, f.error(), f.countsAttempt(), now);
         });
     }
 
     @Override
     public List<Outcome> extend(List<Lease> leases, Duration leaseFor) {
         return settle(leases, l -> l, (e, l, now) -> {
-            running.remove(e);
+            jobs.running.remove(e);
             e.leaseUntil = now.plus(leaseFor);
-            running.add(e);
+            jobs.running.add(e);
         });
     }
 
     @Override
     public List<Outcome> release(List<Lease> leases) {
         return settle(leases, l -> l, (e, l, now) -> {
-            running.remove(e);
+            jobs.running.remove(e);
             e.job = e.job.withDeliveries(Math.max(0, e.job.deliveries() - 1));
             e.updatedAt = now;
             e.leaseUntil = null;
             e.state = JobState.READY;
-            readySet(e.job.queue()).add(e);
+            jobs.readySet(e.job.queue()).add(e);
         });
     }
 
     private interface Change<T> {
-        void apply(Entry e, T item, Instant now);
+        void apply(MemoryJobs.Entry e, T item, Instant now);
     }
 
     private <T> List<Outcome> settle(List<T> items, java.util.function.Function<T, Lease> leaseOf, Change<T> change) {
@@ -322,7 +243,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         try {
             Instant now = clock.instant();
             for (T item : items) {
-                Entry e = current(leaseOf.apply(item), now);
+                MemoryJobs.Entry e = jobs.current(leaseOf.apply(item), now);
                 if (e == null) {
                     out.add(Outcome.STALE);
                 } else {
@@ -337,22 +258,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         return out;
     }
 
-    private void toDead(Entry e, AttemptError error, boolean countsAttempt, Instant now) {
-        e.errors.add(error);
-        if (countsAttempt) e.job = e.job.withAttempt(e.job.attempt() + 1);
-        e.deadReason = error.message();
-        finish(e, JobState.DEAD, now);
-    }
 
-    private void finish(Entry e, JobState state, Instant now) {
-        e.state = state;
-        e.leaseUntil = null;
-        e.updatedAt = now;
-        e.finishedAt = now;
-        if (e.job.uniqueKey() != null && (e.job.uniqueFor() == null || e.job.uniqueFor().isZero())) {
-            uniqueKeys.remove(uniqueIndexKey(e.job.queue(), e.job.uniqueKey()), e);
-        }
-    }
 
     // ---- wake-up ------------------------------------------------------------------------------------------
 
@@ -361,13 +267,13 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         lock.lock();
         try {
             Instant now = clock.instant();
-            if (hasWork(queues, now)) return;
+            if (jobs.hasWork(queues, now)) return;
             long waitNanos = maxWait.toNanos();
             // Wake when the earliest delayed job or lease falls due (by the broker's clock).
             Instant next = null;
-            if (!scheduled.isEmpty()) next = scheduled.first().job.runAt();
-            if (!running.isEmpty() && (next == null || running.first().leaseUntil.isBefore(next))) {
-                next = running.first().leaseUntil;
+            if (!jobs.scheduled.isEmpty()) next = jobs.scheduled.first().job.runAt();
+            if (!jobs.running.isEmpty() && (next == null || jobs.running.first().leaseUntil.isBefore(next))) {
+                next = jobs.running.first().leaseUntil;
             }
             if (next != null) waitNanos = Math.max(0, Math.min(waitNanos, Duration.between(now, next).toNanos()));
             if (waitNanos > 0) changed.awaitNanos(waitNanos);
@@ -378,14 +284,6 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         }
     }
 
-    private boolean hasWork(Collection<String> queues, Instant now) {
-        for (String q : queues) {
-            TreeSet<Entry> s = ready.get(q);
-            if (s != null && !s.isEmpty()) return true;
-        }
-        if (!scheduled.isEmpty() && !scheduled.first().job.runAt().isAfter(now)) return true;
-        return !running.isEmpty() && !running.first().leaseUntil.isAfter(now);
-    }
 
     // ---- inspection ---------------------------------------------------------------------------------------
 
@@ -393,8 +291,8 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
     public Optional<JobInfo> get(String id) {
         lock.lock();
         try {
-            Entry e = byId.get(id);
-            return e == null ? Optional.empty() : Optional.of(info(e, clock.instant()));
+            MemoryJobs.Entry e = jobs.byId.get(id);
+            return e == null ? Optional.empty() : Optional.of(jobs.info(e, clock.instant()));
         } finally {
             lock.unlock();
         }
@@ -406,10 +304,10 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         lock.lock();
         try {
             while (true) {
-                Entry e = byId.get(id);
+                MemoryJobs.Entry e = jobs.byId.get(id);
                 if (e == null) return Optional.empty();
                 long left = deadline - System.nanoTime();
-                if (e.state.isFinished() || left <= 0) return Optional.of(info(e, clock.instant()));
+                if (e.state.isFinished() || left <= 0) return Optional.of(jobs.info(e, clock.instant()));
                 changed.awaitNanos(left);
             }
         } catch (InterruptedException ie) {
@@ -420,14 +318,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         }
     }
 
-    private JobInfo info(Entry e, Instant now) {
-        return new JobInfo(e.job, visibleState(e, now), e.errors, e.result, e.updatedAt, e.finishedAt,
-                e.state == JobState.RUNNING ? e.leaseUntil : null, e.deadReason);
-    }
 
-    private static JobState visibleState(Entry e, Instant now) {
-        return e.state == JobState.SCHEDULED && !e.job.runAt().isAfter(now) ? JobState.READY : e.state;
-    }
 
     @Override
     public List<QueueStats> queues() {
@@ -436,8 +327,8 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
             Instant now = clock.instant();
             Map<String, Map<JobState, Long>> counts = new TreeMap<>();
             Map<String, Instant> oldest = new HashMap<>();
-            for (Entry e : byId.values()) {
-                JobState s = visibleState(e, now);
+            for (MemoryJobs.Entry e : jobs.byId.values()) {
+                JobState s = jobs.visibleState(e, now);
                 counts.computeIfAbsent(e.job.queue(), q -> new java.util.EnumMap<>(JobState.class)).merge(s, 1L, Long::sum);
                 if (s == JobState.READY) oldest.merge(e.job.queue(), e.job.runAt(), (a, b) -> a.isBefore(b) ? a : b);
             }
@@ -455,14 +346,14 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         try {
             Instant now = clock.instant();
             List<JobInfo> items = new ArrayList<>(query.limit());
-            var tail = query.afterId() == null ? byId : byId.tailMap(query.afterId(), false);
+            var tail = query.afterId() == null ? jobs.byId : jobs.byId.tailMap(query.afterId(), false);
             String last = null;
-            for (Entry e : tail.values()) {
+            for (MemoryJobs.Entry e : tail.values()) {
                 if (query.queue() != null && !query.queue().equals(e.job.queue())) continue;
                 if (query.task() != null && !query.task().equals(e.job.task())) continue;
-                if (query.state() != null && query.state() != visibleState(e, now)) continue;
+                if (query.state() != null && query.state() != jobs.visibleState(e, now)) continue;
                 if (items.size() == query.limit()) return new Page<>(items, last);
-                items.add(info(e, now));
+                items.add(jobs.info(e, now));
                 last = e.job.id();
             }
             return new Page<>(items, null);
@@ -478,7 +369,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
             Instant now = clock.instant();
             int n = 0;
             for (String id : ids) {
-                Entry e = byId.get(id);
+                MemoryJobs.Entry e = jobs.byId.get(id);
                 if (e == null || (e.state != JobState.DEAD && e.state != JobState.CANCELLED) || e.corruptEnvelope != null) {
                     continue;
                 }
@@ -487,8 +378,8 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
                 e.finishedAt = null;
                 e.deadReason = null;
                 e.updatedAt = now;
-                if (e.job.uniqueKey() != null) uniqueKeys.putIfAbsent(uniqueIndexKey(e.job.queue(), e.job.uniqueKey()), e);
-                makeWaiting(e, now);
+                if (e.job.uniqueKey() != null) jobs.uniqueKeys.putIfAbsent(jobs.uniqueIndexKey(e.job.queue(), e.job.uniqueKey()), e);
+                jobs.makeWaiting(e, now);
                 n++;
             }
             if (n > 0) changed.signalAll();
@@ -504,9 +395,9 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         try {
             int n = 0;
             for (String id : ids) {
-                Entry e = byId.get(id);
+                MemoryJobs.Entry e = jobs.byId.get(id);
                 if (e == null || e.state == JobState.RUNNING) continue;
-                remove(e);
+                jobs.remove(e);
                 n++;
             }
             if (n > 0) changed.signalAll();
@@ -523,9 +414,9 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         }
         lock.lock();
         try {
-            List<Entry> doomed = byId.values().stream()
+            List<MemoryJobs.Entry> doomed = jobs.byId.values().stream()
                     .filter(e -> e.state == state && (queue == null || queue.equals(e.job.queue()))).toList();
-            doomed.forEach(this::remove);
+            doomed.forEach(jobs::remove);
             if (!doomed.isEmpty()) changed.signalAll();
             return doomed.size();
         } finally {
@@ -533,13 +424,6 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         }
     }
 
-    private void remove(Entry e) {
-        byId.remove(e.job.id());
-        scheduled.remove(e);
-        TreeSet<Entry> r = ready.get(e.job.queue());
-        if (r != null) r.remove(e);
-        if (e.job.uniqueKey() != null) uniqueKeys.remove(uniqueIndexKey(e.job.queue(), e.job.uniqueKey()), e);
-    }
 
     @Override
     public void close() {

@@ -1,0 +1,164 @@
+package dev.conveyor.broker.memory;
+
+import dev.conveyor.broker.Lease;
+import dev.conveyor.job.AttemptError;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobInfo;
+import dev.conveyor.job.JobState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The memory broker's data: every job by id, and the indexes a fetch walks (ready per queue in fetch order,
+ * scheduled by due time, running by lease deadline, unique keys). Not thread-safe: {@link MemoryBroker} calls
+ * it under its lock. Each method keeps the indexes consistent; an entry's sort keys never change while it is
+ * in an index.
+ */
+final class MemoryJobs {
+    /** Ready order: higher priority, then earlier runAt, then lower id. */
+    static final Comparator<Entry> READY_ORDER = Comparator.<Entry>comparingInt(e -> -e.job.priority())
+            .thenComparing(e -> e.job.runAt()).thenComparing(e -> e.job.id());
+
+    static final Comparator<Entry> DUE_ORDER = Comparator.<Entry, Instant>comparing(e -> e.job.runAt())
+            .thenComparing(e -> e.job.id());
+
+    static final Comparator<Entry> LEASE_ORDER = Comparator.<Entry, Instant>comparing(e -> e.leaseUntil)
+            .thenComparing(e -> e.job.id());
+
+    final TreeMap<String, Entry> byId = new TreeMap<>();
+
+    final Map<String, TreeSet<Entry>> ready = new HashMap<>();
+
+    final TreeSet<Entry> scheduled = new TreeSet<>(DUE_ORDER);
+
+    final TreeSet<Entry> running = new TreeSet<>(LEASE_ORDER);
+
+    final Map<String, Entry> uniqueKeys = new HashMap<>();
+
+    static final class Entry {
+        Job job;
+        JobState state;
+        final List<AttemptError> errors = new ArrayList<>();
+        String result;
+        Instant updatedAt;
+        Instant finishedAt;
+        Instant leaseUntil;
+        long token;
+        String deadReason;
+        /** The envelope text of a record that could not be decoded; such an entry is buried when fetched. */
+        String corruptEnvelope;
+        String corruptReason;
+    }
+
+    boolean holdsKey(Entry holder, Instant now) {
+        if (byId.get(holder.job.id()) != holder) return false;
+        if (!holder.state.isFinished()) return true;
+        Duration keep = holder.job.uniqueFor();
+        return keep != null && holder.finishedAt != null && holder.finishedAt.plus(keep).isAfter(now);
+    }
+
+    static String uniqueIndexKey(String queue, String key) {
+        return queue + '\u0000' + key;
+    }
+
+    void promoteDue(Instant now) {
+        while (!scheduled.isEmpty() && !scheduled.first().job.runAt().isAfter(now)) {
+            Entry e = scheduled.pollFirst();
+            e.state = JobState.READY;
+            readySet(e.job.queue()).add(e);
+        }
+    }
+
+    void reclaimExpired(Instant now) {
+        while (!running.isEmpty() && !running.first().leaseUntil.isAfter(now)) {
+            Entry e = running.pollFirst();
+            e.leaseUntil = null;
+            int lost = e.job.deliveries() - e.job.attempt();
+            if (lost >= e.job.maxDeliveries()) {
+                toDead(e, AttemptError.reason(e.job.attempt(), now, "quarantined",
+                        "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
+                                + " while running it (maxDeliveries=" + e.job.maxDeliveries() + ")"), false, now);
+            } else {
+                e.state = JobState.READY;
+                e.updatedAt = now;
+                readySet(e.job.queue()).add(e);
+            }
+        }
+    }
+
+    TreeSet<Entry> readySet(String queue) {
+        return ready.computeIfAbsent(queue, q -> new TreeSet<>(READY_ORDER));
+    }
+
+    /** Files an entry under READY or SCHEDULED by its runAt. The entry must be in no index. */
+    void makeWaiting(Entry e, Instant now) {
+        e.leaseUntil = null;
+        if (e.job.runAt().isAfter(now)) {
+            e.state = JobState.SCHEDULED;
+            scheduled.add(e);
+        } else {
+            e.state = JobState.READY;
+            readySet(e.job.queue()).add(e);
+        }
+    }
+
+    /** The entry if the lease is its current, unexpired lease; else null. Caller holds the lock. */
+    Entry current(Lease lease, Instant now) {
+        Entry e = byId.get(lease.jobId());
+        if (e == null || e.state != JobState.RUNNING || e.token != lease.token() || !e.leaseUntil.isAfter(now)) {
+            return null;
+        }
+        return e;
+    }
+
+    void toDead(Entry e, AttemptError error, boolean countsAttempt, Instant now) {
+        e.errors.add(error);
+        if (countsAttempt) e.job = e.job.withAttempt(e.job.attempt() + 1);
+        e.deadReason = error.message();
+        finish(e, JobState.DEAD, now);
+    }
+
+    void finish(Entry e, JobState state, Instant now) {
+        e.state = state;
+        e.leaseUntil = null;
+        e.updatedAt = now;
+        e.finishedAt = now;
+        if (e.job.uniqueKey() != null && (e.job.uniqueFor() == null || e.job.uniqueFor().isZero())) {
+            uniqueKeys.remove(uniqueIndexKey(e.job.queue(), e.job.uniqueKey()), e);
+        }
+    }
+
+    boolean hasWork(Collection<String> queues, Instant now) {
+        for (String q : queues) {
+            TreeSet<Entry> s = ready.get(q);
+            if (s != null && !s.isEmpty()) return true;
+        }
+        if (!scheduled.isEmpty() && !scheduled.first().job.runAt().isAfter(now)) return true;
+        return !running.isEmpty() && !running.first().leaseUntil.isAfter(now);
+    }
+
+    JobInfo info(Entry e, Instant now) {
+        return new JobInfo(e.job, visibleState(e, now), e.errors, e.result, e.updatedAt, e.finishedAt,
+                e.state == JobState.RUNNING ? e.leaseUntil : null, e.deadReason);
+    }
+
+    static JobState visibleState(Entry e, Instant now) {
+        return e.state == JobState.SCHEDULED && !e.job.runAt().isAfter(now) ? JobState.READY : e.state;
+    }
+
+    void remove(Entry e) {
+        byId.remove(e.job.id());
+        scheduled.remove(e);
+        TreeSet<Entry> r = ready.get(e.job.queue());
+        if (r != null) r.remove(e);
+        if (e.job.uniqueKey() != null) uniqueKeys.remove(uniqueIndexKey(e.job.queue(), e.job.uniqueKey()), e);
+    }
+}
