@@ -22,7 +22,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,10 +58,13 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
     private final SqlInspection inspection;
     private final String t;
     private final String currentLease;
+    private final List<AutoCloseable> closeWithBroker = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
+     * The schema must be current ({@link SchemaMigrator}): the providers migrate or check it before this.
+     *
      * @param pollCap longest {@link #awaitWork} waits before letting the caller poll again: enqueues from other
-     *                processes are only seen by polling
+     *                processes are only seen by polling (or a NOTIFY listener calling {@link #signalWork})
      */
     public SqlBroker(SqlDialect dialect, ConnectionSource db, Clock clock, Duration pollCap) {
         this.dialect = dialect;
@@ -72,12 +74,11 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
         this.t = dialect.table();
         this.currentLease = " WHERE id = ? AND state = 'RUNNING' AND lease_token = ? AND lease_until > ?";
         this.inspection = new SqlInspection(dialect, db, clock, wakeUp);
-        db.write(c -> {
-            try (Statement s = c.createStatement()) {
-                for (String ddl : dialect.createSchema()) s.execute(ddl);
-            }
-            return null;
-        });
+    }
+
+    /** Tells in-JVM idle fetchers that work may have arrived (a LISTEN thread calls it on NOTIFY). */
+    public void signalWork() {
+        wakeUp.signal();
     }
 
     @Override
@@ -96,13 +97,27 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
         return out;
     }
 
+    /**
+     * Enqueues on the caller's connection, inside the caller's transaction: the jobs exist if and only if that
+     * transaction commits. Does not commit, roll back or close the connection. The connection must be to the
+     * same database (and schema) as this broker.
+     */
+    public List<EnqueueResult> enqueue(Connection transaction, List<Job> jobs) {
+        if (jobs.isEmpty()) return List.of();
+        try {
+            List<EnqueueResult> out = insert(transaction, jobs, clock.instant());
+            wakeUp.signal(); // early for an uncommitted transaction: harmless, the fetch finds nothing yet
+            return out;
+        } catch (SQLException e) {
+            throw new dev.conveyor.broker.BrokerException(db.describe() + ": enqueue in the caller's transaction failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
     private List<EnqueueResult> insert(Connection c, List<Job> jobs, Instant now) throws SQLException {
         EnqueueResult[] results = new EnqueueResult[jobs.size()];
-        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + t + " (" + JobRows.INSERT_COLUMNS
-                + ") VALUES (" + JobRows.INSERT_PARAMS + ") ON CONFLICT (id) DO NOTHING");
-             PreparedStatement holder = c.prepareStatement("SELECT id FROM " + t
-                     + " WHERE queue = ? AND unique_key = ? AND (state NOT IN ('SUCCEEDED', 'DEAD', 'CANCELLED')"
-                     + " OR (unique_for_ms IS NOT NULL AND finished_at + unique_for_ms > ?)) LIMIT 1")) {
+        try (PreparedStatement ins = c.prepareStatement(dialect.insertJob());
+             PreparedStatement holder = c.prepareStatement(dialect.uniqueHolder())) {
             List<Integer> batched = new ArrayList<>();
             for (int i = 0; i < jobs.size(); i++) {
                 Job job = jobs.get(i);
@@ -114,6 +129,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
                 }
                 // Jobs of a batch are checked in order: flush earlier inserts before a unique check.
                 flush(ins, batched, jobs, results);
+                dialect.lockUniqueKey(c, job.queue(), job.uniqueKey());
                 holder.setString(1, job.queue());
                 holder.setString(2, job.uniqueKey());
                 holder.setLong(3, now.toEpochMilli());
@@ -128,6 +144,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
             }
             flush(ins, batched, jobs, results);
         }
+        dialect.notifyEnqueued(c);
         return List.of(results);
     }
 
@@ -219,24 +236,14 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
         long token = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         List<LeasedJob> out = new ArrayList<>(Math.min(max, 256));
         List<String[]> corrupt = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(dialect.claim(queues.size()))) {
-            int i = 1;
-            ps.setLong(i++, token);
-            ps.setLong(i++, until.toEpochMilli());
-            ps.setLong(i++, now.toEpochMilli());
-            for (String q : queues) ps.setString(i++, q);
-            ps.setInt(i, max);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    try {
-                        Job job = JobRows.job(rs);
-                        out.add(new LeasedJob(job, new Lease(job.id(), token), until));
-                    } catch (JobRows.CorruptRowException e) {
-                        corrupt.add(new String[] {rs.getString("id"), e.getMessage()});
-                    }
-                }
+        dialect.claim(c, queues, max, token, until.toEpochMilli(), now.toEpochMilli(), rs -> {
+            try {
+                Job job = JobRows.job(rs);
+                out.add(new LeasedJob(job, new Lease(job.id(), token), until));
+            } catch (JobRows.CorruptRowException e) {
+                corrupt.add(new String[] {rs.getString("id"), e.getMessage()});
             }
-        }
+        });
         for (String[] bad : corrupt) {
             inspection.markDead(c, bad[0], AttemptError.reason(0, now, "corrupt-record", "corrupt record: " + bad[1]), now);
         }
@@ -374,8 +381,20 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
         return inspection.purge(state, queue);
     }
 
+    /** Closes {@code resource} (a LISTEN thread, say) when this broker closes, before its connections. */
+    public void onClose(AutoCloseable resource) {
+        closeWithBroker.add(resource);
+    }
+
     @Override
     public void close() {
+        for (AutoCloseable r : closeWithBroker) {
+            try {
+                r.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
         db.close();
     }
 

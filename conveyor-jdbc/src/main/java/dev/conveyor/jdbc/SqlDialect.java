@@ -1,18 +1,25 @@
 package dev.conveyor.jdbc;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
- * What differs between SQL databases, kept small: the DDL, how to append to the JSON error history, and the
- * claim statement. Everything else in {@link SqlBroker} is plain SQL every supported database runs.
+ * What differs between SQL databases, kept small: the schema's migrations, the claim, the insert that ignores a
+ * repeated id, the JSON append for the error history, and the locks. Everything else in {@link SqlBroker} is
+ * plain SQL every supported database runs.
  */
 public abstract class SqlDialect {
+    protected final String prefix;
     protected final String table;
 
     protected SqlDialect(String tablePrefix) {
         if (!tablePrefix.matches("[a-z][a-z0-9_]{0,30}")) {
             throw new IllegalArgumentException("table prefix must match [a-z][a-z0-9_]{0,30}, was '" + tablePrefix + "'");
         }
+        this.prefix = tablePrefix;
         this.table = tablePrefix + "jobs";
     }
 
@@ -21,17 +28,99 @@ public abstract class SqlDialect {
         return table;
     }
 
+    /** The table recording applied migrations. */
+    public String versionTable() {
+        return prefix + "schema_version";
+    }
+
     public abstract String name();
 
-    /** Statements that create the schema if it is missing; safe to run on every start. */
-    public abstract List<String> createSchema();
+    /** The schema, as versioned steps. */
+    public abstract List<Migration> migrations();
+
+    /** DDL creating the version table if missing. */
+    public String createVersionTable() {
+        return "CREATE TABLE IF NOT EXISTS " + versionTable()
+                + " (version INTEGER PRIMARY KEY, description VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)";
+    }
+
+    /**
+     * Serialises migrations between processes (two Conveyor versions starting at once must not both migrate).
+     * Called inside the migration's write transaction; released by {@link #unlockMigrations} or by its end.
+     */
+    public void lockMigrations(Connection c) throws SQLException {}
+
+    public void unlockMigrations(Connection c) throws SQLException {}
 
     /** An SQL expression: the {@code errors} JSON array with the JSON object bound to one parameter appended. */
     public abstract String appendError();
 
+    /** A placeholder for a JSON value bound as text, cast where the column has a JSON type. */
+    public String jsonParameter() {
+        return "?";
+    }
+
+    /** Inserts one job ({@link JobRows#INSERT_COLUMNS}); a row with the same id already there is left alone (0 rows). */
+    public String insertJob() {
+        return "INSERT INTO " + table + " (" + JobRows.INSERT_COLUMNS + ") VALUES (" + JobRows.INSERT_PARAMS
+                + ") ON CONFLICT (id) DO NOTHING";
+    }
+
     /**
-     * A statement that leases ready jobs: parameters in order are the lease token, lease deadline, updated_at,
-     * then the queue names ({@code queueCount} of them), then the limit. Returns the leased rows' columns.
+     * Makes the unique-key check and the insert that follows atomic against concurrent enqueues of the same key
+     * in other transactions, for the rest of the current transaction. SQLite needs nothing (one writer at a time).
      */
-    public abstract String claim(int queueCount);
+    public void lockUniqueKey(Connection c, String queue, String key) throws SQLException {}
+
+    /** Selects the job holding a unique key: parameters queue, key, now (ms). */
+    public String uniqueHolder() {
+        return "SELECT id FROM " + table + " WHERE queue = ? AND unique_key = ? AND (state NOT IN ('SUCCEEDED', "
+                + "'DEAD', 'CANCELLED') OR (unique_for_ms IS NOT NULL AND finished_at + unique_for_ms > ?))";
+    }
+
+    /** Receives each leased row (selected with {@link JobRows#COLUMNS}). */
+    @FunctionalInterface
+    public interface RowConsumer {
+        void accept(ResultSet row) throws SQLException;
+    }
+
+    /**
+     * Leases up to {@code max} ready jobs of the queues, in priority, run_at, id order: state RUNNING,
+     * deliveries + 1, the given token and deadline. Hands each leased row to {@code rows}.
+     */
+    public void claim(Connection c, List<String> queues, int max, long token, long leaseUntil, long now,
+                      RowConsumer rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(claimStatement(queues.size()))) {
+            int i = 1;
+            ps.setLong(i++, token);
+            ps.setLong(i++, leaseUntil);
+            ps.setLong(i++, now);
+            for (String q : queues) ps.setString(i++, q);
+            ps.setInt(i, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) rows.accept(rs);
+            }
+        }
+    }
+
+    /**
+     * For the default {@link #claim}: one statement whose parameters are token, lease deadline, updated_at, the
+     * queue names, the limit, returning {@link JobRows#COLUMNS}.
+     */
+    protected String claimStatement(int queueCount) {
+        throw new UnsupportedOperationException(name() + " overrides claim()");
+    }
+
+    /** Runs inside an enqueue's transaction: tells listening workers (on commit) that jobs arrived. */
+    public void notifyEnqueued(Connection c) throws SQLException {}
+
+    /** True for failures worth retrying the whole transaction: deadlocks, serialization failures, busy files. */
+    public boolean isTransient(SQLException e) {
+        return false;
+    }
+
+    /** A comma-separated list of {@code n} placeholders. */
+    protected static String placeholders(int n) {
+        return "?" + ", ?".repeat(n - 1);
+    }
 }

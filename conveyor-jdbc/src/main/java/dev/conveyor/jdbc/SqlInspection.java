@@ -180,7 +180,7 @@ final class SqlInspection {
             AttemptError error = AttemptError.reason(0, now, "corrupt-record", reason);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t + " (id, queue, task, state, priority, "
                     + "run_at, enqueued_at, attempt, deliveries, max_attempts, max_deliveries, args, errors, dead_reason, "
-                    + "updated_at, finished_at) VALUES (?, ?, ?, 'DEAD', 5, ?, ?, 0, 0, 1, 1, ?, ?, ?, ?, ?)")) {
+                    + "updated_at, finished_at) VALUES (?, ?, ?, 'DEAD', 5, ?, ?, 0, 0, 1, 1, ?, " + dialect.jsonParameter() + ", ?, ?, ?)")) {
                 ps.setString(1, id);
                 ps.setString(2, queue);
                 ps.setString(3, CORRUPT_TASK);

@@ -4,6 +4,7 @@ import dev.conveyor.broker.Broker;
 import dev.conveyor.broker.BrokerContext;
 import dev.conveyor.broker.BrokerProvider;
 import dev.conveyor.internal.Durations;
+import dev.conveyor.jdbc.SchemaMigrator;
 import dev.conveyor.jdbc.SqlBroker;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,9 @@ import java.util.Set;
  *       survives power loss; NORMAL survives a crash of the process but not of the machine;</li>
  *   <li>{@code poll=100ms} — how often an idle worker looks for jobs enqueued by other processes (jobs
  *       enqueued in the same JVM wake it at once); defaults to 100 ms;</li>
- *   <li>{@code prefix=conveyor_} — table name prefix.</li>
+ *   <li>{@code prefix=conveyor_} — table name prefix;</li>
+ *   <li>{@code migrate=auto|check} — apply missing schema migrations on open (the default for the embedded
+ *       store), or only check that the schema is current.</li>
  * </ul>
  */
 public final class SqliteBrokerProvider implements BrokerProvider {
@@ -52,11 +55,19 @@ public final class SqliteBrokerProvider implements BrokerProvider {
         if (!synchronous.equals("FULL") && !synchronous.equals("NORMAL")) {
             throw new IllegalArgumentException("sqlite option synchronous must be FULL or NORMAL, was '" + synchronous + "'");
         }
+        String migrate = options.getOrDefault("migrate", "auto");
+        if (!migrate.equals("auto") && !migrate.equals("check")) {
+            throw new IllegalArgumentException("sqlite option migrate must be auto or check, was '" + migrate + "'");
+        }
         Duration poll = options.containsKey("poll") ? Durations.parse(options.get("poll")) : DEFAULT_POLL;
         String prefix = options.getOrDefault("prefix", "conveyor_");
         SqliteConnections db = new SqliteConnections(Path.of(rest), synchronous, "sqlite:" + rest);
         try {
-            return new SqlBroker(new SqliteDialect(prefix), db, context.clock(), poll);
+            SqliteDialect dialect = new SqliteDialect(prefix);
+            SchemaMigrator migrator = new SchemaMigrator(dialect, db, context.clock());
+            // The embedded store migrates itself by default (migrate=auto); migrate=check only verifies.
+            if (options.getOrDefault("migrate", "auto").equals("auto")) migrator.migrate(); else migrator.requireCurrent();
+            return new SqlBroker(dialect, db, context.clock(), poll);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -70,9 +81,9 @@ public final class SqliteBrokerProvider implements BrokerProvider {
             int eq = pair.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("malformed option '" + pair + "' in " + url + "; expected name=value");
             String key = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
-            if (!Set.of("synchronous", "poll", "prefix").contains(key)) {
+            if (!Set.of("synchronous", "poll", "prefix", "migrate").contains(key)) {
                 throw new IllegalArgumentException("unknown sqlite option '" + key + "' in " + url
-                        + "; known: synchronous, poll, prefix");
+                        + "; known: synchronous, poll, prefix, migrate");
             }
             out.put(key, URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }

@@ -1,10 +1,14 @@
 package dev.conveyor.jdbc.sqlite;
 
 import dev.conveyor.jdbc.JobRows;
+import dev.conveyor.jdbc.Migration;
 import dev.conveyor.jdbc.SqlDialect;
 import java.util.List;
 
-/** SQLite 3.35+ (for {@code UPDATE … RETURNING}); times are epoch milliseconds. */
+/**
+ * SQLite 3.35+ (for {@code UPDATE … RETURNING}); times are epoch milliseconds. The schema and its indexes are
+ * explained in {@code docs/SQL.md}.
+ */
 public final class SqliteDialect extends SqlDialect {
     public SqliteDialect(String tablePrefix) {
         super(tablePrefix);
@@ -16,8 +20,8 @@ public final class SqliteDialect extends SqlDialect {
     }
 
     @Override
-    public List<String> createSchema() {
-        return List.of(
+    public List<Migration> migrations() {
+        return List.of(new Migration(1, "jobs table and its indexes", List.of(
                 "CREATE TABLE IF NOT EXISTS " + table + " ("
                         + "id TEXT PRIMARY KEY, "
                         + "queue TEXT NOT NULL, "
@@ -45,20 +49,13 @@ public final class SqliteDialect extends SqlDialect {
                         + "dead_reason TEXT, "
                         + "updated_at INTEGER NOT NULL, "
                         + "finished_at INTEGER)",
-                // The claim walks this in order and stops after n rows: only ready jobs are in it.
                 "CREATE INDEX IF NOT EXISTS " + table + "_ready ON " + table
                         + " (queue, priority DESC, run_at, id) WHERE state = 'READY'",
-                // Promotion of due delayed/retried jobs, and the next due time.
-                "CREATE INDEX IF NOT EXISTS " + table + "_scheduled ON " + table
-                        + " (run_at) WHERE state = 'SCHEDULED'",
-                // Reclaiming expired leases.
-                "CREATE INDEX IF NOT EXISTS " + table + "_leases ON " + table
-                        + " (lease_until) WHERE state = 'RUNNING'",
-                // Unique-key checks at enqueue.
+                "CREATE INDEX IF NOT EXISTS " + table + "_scheduled ON " + table + " (run_at) WHERE state = 'SCHEDULED'",
+                "CREATE INDEX IF NOT EXISTS " + table + "_leases ON " + table + " (lease_until) WHERE state = 'RUNNING'",
                 "CREATE INDEX IF NOT EXISTS " + table + "_unique ON " + table
                         + " (queue, unique_key) WHERE unique_key IS NOT NULL",
-                // Listing by state (dead letters, inspection).
-                "CREATE INDEX IF NOT EXISTS " + table + "_state ON " + table + " (state, id)");
+                "CREATE INDEX IF NOT EXISTS " + table + "_state ON " + table + " (state, id)")));
     }
 
     @Override
@@ -67,11 +64,10 @@ public final class SqliteDialect extends SqlDialect {
     }
 
     @Override
-    public String claim(int queueCount) {
-        String in = "?" + ", ?".repeat(queueCount - 1);
+    protected String claimStatement(int queueCount) {
         return "UPDATE " + table + " SET state = 'RUNNING', deliveries = deliveries + 1, lease_token = ?, "
                 + "lease_until = ?, updated_at = ? WHERE id IN (SELECT id FROM " + table
-                + " WHERE state = 'READY' AND queue IN (" + in + ") ORDER BY priority DESC, run_at, id LIMIT ?) "
-                + "RETURNING " + JobRows.COLUMNS;
+                + " WHERE state = 'READY' AND queue IN (" + placeholders(queueCount)
+                + ") ORDER BY priority DESC, run_at, id LIMIT ?) RETURNING " + JobRows.COLUMNS;
     }
 }

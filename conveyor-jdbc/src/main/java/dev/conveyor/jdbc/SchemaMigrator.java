@@ -1,0 +1,109 @@
+package dev.conveyor.jdbc;
+
+import dev.conveyor.broker.BrokerException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the schema to the version this code knows, one recorded migration at a time, under a lock so two
+ * processes (or two Conveyor versions) starting together never both apply a step. Refuses to run against a
+ * schema newer than the code: an older Conveyor must not write to tables a newer one changed.
+ */
+public final class SchemaMigrator {
+    private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
+
+    private final SqlDialect dialect;
+    private final ConnectionSource db;
+    private final Clock clock;
+
+    public SchemaMigrator(SqlDialect dialect, ConnectionSource db, Clock clock) {
+        this.dialect = dialect;
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** The latest version this code knows. */
+    public int latest() {
+        List<Migration> all = dialect.migrations();
+        return all.isEmpty() ? 0 : all.get(all.size() - 1).version();
+    }
+
+    /** The version the database is at (0 when it has no Conveyor tables). */
+    public int current() {
+        return db.write(c -> {
+            createVersionTable(c);
+            return readVersion(c);
+        });
+    }
+
+    /** Applies every missing migration; returns the ones applied (empty when up to date). */
+    public List<Migration> migrate() {
+        return db.write(c -> {
+            createVersionTable(c);
+            dialect.lockMigrations(c);
+            try {
+                int current = readVersion(c);
+                checkNotNewer(current);
+                List<Migration> applied = new ArrayList<>();
+                for (Migration m : dialect.migrations()) {
+                    if (m.version() <= current) continue;
+                    try (Statement s = c.createStatement()) {
+                        for (String sql : m.statements()) s.execute(sql);
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + dialect.versionTable()
+                            + " (version, description, applied_at) VALUES (?, ?, ?)")) {
+                        ps.setInt(1, m.version());
+                        ps.setString(2, m.description());
+                        ps.setLong(3, clock.millis());
+                        ps.executeUpdate();
+                    }
+                    log.info("{}: applied schema migration {} ({})", db.describe(), m.version(), m.description());
+                    applied.add(m);
+                }
+                return applied;
+            } finally {
+                dialect.unlockMigrations(c);
+            }
+        });
+    }
+
+    /** Fails with a message saying what to do unless the schema is exactly at {@link #latest()}. */
+    public void requireCurrent() {
+        int current = current();
+        checkNotNewer(current);
+        if (current < latest()) {
+            throw new BrokerException(db.describe() + ": the Conveyor schema is at version " + current
+                    + ", this Conveyor needs version " + latest() + ". Run `conveyor migrate --broker <url>`, or add "
+                    + "migrate=auto to the broker URL to migrate on start.");
+        }
+    }
+
+    private void checkNotNewer(int current) {
+        if (current > latest()) {
+            throw new BrokerException(db.describe() + ": the Conveyor schema is at version " + current
+                    + ", newer than the version " + latest() + " this Conveyor knows. A newer Conveyor migrated this "
+                    + "database; upgrade this one (or use another table prefix) instead of running it against newer tables.");
+        }
+    }
+
+    private void createVersionTable(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(dialect.createVersionTable());
+        }
+    }
+
+    private int readVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT MAX(version) FROM " + dialect.versionTable())) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+}

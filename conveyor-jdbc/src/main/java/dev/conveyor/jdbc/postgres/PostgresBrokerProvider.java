@@ -1,0 +1,98 @@
+package dev.conveyor.jdbc.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import dev.conveyor.broker.Broker;
+import dev.conveyor.broker.BrokerContext;
+import dev.conveyor.broker.BrokerProvider;
+import dev.conveyor.internal.Durations;
+import dev.conveyor.jdbc.PooledConnections;
+import dev.conveyor.jdbc.SchemaMigrator;
+import dev.conveyor.jdbc.ServerUrl;
+import dev.conveyor.jdbc.SqlBroker;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Opens {@code postgresql://user:password@host:5432/db} brokers (also {@code postgres://}). Options:
+ * <ul>
+ *   <li>{@code schema=NAME} — the schema holding Conveyor's tables (created if missing); defaults to the
+ *       user's search path (usually {@code public});</li>
+ *   <li>{@code prefix=conveyor_} — table name prefix;</li>
+ *   <li>{@code migrate=check|auto} — by default the schema version is only checked (run
+ *       {@code conveyor migrate} to apply migrations, as a DBA would review them); {@code auto} applies them;</li>
+ *   <li>{@code pool=10} — connections in the pool;</li>
+ *   <li>{@code poll=1s} — how often idle workers poll as a fallback to LISTEN/NOTIFY;</li>
+ *   <li>{@code listen=true|false} — LISTEN for enqueues (default true).</li>
+ * </ul>
+ */
+public final class PostgresBrokerProvider implements BrokerProvider {
+    private static final Set<String> OPTIONS = Set.of("schema", "prefix", "migrate", "pool", "poll", "listen");
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("postgresql", "postgres");
+    }
+
+    @Override
+    public Broker open(String url, BrokerContext context) {
+        ServerUrl u = ServerUrl.parse(url, 5432, OPTIONS);
+        String schema = u.options().get("schema");
+        if (schema != null && !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("schema must match [a-z_][a-z0-9_]{0,62}, was '" + schema + "'");
+        }
+        String migrate = u.option("migrate", "check");
+        if (!migrate.equals("auto") && !migrate.equals("check")) {
+            throw new IllegalArgumentException("option migrate must be auto or check, was '" + migrate + "'");
+        }
+        int poolSize = Integer.parseInt(u.option("pool", "10"));
+        Duration poll = Durations.parse(u.option("poll", "1s"));
+        String jdbcUrl = "jdbc:postgresql://" + u.host() + ":" + u.port() + "/" + u.database();
+        Properties props = new Properties();
+        if (u.user() != null) props.setProperty("user", u.user());
+        if (u.password() != null) props.setProperty("password", u.password());
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("ApplicationName", "conveyor");
+        if (schema != null) {
+            createSchema(jdbcUrl, props, schema, u.redacted());
+            props.setProperty("currentSchema", schema);
+        }
+
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setDataSourceProperties(props);
+        config.setMaximumPoolSize(poolSize);
+        config.setPoolName("conveyor-pg");
+        config.setConnectionTimeout(5_000);
+        // A generic plan for the claim ignores the LIMIT's selectivity; custom plans stay on the index.
+        config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
+        PostgresDialect dialect = new PostgresDialect(u.option("prefix", "conveyor_"));
+        PooledConnections db = new PooledConnections(config, u.redacted(), dialect::isTransient);
+        try {
+            SchemaMigrator migrator = new SchemaMigrator(dialect, db, context.clock());
+            if (migrate.equals("auto")) migrator.migrate(); else migrator.requireCurrent();
+            SqlBroker broker = new SqlBroker(dialect, db, context.clock(), poll);
+            if (Boolean.parseBoolean(u.option("listen", "true"))) {
+                PostgresListener listener = new PostgresListener(jdbcUrl, props, dialect.channel(), broker::signalWork,
+                        u.redacted());
+                broker.onClose(listener);
+            }
+            return broker;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    private static void createSchema(String jdbcUrl, Properties props, String schema, String describe) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, props); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+        } catch (SQLException e) {
+            throw new dev.conveyor.broker.BrokerException("cannot connect to " + describe + ": " + e.getMessage(), e);
+        }
+    }
+}
