@@ -8,6 +8,7 @@ import dev.conveyor.broker.BrokerContext;
 import dev.conveyor.broker.Brokers;
 import dev.conveyor.broker.EnqueueResult;
 import dev.conveyor.broker.JobStore;
+import dev.conveyor.broker.TransactionalEnqueue;
 import dev.conveyor.internal.Json;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobIds;
@@ -93,6 +94,41 @@ public final class Conveyor implements AutoCloseable {
         List<Job> jobs = new ArrayList<>(argsList.size());
         for (A args : argsList) jobs.add(newJob(task, args, options));
         return submit(jobs, task.resultType());
+    }
+
+    /**
+     * Enqueues one job inside the caller's SQL transaction: it exists if and only if {@code transaction}
+     * commits. Conveyor does not commit, roll back or close the connection. Needs a SQL broker (sqlite:,
+     * postgresql://, mariadb://) on the same database.
+     *
+     * <pre>{@code
+     * try (Connection c = dataSource.getConnection()) {
+     *     c.setAutoCommit(false);
+     *     long orderId = insertOrder(c, order);
+     *     conveyor.enqueue(c, SEND_RECEIPT, new Receipt(orderId));   // same transaction
+     *     c.commit();                                                  // both, or neither
+     * }
+     * }</pre>
+     */
+    public <A, R> JobHandle<R> enqueue(java.sql.Connection transaction, Task<A, R> task, A args) {
+        return enqueueAll(transaction, task, List.of(args), EnqueueOptions.defaults()).get(0);
+    }
+
+    /** {@link #enqueue(java.sql.Connection, Task, Object)} for many jobs, with per-enqueue overrides. */
+    public <A, R> List<JobHandle<R>> enqueueAll(java.sql.Connection transaction, Task<A, R> task, List<A> argsList,
+                                                EnqueueOptions options) {
+        Objects.requireNonNull(transaction, "transaction");
+        if (!(broker instanceof TransactionalEnqueue tx)) {
+            throw new IllegalStateException("broker " + broker + " cannot enqueue inside a SQL transaction; use a SQL "
+                    + "broker (sqlite:, postgresql://, mariadb://) on the same database");
+        }
+        List<Job> jobs = new ArrayList<>(argsList.size());
+        for (A args : argsList) jobs.add(newJob(task, args, options));
+        List<JobHandle<R>> handles = new ArrayList<>(jobs.size());
+        for (EnqueueResult r : tx.enqueue(transaction, jobs)) {
+            handles.add(new JobHandle<>(r.id(), r.duplicate(), task.resultType(), store, mapper));
+        }
+        return handles;
     }
 
     /**

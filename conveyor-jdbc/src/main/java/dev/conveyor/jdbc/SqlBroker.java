@@ -13,6 +13,7 @@ import dev.conveyor.broker.Outcome;
 import dev.conveyor.broker.Page;
 import dev.conveyor.broker.QueueStats;
 import dev.conveyor.broker.RawEnvelopeSink;
+import dev.conveyor.broker.TransactionalEnqueue;
 import dev.conveyor.job.AttemptError;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobCodec;
@@ -40,7 +41,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * 256 jobs or an ack of 1,000 costs one commit (one fsync on SQLite with {@code synchronous=FULL}). What differs
  * between databases is in the {@link SqlDialect} and the {@link ConnectionSource}.
  */
-public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
+public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, TransactionalEnqueue {
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
             Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION);
     private static final Comparator<LeasedJob> FETCH_ORDER = Comparator
@@ -58,6 +59,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
     private final SqlInspection inspection;
     private final String t;
     private final String currentLease;
+    private final List<JoiningDataSource> joined = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<AutoCloseable> closeWithBroker = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -76,6 +78,14 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
         this.inspection = new SqlInspection(dialect, db, clock, wakeUp);
     }
 
+    /**
+     * Makes enqueues on a thread that is inside {@code dataSource.inTransaction(...)} join that transaction. The
+     * data source must reach this broker's database (and schema).
+     */
+    public void joinTransactionsOf(JoiningDataSource dataSource) {
+        joined.add(java.util.Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
     /** Tells in-JVM idle fetchers that work may have arrived (a LISTEN thread calls it on NOTIFY). */
     public void signalWork() {
         wakeUp.signal();
@@ -88,20 +98,24 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink {
 
     // ---- enqueue ------------------------------------------------------------------------------------------
 
+    /**
+     * Enqueues on the current thread's transaction when one of the {@link JoiningDataSource}s this broker joins
+     * has one open (see {@link #joinTransactionsOf}); otherwise in a transaction of its own.
+     */
     @Override
     public List<EnqueueResult> enqueue(List<Job> jobs) {
         if (jobs.isEmpty()) return List.of();
+        for (JoiningDataSource ds : joined) {
+            Connection current = ds.currentTransaction();
+            if (current != null) return enqueue(current, jobs);
+        }
         Instant now = clock.instant();
         List<EnqueueResult> out = db.write(c -> insert(c, jobs, now));
         wakeUp.signal();
         return out;
     }
 
-    /**
-     * Enqueues on the caller's connection, inside the caller's transaction: the jobs exist if and only if that
-     * transaction commits. Does not commit, roll back or close the connection. The connection must be to the
-     * same database (and schema) as this broker.
-     */
+    @Override
     public List<EnqueueResult> enqueue(Connection transaction, List<Job> jobs) {
         if (jobs.isEmpty()) return List.of();
         try {

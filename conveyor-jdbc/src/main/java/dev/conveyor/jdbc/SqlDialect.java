@@ -13,14 +13,31 @@ import java.util.List;
  */
 public abstract class SqlDialect {
     protected final String prefix;
+    /** Where the tables live ({@code "myschema."}), or empty for the connection's default. */
+    protected final String qualifier;
     protected final String table;
 
     protected SqlDialect(String tablePrefix) {
+        this(null, tablePrefix);
+    }
+
+    /** @param schema the schema (PostgreSQL) or database (MariaDB) holding the tables, or null for the default */
+    protected SqlDialect(String schema, String tablePrefix) {
         if (!tablePrefix.matches("[a-z][a-z0-9_]{0,30}")) {
             throw new IllegalArgumentException("table prefix must match [a-z][a-z0-9_]{0,30}, was '" + tablePrefix + "'");
         }
+        if (schema != null && !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("schema must match [a-z_][a-z0-9_]{0,62}, was '" + schema + "'");
+        }
         this.prefix = tablePrefix;
-        this.table = tablePrefix + "jobs";
+        this.qualifier = schema == null ? "" : schema + ".";
+        // Qualified, so a caller's connection with another search path still finds the tables (transactional enqueue).
+        this.table = qualifier + tablePrefix + "jobs";
+    }
+
+    /** An index name: unqualified (an index lives in its table's schema). */
+    protected String index(String suffix) {
+        return prefix + "jobs_" + suffix;
     }
 
     /** The jobs table's name. */
@@ -30,7 +47,7 @@ public abstract class SqlDialect {
 
     /** The table recording applied migrations. */
     public String versionTable() {
-        return prefix + "schema_version";
+        return qualifier + prefix + "schema_version";
     }
 
     public abstract String name();

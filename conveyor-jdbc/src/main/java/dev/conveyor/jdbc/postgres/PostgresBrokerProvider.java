@@ -42,9 +42,7 @@ public final class PostgresBrokerProvider implements BrokerProvider {
     public Broker open(String url, BrokerContext context) {
         ServerUrl u = ServerUrl.parse(url, 5432, OPTIONS);
         String schema = u.options().get("schema");
-        if (schema != null && !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException("schema must match [a-z_][a-z0-9_]{0,62}, was '" + schema + "'");
-        }
+        PostgresDialect dialect = new PostgresDialect(schema, u.option("prefix", "conveyor_")); // validates both
         String migrate = u.option("migrate", "check");
         if (!migrate.equals("auto") && !migrate.equals("check")) {
             throw new IllegalArgumentException("option migrate must be auto or check, was '" + migrate + "'");
@@ -70,7 +68,6 @@ public final class PostgresBrokerProvider implements BrokerProvider {
         config.setConnectionTimeout(5_000);
         // A generic plan for the claim ignores the LIMIT's selectivity; custom plans stay on the index.
         config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
-        PostgresDialect dialect = new PostgresDialect(u.option("prefix", "conveyor_"));
         PooledConnections db = new PooledConnections(config, u.redacted(), dialect::isTransient);
         try {
             SchemaMigrator migrator = new SchemaMigrator(dialect, db, context.clock());

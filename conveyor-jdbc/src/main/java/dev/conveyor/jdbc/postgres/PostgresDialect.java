@@ -21,8 +21,8 @@ public final class PostgresDialect extends SqlDialect {
     /** Constant key of the advisory lock that serialises migrations ("conveyor" in ASCII). */
     private static final long MIGRATION_LOCK = 0x636f6e766579L;
 
-    public PostgresDialect(String tablePrefix) {
-        super(tablePrefix);
+    public PostgresDialect(String schema, String tablePrefix) {
+        super(schema, tablePrefix);
     }
 
     @Override
@@ -32,7 +32,7 @@ public final class PostgresDialect extends SqlDialect {
 
     /** The NOTIFY channel idle workers LISTEN on. */
     public String channel() {
-        return table;
+        return qualifier + prefix + "jobs";
     }
 
     @Override
@@ -65,13 +65,13 @@ public final class PostgresDialect extends SqlDialect {
                         + "dead_reason TEXT, "
                         + "updated_at BIGINT NOT NULL, "
                         + "finished_at BIGINT)",
-                "CREATE INDEX IF NOT EXISTS " + table + "_ready ON " + table
+                "CREATE INDEX IF NOT EXISTS " + index("ready") + " ON " + table
                         + " (queue, priority DESC, run_at, id) WHERE state = 'READY'",
-                "CREATE INDEX IF NOT EXISTS " + table + "_scheduled ON " + table + " (run_at) WHERE state = 'SCHEDULED'",
-                "CREATE INDEX IF NOT EXISTS " + table + "_leases ON " + table + " (lease_until) WHERE state = 'RUNNING'",
-                "CREATE INDEX IF NOT EXISTS " + table + "_unique ON " + table
+                "CREATE INDEX IF NOT EXISTS " + index("scheduled") + " ON " + table + " (run_at) WHERE state = 'SCHEDULED'",
+                "CREATE INDEX IF NOT EXISTS " + index("leases") + " ON " + table + " (lease_until) WHERE state = 'RUNNING'",
+                "CREATE INDEX IF NOT EXISTS " + index("unique") + " ON " + table
                         + " (queue, unique_key) WHERE unique_key IS NOT NULL",
-                "CREATE INDEX IF NOT EXISTS " + table + "_state ON " + table + " (state, id)")));
+                "CREATE INDEX IF NOT EXISTS " + index("state") + " ON " + table + " (state, id)")));
     }
 
     @Override

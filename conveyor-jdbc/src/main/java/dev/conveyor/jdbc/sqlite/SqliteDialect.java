@@ -49,13 +49,13 @@ public final class SqliteDialect extends SqlDialect {
                         + "dead_reason TEXT, "
                         + "updated_at INTEGER NOT NULL, "
                         + "finished_at INTEGER)",
-                "CREATE INDEX IF NOT EXISTS " + table + "_ready ON " + table
+                "CREATE INDEX IF NOT EXISTS " + index("ready") + " ON " + table
                         + " (queue, priority DESC, run_at, id) WHERE state = 'READY'",
-                "CREATE INDEX IF NOT EXISTS " + table + "_scheduled ON " + table + " (run_at) WHERE state = 'SCHEDULED'",
-                "CREATE INDEX IF NOT EXISTS " + table + "_leases ON " + table + " (lease_until) WHERE state = 'RUNNING'",
-                "CREATE INDEX IF NOT EXISTS " + table + "_unique ON " + table
+                "CREATE INDEX IF NOT EXISTS " + index("scheduled") + " ON " + table + " (run_at) WHERE state = 'SCHEDULED'",
+                "CREATE INDEX IF NOT EXISTS " + index("leases") + " ON " + table + " (lease_until) WHERE state = 'RUNNING'",
+                "CREATE INDEX IF NOT EXISTS " + index("unique") + " ON " + table
                         + " (queue, unique_key) WHERE unique_key IS NOT NULL",
-                "CREATE INDEX IF NOT EXISTS " + table + "_state ON " + table + " (state, id)")));
+                "CREATE INDEX IF NOT EXISTS " + index("state") + " ON " + table + " (state, id)")));
     }
 
     @Override
