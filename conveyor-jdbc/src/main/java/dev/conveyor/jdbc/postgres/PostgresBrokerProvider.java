@@ -9,6 +9,7 @@ import dev.conveyor.jdbc.PooledConnections;
 import dev.conveyor.jdbc.SchemaMigrator;
 import dev.conveyor.jdbc.ServerUrl;
 import dev.conveyor.jdbc.SqlBroker;
+import dev.conveyor.jdbc.SqlSchemaProvider;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -30,7 +31,7 @@ import java.util.Set;
  *   <li>{@code listen=true|false} — LISTEN for enqueues (default true).</li>
  * </ul>
  */
-public final class PostgresBrokerProvider implements BrokerProvider {
+public final class PostgresBrokerProvider implements BrokerProvider, SqlSchemaProvider {
     private static final Set<String> OPTIONS = Set.of("schema", "prefix", "migrate", "pool", "poll", "listen");
 
     @Override
@@ -39,7 +40,33 @@ public final class PostgresBrokerProvider implements BrokerProvider {
     }
 
     @Override
+    public SchemaSession openSchema(String url, java.time.Clock clock) {
+        Connected c = connect(url);
+        return new SchemaSession(c.dialect, new SchemaMigrator(c.dialect, c.db, clock), c.db);
+    }
+
+    private record Connected(ServerUrl url, PostgresDialect dialect, PooledConnections db, String jdbcUrl,
+                             Properties props, Duration poll, String migrate) {}
+
+    @Override
     public Broker open(String url, BrokerContext context) {
+        Connected c = connect(url);
+        try {
+            SchemaMigrator migrator = new SchemaMigrator(c.dialect, c.db, context.clock());
+            if (c.migrate.equals("auto")) migrator.migrate(); else migrator.requireCurrent();
+            SqlBroker broker = new SqlBroker(c.dialect, c.db, context.clock(), c.poll);
+            if (Boolean.parseBoolean(c.url.option("listen", "true"))) {
+                broker.onClose(new PostgresListener(c.jdbcUrl, c.props, c.dialect.channel(), broker::signalWork,
+                        c.url.redacted()));
+            }
+            return broker;
+        } catch (RuntimeException e) {
+            c.db.close();
+            throw e;
+        }
+    }
+
+    private static Connected connect(String url) {
         ServerUrl u = ServerUrl.parse(url, 5432, OPTIONS);
         String schema = u.options().get("schema");
         PostgresDialect dialect = new PostgresDialect(schema, u.option("prefix", "conveyor_")); // validates both
@@ -69,20 +96,7 @@ public final class PostgresBrokerProvider implements BrokerProvider {
         // A generic plan for the claim ignores the LIMIT's selectivity; custom plans stay on the index.
         config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
         PooledConnections db = new PooledConnections(config, u.redacted(), dialect::isTransient);
-        try {
-            SchemaMigrator migrator = new SchemaMigrator(dialect, db, context.clock());
-            if (migrate.equals("auto")) migrator.migrate(); else migrator.requireCurrent();
-            SqlBroker broker = new SqlBroker(dialect, db, context.clock(), poll);
-            if (Boolean.parseBoolean(u.option("listen", "true"))) {
-                PostgresListener listener = new PostgresListener(jdbcUrl, props, dialect.channel(), broker::signalWork,
-                        u.redacted());
-                broker.onClose(listener);
-            }
-            return broker;
-        } catch (RuntimeException e) {
-            db.close();
-            throw e;
-        }
+        return new Connected(u, dialect, db, jdbcUrl, props, poll, migrate);
     }
 
     private static void createSchema(String jdbcUrl, Properties props, String schema, String describe) {

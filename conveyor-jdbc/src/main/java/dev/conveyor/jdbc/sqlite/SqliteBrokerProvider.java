@@ -6,6 +6,7 @@ import dev.conveyor.broker.BrokerProvider;
 import dev.conveyor.internal.Durations;
 import dev.conveyor.jdbc.SchemaMigrator;
 import dev.conveyor.jdbc.SqlBroker;
+import dev.conveyor.jdbc.SqlSchemaProvider;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ import java.util.Set;
  *       store), or only check that the schema is current.</li>
  * </ul>
  */
-public final class SqliteBrokerProvider implements BrokerProvider {
+public final class SqliteBrokerProvider implements BrokerProvider, SqlSchemaProvider {
     public static final Duration DEFAULT_POLL = Duration.ofMillis(100);
 
     @Override
@@ -37,7 +38,32 @@ public final class SqliteBrokerProvider implements BrokerProvider {
     }
 
     @Override
+    public SchemaSession openSchema(String url, java.time.Clock clock) {
+        Parsed p = parse(url);
+        SqliteConnections db = new SqliteConnections(Path.of(p.path), p.synchronous, "sqlite:" + p.path);
+        SqliteDialect dialect = new SqliteDialect(p.prefix);
+        return new SchemaSession(dialect, new SchemaMigrator(dialect, db, clock), db);
+    }
+
+    private record Parsed(String path, String synchronous, Duration poll, String prefix, String migrate) {}
+
+    @Override
     public Broker open(String url, BrokerContext context) {
+        Parsed p = parse(url);
+        SqliteConnections db = new SqliteConnections(Path.of(p.path), p.synchronous, "sqlite:" + p.path);
+        try {
+            SqliteDialect dialect = new SqliteDialect(p.prefix);
+            SchemaMigrator migrator = new SchemaMigrator(dialect, db, context.clock());
+            // The embedded store migrates itself by default (migrate=auto); migrate=check only verifies.
+            if (p.migrate.equals("auto")) migrator.migrate(); else migrator.requireCurrent();
+            return new SqlBroker(dialect, db, context.clock(), p.poll);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    private static Parsed parse(String url) {
         String rest = url.substring(url.indexOf(':') + 1);
         if (rest.startsWith("//")) rest = rest.substring(2); // sqlite:///abs/path and sqlite://./rel both read
         String query = "";
@@ -61,17 +87,7 @@ public final class SqliteBrokerProvider implements BrokerProvider {
         }
         Duration poll = options.containsKey("poll") ? Durations.parse(options.get("poll")) : DEFAULT_POLL;
         String prefix = options.getOrDefault("prefix", "conveyor_");
-        SqliteConnections db = new SqliteConnections(Path.of(rest), synchronous, "sqlite:" + rest);
-        try {
-            SqliteDialect dialect = new SqliteDialect(prefix);
-            SchemaMigrator migrator = new SchemaMigrator(dialect, db, context.clock());
-            // The embedded store migrates itself by default (migrate=auto); migrate=check only verifies.
-            if (options.getOrDefault("migrate", "auto").equals("auto")) migrator.migrate(); else migrator.requireCurrent();
-            return new SqlBroker(dialect, db, context.clock(), poll);
-        } catch (RuntimeException e) {
-            db.close();
-            throw e;
-        }
+        return new Parsed(rest, synchronous, poll, prefix, migrate);
     }
 
     private static Map<String, String> parse(String query, String url) {
