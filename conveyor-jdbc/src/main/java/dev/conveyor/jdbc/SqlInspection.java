@@ -97,8 +97,8 @@ final class SqlInspection {
                 sql.append(" AND state = 'SCHEDULED' AND run_at > ?");
                 params.add(now.toEpochMilli());
             } else if (q.state() != null) {
-                sql.append(" AND state = ?");
-                params.add(q.state().name());
+                // A literal (an enum name, never user text), so the planner can use the partial dead-jobs index.
+                sql.append(" AND state = '").append(q.state().name()).append('\'');
             }
             sql.append(" ORDER BY id LIMIT ?");
             params.add(q.limit() + 1);

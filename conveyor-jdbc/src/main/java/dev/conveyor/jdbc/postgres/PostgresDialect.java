@@ -71,7 +71,7 @@ public final class PostgresDialect extends SqlDialect {
                 "CREATE INDEX IF NOT EXISTS " + index("leases") + " ON " + table + " (lease_until) WHERE state = 'RUNNING'",
                 "CREATE INDEX IF NOT EXISTS " + index("unique") + " ON " + table
                         + " (queue, unique_key) WHERE unique_key IS NOT NULL",
-                "CREATE INDEX IF NOT EXISTS " + index("state") + " ON " + table + " (state, id)")));
+                "CREATE INDEX IF NOT EXISTS " + index("dead") + " ON " + table + " (queue, id) WHERE state = 'DEAD'")));
     }
 
     @Override
