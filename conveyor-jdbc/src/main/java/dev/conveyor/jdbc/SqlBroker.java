@@ -227,11 +227,13 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             }
         }
         if (!ready.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t
-                    + " SET state = 'READY', lease_token = NULL, lease_until = NULL, updated_at = ? WHERE id = ?")) {
+            // Guarded: another fetcher may have reclaimed and re-leased the row since we read it.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET state = 'READY', lease_token = NULL, "
+                    + "lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'RUNNING' AND lease_until <= ?")) {
                 for (String id : ready) {
                     ps.setLong(1, now.toEpochMilli());
                     ps.setString(2, id);
+                    ps.setLong(3, now.toEpochMilli());
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -241,7 +243,8 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             int lost = (Integer) q[2];
             String reason = "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
                     + " while running it (maxDeliveries=" + q[3] + ")";
-            inspection.markDead(c, (String) q[0], AttemptError.reason((Integer) q[1], now, "quarantined", reason), now);
+            inspection.markDead(c, (String) q[0], AttemptError.reason((Integer) q[1], now, "quarantined", reason), now,
+                    " AND state = 'RUNNING' AND lease_until <= " + now.toEpochMilli());
         }
     }
 
@@ -259,7 +262,8 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             }
         });
         for (String[] bad : corrupt) {
-            inspection.markDead(c, bad[0], AttemptError.reason(0, now, "corrupt-record", "corrupt record: " + bad[1]), now);
+            inspection.markDead(c, bad[0], AttemptError.reason(0, now, "corrupt-record", "corrupt record: " + bad[1]), now,
+                    "");
         }
         out.sort(FETCH_ORDER);
         return out;
@@ -275,7 +279,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             ps.setLong(2, now);
             ps.setLong(3, now);
             return bindLease(ps, 4, item.lease(), now);
-        });
+        }, Completion::lease);
     }
 
     @Override
@@ -290,7 +294,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                     ps.setString(4, JobRows.json(f.error()));
                     ps.setLong(5, now);
                     return bindLease(ps, 6, f.lease(), now);
-                });
+                }, Failure::lease);
     }
 
     @Override
@@ -304,7 +308,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             ps.setLong(4, now);
             ps.setLong(5, now);
             return bindLease(ps, 6, f.lease(), now);
-        });
+        }, Failure::lease);
     }
 
     @Override
@@ -312,7 +316,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         return settle(leases, "UPDATE " + t + " SET lease_until = ?" + currentLease, (ps, l, now) -> {
             ps.setLong(1, now + leaseFor.toMillis());
             return bindLease(ps, 2, l, now);
-        });
+        }, l -> l);
     }
 
     @Override
@@ -322,7 +326,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                 (ps, l, now) -> {
                     ps.setLong(1, now);
                     return bindLease(ps, 2, l, now);
-                });
+                }, l -> l);
         wakeUp.signal();
         return out;
     }
@@ -339,19 +343,24 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         return i + 3;
     }
 
-    private <T> List<Outcome> settle(List<T> items, String sql, Binder<T> binder) {
+    private <T> List<Outcome> settle(List<T> items, String sql, Binder<T> binder, java.util.function.Function<T, Lease> leaseOf) {
         if (items.isEmpty()) return List.of();
+        // Rows are touched in id order, so two batches (an ack and a heartbeat) never lock them in opposite
+        // orders and deadlock; the answers are put back in the caller's order.
+        Integer[] order = new Integer[items.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, Comparator.comparing(i -> leaseOf.apply(items.get(i)).jobId()));
         return db.write(c -> {
             long now = clock.millis();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (T item : items) {
-                    binder.bind(ps, item, now);
+                for (int i : order) {
+                    binder.bind(ps, items.get(i), now);
                     ps.addBatch();
                 }
                 int[] counts = ps.executeBatch();
-                List<Outcome> out = new ArrayList<>(counts.length);
-                for (int n : counts) out.add(n > 0 ? Outcome.OK : Outcome.STALE);
-                return out;
+                Outcome[] out = new Outcome[counts.length];
+                for (int k = 0; k < counts.length; k++) out[order[k]] = counts[k] > 0 ? Outcome.OK : Outcome.STALE;
+                return List.of(out);
             }
         });
     }

@@ -197,11 +197,14 @@ final class SqlInspection {
         });
     }
 
-    /** Moves one job to DEAD with an error appended, inside the caller's write transaction. */
-    void markDead(Connection c, String id, AttemptError error, Instant now) throws SQLException {
+    /**
+     * Moves one job to DEAD with an error appended, inside the caller's write transaction; {@code guard} is
+     * extra SQL conditions (trusted, built by the caller) the row must still meet.
+     */
+    void markDead(Connection c, String id, AttemptError error, Instant now, String guard) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET state = 'DEAD', errors = "
                 + dialect.appendError() + ", dead_reason = ?, finished_at = ?, updated_at = ?, lease_token = NULL, "
-                + "lease_until = NULL WHERE id = ?")) {
+                + "lease_until = NULL WHERE id = ?" + guard)) {
             ps.setString(1, JobRows.json(error));
             ps.setString(2, error.message());
             ps.setLong(3, now.toEpochMilli());

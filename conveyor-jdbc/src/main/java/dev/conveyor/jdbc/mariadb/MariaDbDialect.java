@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.zip.CRC32;
 
@@ -25,7 +26,7 @@ import java.util.zip.CRC32;
  *   <li>No {@code UPDATE … RETURNING}: the claim is a locking read ({@code FOR UPDATE SKIP LOCKED}) that already
  *       selects each row as the claim will leave it (state RUNNING, deliveries + 1, the new lease), then one
  *       {@code UPDATE … WHERE id IN (…)} of exactly those locked rows — two statements, one transaction.</li>
- *   <li>No partial indexes: the indexes lead with {@code state}, so each hot query reads one contiguous range.
+ *   <li>No partial indexes: the hot-path indexes lead with {@code state}, so each hot query reads one contiguous range.
  *       MariaDB before 10.8 ignores {@code DESC} in an index, so the ready index orders on a stored
  *       {@code priority_rank = -priority} and every column of it ascends.</li>
  *   <li>No transaction-scoped advisory locks: a unique key is serialised by an exclusive row lock on one of
@@ -121,9 +122,9 @@ public final class MariaDbDialect extends SqlDialect {
                         // reclaim expired leases: state = 'RUNNING' AND lease_until <= now
                         + "INDEX " + index("leases") + " (state, lease_until), "
                         // the unique-key holder check
-                        + "INDEX " + index("unique") + " (queue, unique_key), "
-                        // list by state in id order, purge by state
-                        + "INDEX " + index("state") + " (state, id)"
+                        + "INDEX " + index("unique") + " (queue, unique_key)"
+                        // No (state, id) index: every claim and ack would move the row in it. Listing dead jobs
+                        // and purging by state use the (state, queue) prefix of the ready index.
                         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
                 "CREATE TABLE IF NOT EXISTS " + uniqueLockTable() + " (slot INT NOT NULL PRIMARY KEY) ENGINE=InnoDB",
                 "INSERT IGNORE INTO " + uniqueLockTable() + " (slot) SELECT a.n * 4096 + b.n * 256 + c.n * 16 + d.n FROM "
@@ -150,14 +151,20 @@ public final class MariaDbDialect extends SqlDialect {
      */
     @Override
     public void unlockMigrations(Connection c) throws SQLException {
+        SQLException failure = null;
         try {
             c.commit();
-        } finally {
-            try (PreparedStatement ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
-                ps.setString(1, migrationLock);
-                ps.execute();
-            }
+        } catch (SQLException e) {
+            failure = e;
         }
+        try (PreparedStatement ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+            ps.setString(1, migrationLock);
+            ps.execute();
+        } catch (SQLException e) {
+            // A broken connection ends its session, and the server releases the lock with it.
+            if (failure == null) failure = e; else failure.addSuppressed(e);
+        }
+        if (failure != null) throw failure;
     }
 
     @Override
@@ -202,6 +209,7 @@ public final class MariaDbDialect extends SqlDialect {
     @Override
     public void claim(Connection c, List<String> queues, int max, long token, long leaseUntil, long now,
                       RowConsumer rows) throws SQLException {
+        queues = List.copyOf(new LinkedHashSet<>(queues)); // a queue named twice would return its rows twice
         List<String> ids = new ArrayList<>(Math.min(max, 256));
         try (PreparedStatement ps = c.prepareStatement(claimSql(queues.size()))) {
             int i = 1;
@@ -244,7 +252,10 @@ public final class MariaDbDialect extends SqlDialect {
      * per queue: token, lease deadline, now, queue, n; then n again when there are several queues.
      */
     public String claimSql(int queueCount) {
-        String one = "SELECT " + PROJECTED + ", priority_rank FROM " + table + " WHERE state = 'READY' AND queue = ? "
+        // FORCE INDEX pins the plan: on a small or skewed table the optimizer prefers a full scan and a filesort,
+        // and a locking read that sorts locks every ready row of the queue, starving the other fetchers.
+        String one = "SELECT " + PROJECTED + ", priority_rank FROM " + table + " FORCE INDEX (" + index("ready")
+                + ") WHERE state = 'READY' AND queue = ? "
                 + "ORDER BY priority_rank, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
         if (queueCount == 1) return one;
         StringBuilder sql = new StringBuilder();
