@@ -28,7 +28,8 @@ public record WorkerOptions(
         Duration stuckAfter,
         int completionBatch,
         boolean shutdownOnSigterm,
-        Map<String, Integer> queuePlatformThreads) {
+        Map<String, Integer> queuePlatformThreads,
+        Retention retention) {
 
     /** Defaults to the {@code default} queue. */
     public static final List<String> DEFAULT_QUEUES = List.of(Job.DEFAULT_QUEUE);
@@ -67,18 +68,19 @@ public record WorkerOptions(
         requirePositive(stuckAfter, "stuckAfter");
         if (completionBatch < 1) throw new IllegalArgumentException("completionBatch must be >= 1, was " + completionBatch);
         queuePlatformThreads = Map.copyOf(queuePlatformThreads);
+        Objects.requireNonNull(retention, "retention");
     }
 
     public static WorkerOptions defaults() {
         return new WorkerOptions(DEFAULT_QUEUES, DEFAULT_CONCURRENCY, DEFAULT_FETCH_BATCH, DEFAULT_LEASE,
                 DEFAULT_HEARTBEAT, DEFAULT_POLL, DEFAULT_SHUTDOWN_GRACE, DEFAULT_STUCK_AFTER,
-                DEFAULT_COMPLETION_BATCH, true, Map.of());
+                DEFAULT_COMPLETION_BATCH, true, Map.of(), Retention.defaults());
     }
 
     /** The queues to take jobs from, as one pool (priority first, then age). */
     public WorkerOptions queues(String... queues) {
         return new WorkerOptions(List.of(queues), concurrency, fetchBatch, leaseDuration, heartbeatInterval,
-                pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+                pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     public WorkerOptions queues(List<String> queues) {
@@ -88,51 +90,51 @@ public record WorkerOptions(
     /** Most jobs running at once in this worker. */
     public WorkerOptions concurrency(int concurrency) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     /** Most jobs leased per broker call. */
     public WorkerOptions fetchBatch(int fetchBatch) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     /** Lease length; the heartbeat is set to a third of it. */
     public WorkerOptions leaseDuration(Duration lease) {
         requirePositive(lease, "leaseDuration");
         return new WorkerOptions(queues, concurrency, fetchBatch, lease, lease.dividedBy(3), pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     public WorkerOptions heartbeatInterval(Duration heartbeat) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeat, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     public WorkerOptions pollInterval(Duration poll) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, poll,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     public WorkerOptions shutdownGrace(Duration grace) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                grace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+                grace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     public WorkerOptions stuckAfter(Duration stuckAfter) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     public WorkerOptions completionBatch(int completionBatch) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     /** Whether a JVM shutdown (SIGTERM, Ctrl-C) shuts this worker down gracefully first. Defaults to true. */
     public WorkerOptions shutdownOnSigterm(boolean enabled) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, enabled, queuePlatformThreads);
+                shutdownGrace, stuckAfter, completionBatch, enabled, queuePlatformThreads, retention);
     }
 
     /** Runs jobs from {@code queue} on a pool of {@code threads} platform threads (CPU-bound work). */
@@ -142,7 +144,13 @@ public record WorkerOptions(
         Map<String, Integer> m = new LinkedHashMap<>(queuePlatformThreads);
         m.put(queue, threads);
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, m);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, m, retention);
+    }
+
+    /** Which finished jobs this worker prunes, and when. Defaults to {@link Retention#defaults()}. */
+    public WorkerOptions retention(Retention retention) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
     }
 
     private static void requirePositive(Duration d, String field) {

@@ -71,4 +71,14 @@ public interface JobStore {
      * {@link IllegalArgumentException}. Returns how many were deleted.
      */
     long purge(JobState state, String queue);
+
+    /**
+     * Retention: deletes up to {@code limit} jobs in a finished state, in one queue or in all when
+     * {@code queue} is null, whose {@code finishedAt} is before
+     * {@code finishedBefore} (any age when null), oldest enqueued first, skipping jobs whose unique key is still
+     * held ({@code finishedAt + uniqueFor} not yet passed). Returns how many were deleted; call again while it
+     * returns {@code limit}. Meant for small batches (hundreds), so it never holds locks for long.
+     * Other states are refused with {@link IllegalArgumentException}.
+     */
+    int prune(JobState state, String queue, java.time.Instant finishedBefore, int limit);
 }

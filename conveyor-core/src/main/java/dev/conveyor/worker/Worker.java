@@ -44,6 +44,7 @@ public final class Worker implements AutoCloseable {
 
     private final String name;
     private final WorkerOptions options;
+    private final java.time.Clock clock;
     private final Broker broker;
     private final JobExecutor executor;
     private final Semaphore slots;
@@ -73,6 +74,7 @@ public final class Worker implements AutoCloseable {
                   com.fasterxml.jackson.databind.ObjectMapper mapper, java.time.Clock clock, WorkerOptions options) {
         this.name = defaultName();
         this.options = options;
+        this.clock = clock;
         this.broker = broker;
         this.slots = new Semaphore(options.concurrency());
         ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(2,
@@ -98,6 +100,13 @@ public final class Worker implements AutoCloseable {
     public Worker start() {
         long hb = options.heartbeatInterval().toNanos();
         scheduler.scheduleWithFixedDelay(heartbeat::beat, hb, hb, TimeUnit.NANOSECONDS);
+        if (broker instanceof dev.conveyor.broker.JobStore store && options.retention().prunesAnything()) {
+            Pruner pruner = new Pruner(store, options.retention(), clock);
+            long every = options.retention().interval().toNanos();
+            // A random first delay spreads the rounds of workers started together.
+            scheduler.scheduleWithFixedDelay(pruner::runOnce, ThreadLocalRandom.current().nextLong(every), every,
+                    TimeUnit.NANOSECONDS);
+        }
         if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
         processorThread.start();
         log.info("worker {} started: queues {}, concurrency {}, lease {}", name, options.queues(),

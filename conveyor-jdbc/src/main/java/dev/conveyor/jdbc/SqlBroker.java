@@ -404,6 +404,11 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         return inspection.purge(state, queue);
     }
 
+    @Override
+    public int prune(JobState state, String queue, Instant finishedBefore, int limit) {
+        return inspection.prune(state, queue, finishedBefore, limit);
+    }
+
     /** Closes {@code resource} (a LISTEN thread, say) when this broker closes, before its connections. */
     public void onClose(AutoCloseable resource) {
         closeWithBroker.add(resource);

@@ -168,6 +168,39 @@ final class SqlInspection {
         });
     }
 
+    int prune(JobState state, String queue, Instant finishedBefore, int limit) {
+        if (state == null || !state.isFinished()) {
+            throw new IllegalArgumentException("prune takes a finished state (SUCCEEDED, DEAD or CANCELLED), was " + state);
+        }
+        if (limit < 1) return 0;
+        return db.write(c -> {
+            long now = clock.millis();
+            List<String> ids = new ArrayList<>(limit);
+            // Oldest first by id (UUIDv7 = enqueue time): the primary key's order, no extra index to maintain.
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t + " WHERE state = '" + state.name()
+                    + "' AND finished_at < ? AND (unique_for_ms IS NULL OR finished_at + unique_for_ms <= ?)"
+                    + (queue == null ? "" : " AND queue = ?") + " ORDER BY id LIMIT ?")) {
+                int i = 1;
+                ps.setLong(i++, finishedBefore == null ? Long.MAX_VALUE : finishedBefore.toEpochMilli());
+                ps.setLong(i++, now);
+                if (queue != null) ps.setString(i++, queue);
+                ps.setInt(i, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(rs.getString(1));
+                }
+            }
+            if (ids.isEmpty()) return 0;
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t + " WHERE id = ? AND state = '"
+                    + state.name() + "'")) {
+                for (String id : ids) {
+                    ps.setString(1, id);
+                    ps.addBatch();
+                }
+                return sum(ps.executeBatch());
+            }
+        });
+    }
+
     /** Task name of the placeholder row standing for a record that could not be decoded. */
     static final String CORRUPT_TASK = "(corrupt record)";
 

@@ -166,6 +166,15 @@ public abstract class BrokerConformanceTest {
     }
 
     @Nested
+    @DisplayName("retention")
+    class RetentionTests extends RetentionSuite {
+        @Override
+        Harness harness() {
+            return harness;
+        }
+    }
+
+    @Nested
     @DisplayName("four workers, ten thousand jobs")
     class Load extends LoadSuite {
         @Override

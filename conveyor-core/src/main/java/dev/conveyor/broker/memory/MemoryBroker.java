@@ -408,6 +408,30 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
     }
 
     @Override
+    public int prune(JobState state, String queue, Instant finishedBefore, int limit) {
+        if (state == null || !state.isFinished()) {
+            throw new IllegalArgumentException("prune takes a finished state (SUCCEEDED, DEAD or CANCELLED), was " + state);
+        }
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            List<MemoryJobs.Entry> doomed = new ArrayList<>();
+            for (MemoryJobs.Entry e : jobs.byId.values()) {
+                if (doomed.size() == limit) break;
+                if (e.state != state || e.finishedAt == null) continue;
+                if (queue != null && !queue.equals(e.job.queue())) continue;
+                if (finishedBefore != null && !e.finishedAt.isBefore(finishedBefore)) continue;
+                if (e.job.uniqueFor() != null && e.finishedAt.plus(e.job.uniqueFor()).isAfter(now)) continue;
+                doomed.add(e);
+            }
+            doomed.forEach(jobs::remove);
+            return doomed.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public long purge(JobState state, String queue) {
         if (state == null || !state.isFinished()) {
             throw new IllegalArgumentException("purge takes a finished state (SUCCEEDED, DEAD or CANCELLED), was " + state);

@@ -1,0 +1,69 @@
+package dev.conveyor.worker;
+
+import dev.conveyor.Retention;
+import dev.conveyor.broker.JobStore;
+import dev.conveyor.job.JobState;
+import java.time.Clock;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a {@link Retention} policy: deletes finished jobs past their age, then the oldest succeeded jobs beyond
+ * the count limit, a small batch per store call and a bounded number of calls per round, so a round never holds
+ * the store for long. Safe to run in every worker at once: each call deletes what is there to delete.
+ */
+public final class Pruner {
+    private static final Logger log = LoggerFactory.getLogger(Pruner.class);
+    /** Batches per state per round; the backlog of a freshly enabled policy drains over several rounds. */
+    private static final int MAX_BATCHES = 20;
+
+    private final JobStore store;
+    private final Retention retention;
+    private final Clock clock;
+
+    public Pruner(JobStore store, Retention retention, Clock clock) {
+        this.store = store;
+        this.retention = retention;
+        this.clock = clock;
+    }
+
+    /** One round; returns how many jobs were deleted. Never throws: a failed round is logged and retried next time. */
+    public int runOnce() {
+        try {
+            Instant now = clock.instant();
+            int deleted = 0;
+            if (retention.succeededFor() != null) {
+                deleted += drain(JobState.SUCCEEDED, now.minus(retention.succeededFor()), Long.MAX_VALUE);
+            }
+            if (retention.deadFor() != null) {
+                Instant cutoff = now.minus(retention.deadFor());
+                deleted += drain(JobState.DEAD, cutoff, Long.MAX_VALUE);
+                deleted += drain(JobState.CANCELLED, cutoff, Long.MAX_VALUE);
+            }
+            if (retention.maxSucceeded() > 0) {
+                long succeeded = store.queues().stream().mapToLong(q -> q.count(JobState.SUCCEEDED)).sum();
+                if (succeeded > retention.maxSucceeded()) {
+                    deleted += drain(JobState.SUCCEEDED, null, succeeded - retention.maxSucceeded());
+                }
+            }
+            if (deleted > 0) log.debug("pruned {} finished job(s)", deleted);
+            return deleted;
+        } catch (RuntimeException e) {
+            log.warn("pruning finished jobs failed: {}; trying again next round", e.toString());
+            return 0;
+        }
+    }
+
+    private int drain(JobState state, Instant finishedBefore, long atMost) {
+        int deleted = 0;
+        for (int i = 0; i < MAX_BATCHES && deleted < atMost; i++) {
+            int want = (int) Math.min(retention.batch(), atMost - deleted);
+            int n = store.prune(state, null, finishedBefore, want);
+            deleted += n;
+            if (n < want) break;
+        }
+        return deleted;
+    }
+
+}
