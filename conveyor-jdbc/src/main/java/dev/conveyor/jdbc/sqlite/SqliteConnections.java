@@ -33,6 +33,9 @@ public final class SqliteConnections implements ConnectionSource {
     private final ReentrantLock writeLock;
     private final Connection writer;
     private final Statement begin;
+    private final Connection checkpointer;
+    private final Thread checkpointThread;
+    private volatile boolean closed;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
 
     /**
@@ -52,9 +55,46 @@ public final class SqliteConnections implements ConnectionSource {
         try {
             this.writer = open(synchronous, true);
             this.begin = writer.createStatement();
+            // Checkpoints (copying the WAL back into the database file, with fsyncs) would otherwise run inside
+            // whichever commit crosses 1,000 WAL pages, stalling every writer queued behind it. They run on a
+            // thread of their own instead; see checkpoint().
+            begin.execute("PRAGMA wal_autocheckpoint = 0");
+            this.checkpointer = open(synchronous, false);
             for (int i = 0; i < READERS; i++) readers.add(open(synchronous, false));
         } catch (SQLException e) {
             throw new BrokerException("cannot open " + describe + ": " + e.getMessage(), e);
+        }
+        this.checkpointThread = Thread.ofPlatform().daemon().name("conveyor-sqlite-checkpoint").start(this::checkpointLoop);
+    }
+
+    /** Largest the WAL may grow before writers are paused for a full checkpoint. */
+    private static final long WAL_LIMIT_BYTES = 64L << 20;
+
+    private void checkpointLoop() {
+        Path wal = Path.of(file + "-wal");
+        while (!closed) {
+            try {
+                Thread.sleep(250);
+                // PASSIVE copies what it can without waiting for readers or the writer.
+                try (Statement st = checkpointer.createStatement()) {
+                    st.execute("PRAGMA wal_checkpoint(PASSIVE)");
+                }
+                // Under sustained writes a passive checkpoint never catches up and the WAL would grow without
+                // bound: past the limit, hold the writers back for one checkpoint that truncates it.
+                if (Files.exists(wal) && Files.size(wal) > WAL_LIMIT_BYTES) {
+                    writeLock.lock();
+                    try (Statement st = checkpointer.createStatement()) {
+                        st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                    } finally {
+                        writeLock.unlock();
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (closed) return;
+                // A busy database or a vanished file: try again next round; commits are unaffected.
+            }
         }
     }
 
@@ -131,6 +171,18 @@ public final class SqliteConnections implements ConnectionSource {
 
     @Override
     public void close() {
+        closed = true;
+        checkpointThread.interrupt();
+        try {
+            checkpointThread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            checkpointer.close();
+        } catch (SQLException ignored) {
+            // closing anyway
+        }
         writeLock.lock();
         try {
             writer.close();
