@@ -55,6 +55,21 @@ public abstract class SqlDialect {
     /** The schema, as versioned steps. */
     public abstract List<Migration> migrations();
 
+    /**
+     * The jobs table's DDL followed by the partial indexes of the dialects that have them (SQLite, PostgreSQL),
+     * each serving one hot query (docs/SQL.md explains them).
+     */
+    protected List<String> withPartialIndexes(String createTable) {
+        return List.of(createTable,
+                "CREATE INDEX IF NOT EXISTS " + index("ready") + " ON " + table
+                        + " (queue, priority DESC, run_at, id) WHERE state = 'READY'",
+                "CREATE INDEX IF NOT EXISTS " + index("scheduled") + " ON " + table + " (run_at) WHERE state = 'SCHEDULED'",
+                "CREATE INDEX IF NOT EXISTS " + index("leases") + " ON " + table + " (lease_until) WHERE state = 'RUNNING'",
+                "CREATE INDEX IF NOT EXISTS " + index("unique") + " ON " + table
+                        + " (queue, unique_key) WHERE unique_key IS NOT NULL",
+                "CREATE INDEX IF NOT EXISTS " + index("dead") + " ON " + table + " (queue, id) WHERE state = 'DEAD'");
+    }
+
     /** DDL creating the version table if missing. */
     public String createVersionTable() {
         return "CREATE TABLE IF NOT EXISTS " + versionTable()

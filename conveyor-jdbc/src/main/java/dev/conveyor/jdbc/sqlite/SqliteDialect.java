@@ -21,7 +21,7 @@ public final class SqliteDialect extends SqlDialect {
 
     @Override
     public List<Migration> migrations() {
-        return List.of(new Migration(1, "jobs table and its indexes", List.of(
+        return List.of(new Migration(1, "jobs table and its indexes", withPartialIndexes(
                 "CREATE TABLE IF NOT EXISTS " + table + " ("
                         + "id TEXT PRIMARY KEY, "
                         + "queue TEXT NOT NULL, "
@@ -48,14 +48,7 @@ public final class SqliteDialect extends SqlDialect {
                         + "errors TEXT NOT NULL DEFAULT '[]', "
                         + "dead_reason TEXT, "
                         + "updated_at INTEGER NOT NULL, "
-                        + "finished_at INTEGER)",
-                "CREATE INDEX IF NOT EXISTS " + index("ready") + " ON " + table
-                        + " (queue, priority DESC, run_at, id) WHERE state = 'READY'",
-                "CREATE INDEX IF NOT EXISTS " + index("scheduled") + " ON " + table + " (run_at) WHERE state = 'SCHEDULED'",
-                "CREATE INDEX IF NOT EXISTS " + index("leases") + " ON " + table + " (lease_until) WHERE state = 'RUNNING'",
-                "CREATE INDEX IF NOT EXISTS " + index("unique") + " ON " + table
-                        + " (queue, unique_key) WHERE unique_key IS NOT NULL",
-                "CREATE INDEX IF NOT EXISTS " + index("dead") + " ON " + table + " (queue, id) WHERE state = 'DEAD'")));
+                        + "finished_at INTEGER)")));
     }
 
     @Override
