@@ -1,0 +1,29 @@
+package dev.conveyor.bench;
+
+import java.util.Locale;
+
+/** The scenarios, by the name used on the command line and in result file names. */
+public enum ScenarioKind {
+    /** N no-op jobs: a producer enqueues in batches while one worker drains; N / wall time. */
+    THROUGHPUT("throughput"),
+    /** One job per {@code enqueue} call, no worker. */
+    ENQUEUE("enqueue"),
+    /** Open-loop light load; enqueue-to-start latency percentiles. */
+    LATENCY("latency");
+
+    private final String label;
+
+    ScenarioKind(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public static ScenarioKind parse(String s) {
+        String k = s.toLowerCase(Locale.ROOT);
+        for (ScenarioKind x : values()) if (x.label.equals(k)) return x;
+        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency");
+    }
+}

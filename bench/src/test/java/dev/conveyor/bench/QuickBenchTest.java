@@ -1,0 +1,102 @@
+package dev.conveyor.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The benchmark's quick mode, so it keeps working as the code under it changes: each scenario on each broker
+ * with tiny N. Asserts counts only (every job completed, none lost or duplicated), never timings.
+ */
+class QuickBenchTest {
+    @TempDir
+    Path dir;
+
+    private BenchOptions quick(BrokerKind broker, ScenarioKind scenario) {
+        BenchOptions o = new BenchOptions().quick();
+        o.brokers = List.of(broker);
+        o.scenarios = List.of(scenario);
+        o.dir = dir;
+        o.n = 1_000;
+        o.warmup = 100;
+        o.enqueueN = 100;
+        o.enqueueWarmup = 10;
+        o.concurrency = 64;
+        o.fetchBatch = 32;
+        o.producerBatch = 100; // several enqueueAll calls while the worker drains
+        o.latencyDuration = java.time.Duration.ofMillis(300);
+        return o;
+    }
+
+    @ParameterizedTest
+    @EnumSource(BrokerKind.class)
+    void throughputCompletesEveryJob(BrokerKind broker) {
+        ScenarioResult r = ThroughputScenario.run(broker, quick(broker, ScenarioKind.THROUGHPUT), dir);
+        assertAllCounted(r);
+        assertThat(r.runs).singleElement().satisfies(run -> {
+            assertThat(run.get("completed")).isEqualTo(true);
+            assertThat(run.get("jobs")).isEqualTo(1_000);
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(BrokerKind.class)
+    void singleEnqueueStoresEveryJob(BrokerKind broker) {
+        ScenarioResult r = EnqueueScenario.run(broker, quick(broker, ScenarioKind.ENQUEUE), dir);
+        assertAllCounted(r);
+        // memory and SQLite both keep job state: the store was checked
+        assertThat(r.expectedVsSeen).singleElement().satisfies(c -> assertThat(c[0]).isEqualTo(110));
+    }
+
+    @ParameterizedTest
+    @EnumSource(BrokerKind.class)
+    void latencyRunsEveryJobAndRecordsEach(BrokerKind broker) {
+        ScenarioResult r = LatencyScenario.run(broker, quick(broker, ScenarioKind.LATENCY), dir);
+        assertAllCounted(r);
+        assertThat(r.runs).singleElement().satisfies(run -> {
+            assertThat((Long) run.get("jobs")).isEqualTo(60); // 0.3 s at 200/s
+            assertThat(run.get("measuredJobs")).isEqualTo(60L);
+        });
+    }
+
+    @Test
+    void theWholeQuickRunWritesOneResultPerScenarioAndBroker(@TempDir Path out) throws Exception {
+        BenchOptions o = quick(BrokerKind.SQLITE, ScenarioKind.THROUGHPUT);
+        o.brokers = List.of(BrokerKind.MEMORY, BrokerKind.SQLITE);
+        o.scenarios = List.of(ScenarioKind.values());
+        o.write = true;
+        o.out = out;
+        List<ScenarioResult> results = Bench.run(o);
+        assertThat(results).hasSize(6).allSatisfy(QuickBenchTest::assertAllCounted);
+        try (var files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
+                    "enqueue-memory.json", "enqueue-sqlite.json", "latency-memory.json", "latency-sqlite.json",
+                    "throughput-memory.json", "throughput-sqlite.json");
+        }
+        assertThat(Files.readString(out.resolve("throughput-sqlite.json")))
+                .contains("\"ok\" : true", "\"jobsPerSecond\"", "\"synchronous\" : \"FULL\"");
+    }
+
+    @Test
+    void optionsParse() {
+        BenchOptions o = BenchOptions.parse(new String[] {"throughput", "--broker", "sqlite,memory", "--n=50k",
+                "--duration", "500ms", "--quick"});
+        assertThat(o.quick).isTrue();
+        assertThat(o.scenarios).containsExactly(ScenarioKind.THROUGHPUT);
+        assertThat(o.brokers).containsExactly(BrokerKind.SQLITE, BrokerKind.MEMORY);
+        assertThat(o.n).isEqualTo(50_000);
+        assertThat(o.latencyDuration).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(o.runs).isEqualTo(1);
+    }
+
+    private static void assertAllCounted(ScenarioResult r) {
+        assertThat(r.problems).as(r.scenario + " on " + r.broker).isEmpty();
+        assertThat(r.expectedVsSeen).isNotEmpty().allSatisfy(c -> assertThat(c[1]).isEqualTo(c[0]));
+    }
+}
