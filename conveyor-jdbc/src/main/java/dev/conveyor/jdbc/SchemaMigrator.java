@@ -39,17 +39,23 @@ public final class SchemaMigrator {
     /** The version the database is at (0 when it has no Conveyor tables). */
     public int current() {
         return db.write(c -> {
-            createVersionTable(c);
-            return readVersion(c);
+            dialect.lockMigrations(c);
+            try {
+                createVersionTable(c);
+                return readVersion(c);
+            } finally {
+                dialect.unlockMigrations(c);
+            }
         });
     }
 
     /** Applies every missing migration; returns the ones applied (empty when up to date). */
     public List<Migration> migrate() {
         return db.write(c -> {
-            createVersionTable(c);
+            // Lock first: even CREATE TABLE IF NOT EXISTS races between two processes on PostgreSQL.
             dialect.lockMigrations(c);
             try {
+                createVersionTable(c);
                 int current = readVersion(c);
                 checkNotNewer(current);
                 List<Migration> applied = new ArrayList<>();
