@@ -14,7 +14,6 @@ import dev.conveyor.broker.Page;
 import dev.conveyor.broker.QueueStats;
 import dev.conveyor.broker.RawEnvelopeSink;
 import dev.conveyor.broker.TransactionalEnqueue;
-import dev.conveyor.job.AttemptError;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobCodec;
 import dev.conveyor.job.JobInfo;
@@ -33,7 +32,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The SQL broker and job store: one table of jobs, the lifecycle in a {@code state} column, leases as a token
@@ -44,12 +42,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, TransactionalEnqueue {
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
             Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION);
-    private static final Comparator<LeasedJob> FETCH_ORDER = Comparator
-            .<LeasedJob>comparingInt(l -> -l.job().priority())
-            .thenComparing(l -> l.job().runAt())
-            .thenComparing(l -> l.job().id());
-    /** Most expired leases reclaimed per fetch, so one fetch after a mass crash stays short. */
-    private static final int RECLAIM_LIMIT = 1000;
 
     private final SqlDialect dialect;
     private final ConnectionSource db;
@@ -57,6 +49,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     private final Duration pollCap;
     private final WakeUp wakeUp = new WakeUp();
     private final SqlInspection inspection;
+    private final SqlFetcher fetcher;
     private final String t;
     private final String currentLease;
     private final List<JoiningDataSource> joined = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -76,6 +69,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         this.t = dialect.table();
         this.currentLease = " WHERE id = ? AND state = 'RUNNING' AND lease_token = ? AND lease_until > ?";
         this.inspection = new SqlInspection(dialect, db, clock, wakeUp);
+        this.fetcher = new SqlFetcher(dialect, inspection);
     }
 
     /**
@@ -196,77 +190,11 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         wakeUp.observe();
         List<LeasedJob> leased = db.write(c -> {
             Instant now = clock.instant();
-            promoteDue(c, now);
-            reclaimExpired(c, now);
-            return claim(c, List.copyOf(queues), max, now, now.plus(leaseFor));
+            fetcher.promoteDue(c, now);
+            fetcher.reclaimExpired(c, now);
+            return fetcher.claim(c, List.copyOf(queues), max, now, now.plus(leaseFor));
         });
         return leased;
-    }
-
-    private void promoteDue(Connection c, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE " + t + " SET state = 'READY' WHERE state = 'SCHEDULED' AND run_at <= ?")) {
-            ps.setLong(1, now.toEpochMilli());
-            ps.executeUpdate();
-        }
-    }
-
-    /** Leases whose worker was lost: back to ready, or dead when they keep killing workers. */
-    private void reclaimExpired(Connection c, Instant now) throws SQLException {
-        List<String> ready = new ArrayList<>();
-        List<Object[]> quarantined = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, attempt, deliveries, max_deliveries FROM " + t
-                + " WHERE state = 'RUNNING' AND lease_until <= ? LIMIT " + RECLAIM_LIMIT)) {
-            ps.setLong(1, now.toEpochMilli());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    int lost = rs.getInt(3) - rs.getInt(2);
-                    if (lost >= rs.getInt(4)) quarantined.add(new Object[] {rs.getString(1), rs.getInt(2), lost, rs.getInt(4)});
-                    else ready.add(rs.getString(1));
-                }
-            }
-        }
-        if (!ready.isEmpty()) {
-            // Guarded: another fetcher may have reclaimed and re-leased the row since we read it.
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET state = 'READY', lease_token = NULL, "
-                    + "lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'RUNNING' AND lease_until <= ?")) {
-                for (String id : ready) {
-                    ps.setLong(1, now.toEpochMilli());
-                    ps.setString(2, id);
-                    ps.setLong(3, now.toEpochMilli());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        }
-        for (Object[] q : quarantined) {
-            int lost = (Integer) q[2];
-            String reason = "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
-                    + " while running it (maxDeliveries=" + q[3] + ")";
-            inspection.markDead(c, (String) q[0], AttemptError.reason((Integer) q[1], now, "quarantined", reason), now,
-                    " AND state = 'RUNNING' AND lease_until <= " + now.toEpochMilli());
-        }
-    }
-
-    private List<LeasedJob> claim(Connection c, List<String> queues, int max, Instant now, Instant until)
-            throws SQLException {
-        long token = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        List<LeasedJob> out = new ArrayList<>(Math.min(max, 256));
-        List<String[]> corrupt = new ArrayList<>();
-        dialect.claim(c, queues, max, token, until.toEpochMilli(), now.toEpochMilli(), rs -> {
-            try {
-                Job job = JobRows.job(rs);
-                out.add(new LeasedJob(job, new Lease(job.id(), token), until));
-            } catch (JobRows.CorruptRowException e) {
-                corrupt.add(new String[] {rs.getString("id"), e.getMessage()});
-            }
-        });
-        for (String[] bad : corrupt) {
-            inspection.markDead(c, bad[0], AttemptError.reason(0, now, "corrupt-record", "corrupt record: " + bad[1]), now,
-                    "");
-        }
-        out.sort(FETCH_ORDER);
-        return out;
     }
 
     // ---- settle -------------------------------------------------------------------------------------------
