@@ -14,11 +14,9 @@ import dev.conveyor.broker.Outcome;
 import dev.conveyor.broker.Page;
 import dev.conveyor.broker.QueueStats;
 import dev.conveyor.broker.RawEnvelopeSink;
-import dev.conveyor.internal.Json;
 import dev.conveyor.job.AttemptError;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobCodec;
-import dev.conveyor.job.JobIds;
 import dev.conveyor.job.JobInfo;
 import dev.conveyor.job.JobState;
 import java.time.Clock;
@@ -113,7 +111,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
             try {
                 Instant now = clock.instant();
                 MemoryJobs.Entry c = new MemoryJobs.Entry();
-                c.job = placeholder(queue, envelope, now);
+                c.job = MemoryJobs.placeholder(queue, envelope, now, clock);
                 c.corruptEnvelope = envelope;
                 c.corruptReason = "corrupt record: " + e.getMessage();
                 c.updatedAt = now;
@@ -126,13 +124,6 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
             }
         }
         return enqueue(List.of(job)).get(0).id();
-    }
-
-    /** Stands in for an undecodable record so it can be listed and inspected: args hold the raw text. */
-    private Job placeholder(String queue, String envelope, Instant now) {
-        String rawAsJson = Json.mapper().getNodeFactory().textNode(envelope == null ? "" : envelope).toString();
-        return new Job(JobIds.next(clock), "(corrupt record)", queue, rawAsJson, Map.of(), Job.DEFAULT_PRIORITY, 0, 0,
-                1, 1, now, now, null, null, null, null, null, null);
     }
 
     // ---- fetch --------------------------------------------------------------------------------------------
@@ -415,15 +406,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
         lock.lock();
         try {
             Instant now = clock.instant();
-            List<MemoryJobs.Entry> doomed = new ArrayList<>();
-            for (MemoryJobs.Entry e : jobs.byId.values()) {
-                if (doomed.size() == limit) break;
-                if (e.state != state || e.finishedAt == null) continue;
-                if (queue != null && !queue.equals(e.job.queue())) continue;
-                if (finishedBefore != null && !e.finishedAt.isBefore(finishedBefore)) continue;
-                if (e.job.uniqueFor() != null && e.finishedAt.plus(e.job.uniqueFor()).isAfter(now)) continue;
-                doomed.add(e);
-            }
+            List<MemoryJobs.Entry> doomed = jobs.prunable(state, queue, finishedBefore, limit, now);
             doomed.forEach(jobs::remove);
             return doomed.size();
         } finally {

@@ -1,5 +1,7 @@
 package dev.conveyor.broker.memory;
 
+import dev.conveyor.internal.Json;
+import dev.conveyor.job.JobIds;
 import dev.conveyor.broker.Lease;
 import dev.conveyor.job.AttemptError;
 import dev.conveyor.job.Job;
@@ -160,5 +162,26 @@ final class MemoryJobs {
         TreeSet<Entry> r = ready.get(e.job.queue());
         if (r != null) r.remove(e);
         if (e.job.uniqueKey() != null) uniqueKeys.remove(uniqueIndexKey(e.job.queue(), e.job.uniqueKey()), e);
+    }
+
+    /** Finished jobs a retention round may delete: oldest id first, unique-key holds respected. */
+    List<Entry> prunable(JobState state, String queue, Instant finishedBefore, int limit, Instant now) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : byId.values()) {
+            if (out.size() == limit) break;
+            if (e.state != state || e.finishedAt == null) continue;
+            if (queue != null && !queue.equals(e.job.queue())) continue;
+            if (finishedBefore != null && !e.finishedAt.isBefore(finishedBefore)) continue;
+            if (e.job.uniqueFor() != null && e.finishedAt.plus(e.job.uniqueFor()).isAfter(now)) continue;
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** Stands in for an undecodable record so it can be listed and inspected: args hold the raw text. */
+    static Job placeholder(String queue, String envelope, Instant now, java.time.Clock clock) {
+        String rawAsJson = Json.mapper().getNodeFactory().textNode(envelope == null ? "" : envelope).toString();
+        return new Job(JobIds.next(clock), "(corrupt record)", queue, rawAsJson, Map.of(), Job.DEFAULT_PRIORITY, 0, 0,
+                1, 1, now, now, null, null, null, null, null, null);
     }
 }
