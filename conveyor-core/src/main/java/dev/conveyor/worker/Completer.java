@@ -141,5 +141,16 @@ final class Completer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // A settlement put in just as the thread made its last check: record it here rather than leave it.
+        List<Settlement> rest = new ArrayList<>();
+        pending.drainTo(rest);
+        if (!rest.isEmpty()) {
+            try {
+                recordNow(rest);
+            } catch (RuntimeException e) {
+                log.warn("recording {} job outcome(s) at shutdown failed ({}); their leases will expire and the jobs "
+                        + "run again", rest.size(), e.toString());
+            }
+        }
     }
 }

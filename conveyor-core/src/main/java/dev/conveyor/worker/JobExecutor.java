@@ -70,6 +70,10 @@ public final class JobExecutor {
     public Settlement execute(RunningJob running) {
         Job job = running.leased().job();
         Lease lease = running.leased().lease();
+        if (running.releaseRequested()) {
+            // Shutdown reached this job before its handler started (it waited for a pool thread): hand it back.
+            return new Settlement.Release(lease);
+        }
         Instant now = clock.instant();
         Task<?, ?> task = tasks.get(job.task());
         if (task == null) {
@@ -158,6 +162,10 @@ public final class JobExecutor {
             throw new TimeoutException("timed out after " + timeout);
         } catch (ExecutionException e) {
             throw e.getCause();
+        } catch (InterruptedException e) {
+            // Shutdown: stop the stage (as far as it honours cancellation) before the job is handed back.
+            f.cancel(true);
+            throw e;
         }
     }
 
@@ -194,7 +202,9 @@ public final class JobExecutor {
         } else {
             err = AttemptError.of(failures, now, error);
         }
-        if (options.isFatal(error)) {
+        // A timeout is a failed attempt whatever the handler threw when interrupted: retryOn/fatalOn judge the
+        // handler's own errors, not our interrupt.
+        if (!running.timedOut() && options.isFatal(error)) {
             return bury(lease, err, true);
         }
         if (failures >= job.maxAttempts()) {

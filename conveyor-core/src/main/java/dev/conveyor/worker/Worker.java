@@ -59,6 +59,7 @@ public final class Worker implements AutoCloseable {
     private final Processor processor;
     private final Thread processorThread;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private final Object idle = new Object();
     private final Thread shutdownHook;
     private final AtomicLong succeeded = new AtomicLong();
@@ -222,14 +223,19 @@ public final class Worker implements AutoCloseable {
      * handed back. Returns when done. Safe to call more than once (later calls return at once).
      */
     public void shutdown(Duration grace) {
-        if (!shutdownStarted.compareAndSet(false, true)) return;
+        if (!shutdownStarted.compareAndSet(false, true)) {
+            // Another caller (a shutdown hook, Conveyor.close) is already shutting down: wait for it to finish,
+            // so nobody closes the broker under jobs that are still being recorded.
+            awaitStopped();
+            return;
+        }
         log.info("worker {} shutting down: {} job(s) in flight, grace {}", name, inFlight.size(), grace);
         processor.stop();
         join(processorThread, Duration.ofSeconds(30));
         if (!awaitIdle(grace)) {
             List<RunningJob> left = List.copyOf(inFlight.values());
             for (RunningJob r : left) {
-                r.requestRelease();
+                r.requestRelease(); // also stops a job still queued for a thread from starting its handler
                 Thread t = r.thread();
                 if (t != null) t.interrupt();
             }
@@ -257,6 +263,15 @@ public final class Worker implements AutoCloseable {
         Stats s = stats();
         log.info("worker {} stopped: {} succeeded, {} retried, {} dead, {} handed back", name, s.succeeded(),
                 s.retried(), s.dead(), s.released());
+        stopped.countDown();
+    }
+
+    private void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@link #shutdown(Duration)} with the configured grace period. */

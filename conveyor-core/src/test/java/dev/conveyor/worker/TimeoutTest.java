@@ -138,4 +138,20 @@ class TimeoutTest {
             assertThat(never).isCancelled();
         }
     }
+
+    @Test
+    void aTimeoutIsARetryableFailureEvenWhenTheTaskOnlyRetriesSomeExceptions() {
+        Task<Args, Void> picky = Task.named("picky", Args.class)
+                .retryOn(java.io.IOException.class)
+                .timeout(Duration.ofMillis(50))
+                .maxAttempts(3)
+                .action(a -> Thread.sleep(60_000));
+        try (Conveyor c = Conveyor.builder().broker("memory:").clock(clock).task(picky).build()) {
+            c.startWorker(fast());
+            JobHandle<Void> job = c.enqueue(picky, new Args(1));
+            await().until(() -> job.info().orElseThrow().job().attempt() == 1);
+            assertThat(job.state()).isIn(JobState.SCHEDULED, JobState.READY);
+            assertThat(job.info().orElseThrow().lastError().type()).isEqualTo("timeout");
+        }
+    }
 }

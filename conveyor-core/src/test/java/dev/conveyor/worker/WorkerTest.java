@@ -125,4 +125,23 @@ class WorkerTest {
                     .orElseThrow().state()).isEqualTo(JobState.READY);
         }
     }
+
+    @Test
+    void aSecondShutdownWaitsForTheFirstSoNoOutcomeIsLost() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        Task<Args, Void> slow = Task.named("slow_ok", Args.class).action(a -> {
+            started.countDown();
+            Thread.sleep(400);
+        });
+        Conveyor c = Conveyor.builder().broker("memory:").task(slow).build();
+        Worker w = c.startWorker(fast());
+        JobHandle<Void> job = c.enqueue(slow, new Args(1));
+        started.await();
+        // Two shutdown hooks at once: the worker's own and the application's Conveyor.close().
+        Thread first = Thread.ofPlatform().start(() -> w.shutdown(Duration.ofSeconds(5)));
+        Thread.sleep(20);
+        c.close();
+        assertThat(job.state()).as("recorded before close() returned").isEqualTo(JobState.SUCCEEDED);
+        first.join();
+    }
 }
