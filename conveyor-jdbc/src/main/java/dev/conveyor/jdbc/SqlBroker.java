@@ -201,6 +201,18 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
 
     @Override
     public List<Outcome> ack(List<Completion> completions) {
+        if (completions.isEmpty()) return List.of();
+        List<Outcome> fast = db.write(c -> {
+            java.util.Set<String> current = dialect.ackAll(c, completions, clock.millis());
+            if (current == null) return null;
+            List<Outcome> out = new ArrayList<>(completions.size());
+            for (Completion done : completions) {
+                // An id listed twice in one batch: only its first entry can have been the current lease.
+                out.add(current.remove(done.lease().jobId()) ? Outcome.OK : Outcome.STALE);
+            }
+            return out;
+        });
+        if (fast != null) return fast;
         return settle(completions, "UPDATE " + t + " SET state = 'SUCCEEDED', result = ?, finished_at = ?, "
                 + "updated_at = ?, lease_token = NULL, lease_until = NULL" + currentLease, (ps, item, now) -> {
             ps.setString(1, item.result());

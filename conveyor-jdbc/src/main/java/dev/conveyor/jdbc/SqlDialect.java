@@ -143,6 +143,15 @@ public abstract class SqlDialect {
         throw new UnsupportedOperationException(name() + " overrides claim()");
     }
 
+    /**
+     * Records a batch of successes in one statement, where the database can (PostgreSQL: arrays and
+     * {@code unnest}); returns the ids whose lease was current, or null to use the portable per-row JDBC batch.
+     */
+    public java.util.Set<String> ackAll(Connection c, List<dev.conveyor.broker.Completion> items, long now)
+            throws SQLException {
+        return null;
+    }
+
     /** Runs inside an enqueue's transaction: tells listening workers (on commit) that jobs arrived. */
     public void notifyEnqueued(Connection c) throws SQLException {}
 

@@ -82,6 +82,7 @@ public final class PostgresBrokerProvider implements BrokerProvider, SqlSchemaPr
         if (u.password() != null) props.setProperty("password", u.password());
         props.setProperty("connectTimeout", "5");
         props.setProperty("ApplicationName", "conveyor");
+        // Not reWriteBatchedInserts: it answers SUCCESS_NO_INFO per row, and duplicate ids must be told apart.
         if (schema != null) {
             createSchema(jdbcUrl, props, schema, u.redacted());
             props.setProperty("currentSchema", schema);

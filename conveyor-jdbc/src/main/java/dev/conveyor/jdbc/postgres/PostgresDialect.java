@@ -131,6 +131,40 @@ public final class PostgresDialect extends SqlDialect {
                 + "WHERE j.id = next.id RETURNING " + cols;
     }
 
+    /**
+     * One {@code UPDATE … FROM unnest(…)} for the whole batch: a JDBC batch of single-row updates costs the server
+     * a statement execution per job (about 60 µs each here), the array form one for all of them.
+     */
+    @Override
+    public java.util.Set<String> ackAll(Connection c, List<dev.conveyor.broker.Completion> items, long now)
+            throws SQLException {
+        String[] ids = new String[items.size()];
+        Long[] tokens = new Long[items.size()];
+        String[] results = new String[items.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = items.get(i).lease().jobId();
+            tokens[i] = items.get(i).lease().token();
+            results[i] = items.get(i).result();
+        }
+        java.util.Set<String> current = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " j SET state = 'SUCCEEDED', "
+                + "result = u.result, finished_at = ?, updated_at = ?, lease_token = NULL, lease_until = NULL "
+                + "FROM unnest(?::text[], ?::bigint[], ?::text[]) AS u(id, token, result) "
+                + "WHERE j.id = u.id AND j.state = 'RUNNING' AND j.lease_token = u.token AND j.lease_until > ? "
+                + "RETURNING j.id")) {
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setArray(3, c.createArrayOf("text", ids));
+            ps.setArray(4, c.createArrayOf("bigint", tokens));
+            ps.setArray(5, c.createArrayOf("text", results));
+            ps.setLong(6, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) current.add(rs.getString(1));
+            }
+        }
+        return current;
+    }
+
     @Override
     public void notifyEnqueued(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, '')")) {
