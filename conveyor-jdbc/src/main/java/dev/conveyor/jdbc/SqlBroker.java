@@ -130,13 +130,11 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             for (int i = 0; i < jobs.size(); i++) {
                 Job job = jobs.get(i);
                 if (job.uniqueKey() == null) {
-                    JobRows.bindInsert(ins, job, stateFor(job, now), now);
-                    ins.addBatch();
                     batched.add(i);
                     continue;
                 }
                 // Jobs of a batch are checked in order: flush earlier inserts before a unique check.
-                flush(ins, batched, jobs, results);
+                flush(c, ins, batched, jobs, results, now);
                 dialect.lockUniqueKey(c, job.queue(), job.uniqueKey());
                 holder.setString(1, job.queue());
                 holder.setString(2, job.uniqueKey());
@@ -150,15 +148,31 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                 JobRows.bindInsert(ins, job, stateFor(job, now), now);
                 results[i] = new EnqueueResult(job.id(), ins.executeUpdate() == 0);
             }
-            flush(ins, batched, jobs, results);
+            flush(c, ins, batched, jobs, results, now);
         }
         dialect.notifyEnqueued(c);
         return List.of(results);
     }
 
-    private static void flush(PreparedStatement ins, List<Integer> batched, List<Job> jobs, EnqueueResult[] results)
-            throws SQLException {
+    /** Inserts the jobs collected so far: in one statement where the dialect can, else as a JDBC batch. */
+    private void flush(Connection c, PreparedStatement ins, List<Integer> batched, List<Job> jobs,
+                       EnqueueResult[] results, Instant now) throws SQLException {
         if (batched.isEmpty()) return;
+        List<Job> batch = new ArrayList<>(batched.size());
+        for (int i : batched) batch.add(jobs.get(i));
+        java.util.Set<String> inserted = dialect.insertAll(c, batch, now.toEpochMilli());
+        if (inserted != null) {
+            for (int i : batched) {
+                String id = jobs.get(i).id();
+                results[i] = new EnqueueResult(id, !inserted.remove(id)); // a repeated id: only the first is new
+            }
+            batched.clear();
+            return;
+        }
+        for (Job job : batch) {
+            JobRows.bindInsert(ins, job, stateFor(job, now), now);
+            ins.addBatch();
+        }
         int[] counts = ins.executeBatch();
         for (int k = 0; k < batched.size(); k++) {
             int i = batched.get(k);

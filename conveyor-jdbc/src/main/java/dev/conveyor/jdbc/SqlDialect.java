@@ -144,6 +144,15 @@ public abstract class SqlDialect {
     }
 
     /**
+     * Inserts jobs without unique keys in one statement, where the database can (PostgreSQL: arrays and
+     * {@code unnest}); a job whose id already exists is left alone. Returns the ids inserted, or null to use the
+     * portable JDBC batch of {@link #insertJob()}.
+     */
+    public java.util.Set<String> insertAll(Connection c, List<dev.conveyor.job.Job> jobs, long now) throws SQLException {
+        return null;
+    }
+
+    /**
      * Records a batch of successes in one statement, where the database can (PostgreSQL: arrays and
      * {@code unnest}); returns the ids whose lease was current, or null to use the portable per-row JDBC batch.
      */
