@@ -71,8 +71,10 @@ public final class Bench {
                         case THROUGHPUT -> ThroughputScenario.run(b, o, dir);
                         case ENQUEUE -> EnqueueScenario.run(b, o, dir);
                         case LATENCY -> LatencyScenario.run(b, o, dir);
+                        case RETENTION -> RetentionScenario.run(b, o, dir);
                     };
                     r.env = Env.snapshot(b.isSqlite() ? dir : null);
+                    if (b.isServer()) r.env.put("server", ServerDb.version(b));
                     r.env.put("loadAverageAtStart", env.get("loadAverage"));
                     r.env.put("otherJavaProcessesAtStart", env.get("otherJavaProcesses"));
                     if (o.write) {

@@ -11,8 +11,12 @@ import java.util.Locale;
 public final class BenchOptions {
     public static final String USAGE = """
             usage: bench/run [options] [scenario...]
-              scenarios: throughput, enqueue, latency (default: all three)
-              --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal (default: all three; repeatable)
+              scenarios: throughput, enqueue, latency (default: these three), retention (only when named)
+              --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal, postgres, mariadb, or all
+                                   (default: memory, sqlite, sqlite-normal; repeatable). postgres and mariadb need
+                                   the local servers: PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth,
+                                   database test) and MariaDB at 127.0.0.1:3306 (user root, no password); each run
+                                   gets a fresh schema / database conveyor_bench_<random>, dropped after it
               --quick              a smoke run of a few seconds: tiny N, one run, results not written
               --runs R             measured runs per scenario and broker; the median is reported (default 3)
               --n N                throughput: jobs measured per run (default 100000)
@@ -25,8 +29,17 @@ public final class BenchOptions {
               --rate R             latency: jobs/s offered, open loop (default 200)
               --duration S         latency: measured seconds per run (default 10)
               --latency-warmup S   latency: seconds offered but not recorded before each run (default 2)
+              --retention-jobs N   retention: jobs pushed through (default 1000000)
+              --retention-sample N retention: jobs between samples of fetch latency and table size (default 50000)
+              --retention-keep N   retention: Retention.maxSucceeded, succeeded jobs kept (default 50000)
+              --retention-interval S   retention: Retention.interval (default 1)
+              --retention-batch N  retention: Retention.batch, jobs deleted per prune call (default 500)
+              --retention-rate R   retention: jobs/s offered, paced in batches of --producer-batch (default 5000;
+                                   0 = as fast as the producer can)
+              --retention-vacuum S retention on postgres: also VACUUM the jobs table every S seconds on a connection of
+                                   its own, standing in for autovacuum where the server has it off (default: no)
               --dir DIR            where SQLite files go (default: a new temporary directory, deleted after)
-              --keep               keep the SQLite files
+              --keep               keep the SQLite files / the PostgreSQL schema / the MariaDB database
               --out DIR            where result JSON goes (default bench/results)
               --no-write           print only, write no result files
               --diagnose           also sample the SQLite write lock (held %, waiters) every 1 ms
@@ -41,8 +54,8 @@ public final class BenchOptions {
             """;
 
     public boolean quick;
-    public List<ScenarioKind> scenarios = List.of(ScenarioKind.values());
-    public List<BrokerKind> brokers = List.of(BrokerKind.values());
+    public List<ScenarioKind> scenarios = ScenarioKind.DEFAULT;
+    public List<BrokerKind> brokers = BrokerKind.EMBEDDED;
     public int runs = 3;
     public int n = 100_000;
     public int warmup = 20_000;
@@ -54,6 +67,16 @@ public final class BenchOptions {
     public int rate = 200;
     public Duration latencyDuration = Duration.ofSeconds(10);
     public Duration latencyWarmup = Duration.ofSeconds(2);
+    public int retentionJobs = 1_000_000;
+    public int retentionSample = 50_000;
+    public int retentionKeep = 50_000;
+    public Duration retentionInterval = Duration.ofSeconds(1);
+    public int retentionBatch = 500;
+    public int retentionRate = 5_000;
+    /** PostgreSQL only: the bench's own VACUUM of the jobs table this often (null: none). */
+    public Duration retentionVacuum;
+    /** Set when --producer-batch was given (the retention scenario otherwise sends batches of 100). */
+    public boolean producerBatchSet;
     public Path dir;
     public boolean keep;
     public Path out = Path.of("bench", "results");
@@ -75,6 +98,10 @@ public final class BenchOptions {
         enqueueWarmup = 20;
         latencyDuration = Duration.ofMillis(500);
         latencyWarmup = Duration.ZERO;
+        retentionJobs = 6_000;
+        retentionSample = 1_000;
+        retentionKeep = 1_000;
+        retentionRate = 3_000;
         write = false;
         timeout = Duration.ofSeconds(60);
         return this;
@@ -83,7 +110,8 @@ public final class BenchOptions {
     private static final java.util.Set<String> VALUED = java.util.Set.of("--broker", "--brokers", "--runs", "--n",
             "--warmup", "--producer-batch", "--concurrency", "--fetch-batch", "--enqueue-n", "--enqueue-warmup",
             "--rate", "--duration", "--latency-warmup", "--dir", "--out", "--timeout", "--jfr-top", "--top",
-            "--sqlite-setup");
+            "--sqlite-setup", "--retention-jobs", "--retention-sample", "--retention-keep", "--retention-interval",
+            "--retention-batch", "--retention-rate", "--retention-vacuum");
 
     public static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -116,12 +144,25 @@ public final class BenchOptions {
                     }
                     switch (a) {
                         case "--broker", "--brokers" -> {
-                            for (String b : value.split(",")) if (!b.isBlank()) brokers.add(BrokerKind.parse(b.trim()));
+                            for (String b : value.split(",")) {
+                                if (b.trim().equalsIgnoreCase("all")) brokers.addAll(List.of(BrokerKind.values()));
+                                else if (!b.isBlank()) brokers.add(BrokerKind.parse(b.trim()));
+                            }
                         }
                         case "--runs" -> o.runs = positive(a, value);
                         case "--n" -> o.n = positive(a, value);
                         case "--warmup" -> o.warmup = nonNegative(a, value);
-                        case "--producer-batch" -> o.producerBatch = positive(a, value);
+                        case "--producer-batch" -> {
+                            o.producerBatch = positive(a, value);
+                            o.producerBatchSet = true;
+                        }
+                        case "--retention-jobs" -> o.retentionJobs = positive(a, value);
+                        case "--retention-sample" -> o.retentionSample = positive(a, value);
+                        case "--retention-keep" -> o.retentionKeep = positive(a, value);
+                        case "--retention-interval" -> o.retentionInterval = seconds(a, value);
+                        case "--retention-batch" -> o.retentionBatch = positive(a, value);
+                        case "--retention-rate" -> o.retentionRate = nonNegative(a, value);
+                        case "--retention-vacuum" -> o.retentionVacuum = seconds(a, value);
                         case "--concurrency" -> o.concurrency = positive(a, value);
                         case "--fetch-batch" -> o.fetchBatch = positive(a, value);
                         case "--enqueue-n" -> o.enqueueN = positive(a, value);

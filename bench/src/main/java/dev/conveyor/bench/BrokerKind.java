@@ -3,14 +3,25 @@ package dev.conveyor.bench;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The brokers a scenario runs on. Each run gets a fresh broker: a new private {@code memory:} or a new file. */
+/**
+ * The brokers a scenario runs on. Each run gets a fresh broker: a new private {@code memory:}, a new SQLite file,
+ * or (PostgreSQL, MariaDB: the machine's local servers, see {@link ServerDb}) a new schema or database named
+ * {@code conveyor_bench_<random>}, dropped after the run.
+ */
 public enum BrokerKind {
     /** The in-memory broker: the ceiling of the worker runtime itself. */
     MEMORY("memory", null),
     /** SQLite, WAL, {@code synchronous=FULL}: every commit is fsynced (the durable default). */
     SQLITE("sqlite", "FULL"),
     /** SQLite, WAL, {@code synchronous=NORMAL}: survives a crash of the process, not of the machine. */
-    SQLITE_NORMAL("sqlite-normal", "NORMAL");
+    SQLITE_NORMAL("sqlite-normal", "NORMAL"),
+    /** The local PostgreSQL (127.0.0.1:5432, user postgres, database test), synchronous commit on. */
+    POSTGRES("postgres", null),
+    /** The local MariaDB (127.0.0.1:3306, user root), the server's default durability. */
+    MARIADB("mariadb", null);
+
+    /** What runs when no --broker is given: the embedded brokers, which need no server. */
+    public static final java.util.List<BrokerKind> EMBEDDED = java.util.List.of(MEMORY, SQLITE, SQLITE_NORMAL);
 
     private final String label;
     private final String synchronous;
@@ -34,8 +45,14 @@ public enum BrokerKind {
         return synchronous != null;
     }
 
-    /** A broker URL for one run; {@code file} names the database file of SQLite kinds (without extension). */
+    /** PostgreSQL or MariaDB: a server of the machine, not an embedded store. */
+    public boolean isServer() {
+        return this == POSTGRES || this == MARIADB;
+    }
+
+    /** A broker URL for one run of memory or SQLite; {@code file} names the SQLite file (without extension). */
     public String url(Path dir, String file) {
+        if (isServer()) throw new IllegalStateException(label + " runs in a fresh schema/database: see ServerDb");
         if (!isSqlite()) return "memory:";
         return "sqlite:" + dbFile(dir, file) + "?synchronous=" + synchronous;
     }
@@ -48,6 +65,8 @@ public enum BrokerKind {
         String k = s.toLowerCase(Locale.ROOT);
         for (BrokerKind b : values()) if (b.label.equals(k)) return b;
         if (k.equals("sqlite-full")) return SQLITE;
-        throw new IllegalArgumentException("unknown broker '" + s + "'; known: memory, sqlite, sqlite-normal");
+        if (k.equals("postgresql") || k.equals("pg")) return POSTGRES;
+        if (k.equals("mysql")) return MARIADB;
+        throw new IllegalArgumentException("unknown broker '" + s + "'; known: memory, sqlite, sqlite-normal, postgres, mariadb");
     }
 }

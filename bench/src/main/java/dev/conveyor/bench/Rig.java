@@ -22,14 +22,17 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * One run's broker and {@link Conveyor}: a fresh broker (a new private {@code memory:} or a new SQLite file),
- * wrapped in a {@link TimedBroker}, and the caller's task registered. Closing shuts the worker down, closes the
- * broker and deletes the SQLite files (unless {@code --keep}).
+ * One run's broker and {@link Conveyor}: a fresh broker (a new private {@code memory:}, a new SQLite file, or a
+ * new PostgreSQL schema / MariaDB database on the local server), wrapped in a {@link TimedBroker}, and the
+ * caller's task registered. Closing shuts the worker down, closes the broker and deletes the SQLite files or
+ * drops the schema/database (unless {@code --keep}).
  */
 final class Rig implements AutoCloseable {
     final BrokerKind kind;
     final String url;
     final Path dbFile;
+    /** The run's schema or database on a server broker, else null. */
+    final ServerDb server;
     final Broker real;
     final TimedBroker broker;
     final Conveyor conveyor;
@@ -37,12 +40,13 @@ final class Rig implements AutoCloseable {
     private WriteLockSampler sampler;
     private Worker worker;
 
-    private Rig(BrokerKind kind, String url, Path dbFile, Broker real, Task<?, ?> task, boolean keep) {
+    private Rig(BrokerKind kind, String url, Path dbFile, ServerDb server, Broker real, Task<?, ?> task, boolean keep) {
         this.kind = kind;
         this.url = url;
         this.dbFile = dbFile;
+        this.server = server;
         this.real = real;
-        this.broker = new TimedBroker(real);
+        this.broker = TimedBroker.of(real);
         this.conveyor = Conveyor.builder().broker(broker).task(task).build();
         this.keep = keep;
     }
@@ -50,8 +54,20 @@ final class Rig implements AutoCloseable {
     static Rig open(BrokerKind kind, Path dir, String name, Task<?, ?> task, BenchOptions o) {
         Path dbFile = kind.isSqlite() ? BrokerKind.dbFile(dir, name) : null;
         if (dbFile != null) deleteDb(dbFile);
-        String url = kind.url(dir, name);
-        Broker real = Brokers.open(url, new BrokerContext(Clock.systemUTC()));
+        ServerDb server = kind.isServer() ? ServerDb.create(kind) : null;
+        String url = server != null ? server.url : kind.url(dir, name);
+        Broker real;
+        try {
+            real = Brokers.open(url, new BrokerContext(Clock.systemUTC()));
+        } catch (RuntimeException e) {
+            if (server == null) throw e;
+            try {
+                server.close();
+            } catch (RuntimeException ignored) {
+                // the open's error is the one to report
+            }
+            throw ServerDb.unreachable(kind, e);
+        }
         if (dbFile != null && !o.sqliteSetup.isEmpty()) {
             try {
                 setup(dbFile, o.sqliteSetup);
@@ -60,7 +76,7 @@ final class Rig implements AutoCloseable {
                 throw e;
             }
         }
-        Rig rig = new Rig(kind, url, dbFile, real, task, o.keep);
+        Rig rig = new Rig(kind, url, dbFile, server, real, task, o.keep);
         if (o.diagnose && dbFile != null) rig.sampler = WriteLockSampler.start(dbFile);
         return rig;
     }
@@ -84,12 +100,41 @@ final class Rig implements AutoCloseable {
      * jobs: a round runs once a minute at a random moment, and would land in some runs and not others.
      */
     Worker startWorker(BenchOptions o) {
+        return startWorker(o, Retention.keepAll());
+    }
+
+    /** The same with a retention policy (the retention scenario). */
+    Worker startWorker(BenchOptions o, Retention retention) {
         worker = conveyor.startWorker(WorkerOptions.defaults()
                 .concurrency(o.concurrency)
                 .fetchBatch(o.fetchBatch)
-                .retention(Retention.keepAll())
+                .retention(retention)
                 .shutdownOnSigterm(false));
         return worker;
+    }
+
+    /**
+     * The jobs table's size: SQLite, the database file plus its WAL; PostgreSQL and MariaDB, see
+     * {@link ServerDb#tableSize}. Empty for memory.
+     */
+    Map<String, Object> tableSize() {
+        if (server != null) return server.tableSize("conveyor_jobs");
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        if (dbFile == null) return m;
+        long db = fileSize(dbFile);
+        long wal = fileSize(Path.of(dbFile + "-wal"));
+        m.put("bytes", db + wal);
+        m.put("fileBytes", db);
+        m.put("walBytes", wal);
+        return m;
+    }
+
+    private static long fileSize(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     Worker worker() {
@@ -121,6 +166,11 @@ final class Rig implements AutoCloseable {
         conveyor.close(); // shuts the worker down; the broker was passed in, so it stays open
         broker.close();
         if (dbFile != null && !keep) deleteDb(dbFile);
+        if (server != null && !keep) server.close();
+        if (server != null && keep) {
+            System.out.println("  kept " + (kind == BrokerKind.POSTGRES ? "schema " : "database ") + server.name
+                    + " on " + ServerDb.describe(kind) + " (--keep; drop it by hand)");
+        }
     }
 
     private static void deleteDb(Path db) {

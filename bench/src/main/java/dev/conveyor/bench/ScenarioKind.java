@@ -9,7 +9,12 @@ public enum ScenarioKind {
     /** One job per {@code enqueue} call, no worker. */
     ENQUEUE("enqueue"),
     /** Open-loop light load; enqueue-to-start latency percentiles. */
-    LATENCY("latency");
+    LATENCY("latency"),
+    /** Many jobs through a worker with a retention policy; fetch latency and table size sampled as it goes. */
+    RETENTION("retention");
+
+    /** What runs when no scenario is named (retention takes minutes per broker: only when asked for). */
+    public static final java.util.List<ScenarioKind> DEFAULT = java.util.List.of(THROUGHPUT, ENQUEUE, LATENCY);
 
     private final String label;
 
@@ -24,6 +29,6 @@ public enum ScenarioKind {
     public static ScenarioKind parse(String s) {
         String k = s.toLowerCase(Locale.ROOT);
         for (ScenarioKind x : values()) if (x.label.equals(k)) return x;
-        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency");
+        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention");
     }
 }

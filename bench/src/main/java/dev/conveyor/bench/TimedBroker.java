@@ -8,7 +8,17 @@ import dev.conveyor.broker.Failure;
 import dev.conveyor.broker.Lease;
 import dev.conveyor.broker.LeasedJob;
 import dev.conveyor.broker.Outcome;
+import dev.conveyor.broker.JobQuery;
+import dev.conveyor.broker.JobStore;
+import dev.conveyor.broker.Page;
+import dev.conveyor.broker.QueueStats;
 import dev.conveyor.job.Job;
+import dev.conveyor.job.JobInfo;
+import dev.conveyor.job.JobState;
+import java.time.Instant;
+import java.util.Optional;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -24,7 +34,7 @@ import java.util.concurrent.atomic.LongAdder;
  * per fetch, per ack) and where the broker's time goes. A call's time includes waiting for the broker's own
  * locks (on SQLite, the one write lock that every write takes).
  */
-public final class TimedBroker implements Broker {
+public class TimedBroker implements Broker {
     private final Broker delegate;
     private final Map<String, Meter> meters = new LinkedHashMap<>();
     private final Meter enqueue = meter("enqueue");
@@ -36,9 +46,25 @@ public final class TimedBroker implements Broker {
     private final Meter extend = meter("extend");
     private final Meter release = meter("release");
     private final Meter awaitWork = meter("awaitWork");
+    /** Each non-empty fetch call's time, for windows of a run ({@link #fetchWindow}). */
+    private final Recorder fetchTimes = new Recorder(3);
 
     public TimedBroker(Broker delegate) {
         this.delegate = delegate;
+    }
+
+    /** A timed broker that is also a {@link JobStore} when the delegate is one (the worker then prunes through it). */
+    public static TimedBroker of(Broker delegate) {
+        return delegate instanceof JobStore s ? new Store(delegate, s) : new TimedBroker(delegate);
+    }
+
+    /** The non-empty fetch calls since the previous call of this method (the first: since creation). */
+    public Histogram fetchWindow() {
+        return fetchTimes.getIntervalHistogram();
+    }
+
+    Meter meterNamed(String name) {
+        return meters.get(name);
     }
 
     private Meter meter(String name) {
@@ -117,6 +143,7 @@ public final class TimedBroker implements Broker {
         List<LeasedJob> r = delegate.fetch(queues, max, leaseFor);
         long d = System.nanoTime() - t;
         (r.isEmpty() ? emptyFetch : fetch).add(r.size(), d);
+        if (!r.isEmpty()) fetchTimes.recordValue(d);
         return r;
     }
 
@@ -177,7 +204,62 @@ public final class TimedBroker implements Broker {
         return "Timed[" + delegate + "]";
     }
 
-    private static final class Meter {
+    /** Also a {@link JobStore}: passes every call through, timing {@code prune} (the worker's retention rounds). */
+    static final class Store extends TimedBroker implements JobStore {
+        private final JobStore store;
+        private final Meter prune;
+
+        Store(Broker delegate, JobStore store) {
+            super(delegate);
+            this.store = store;
+            this.prune = ((TimedBroker) this).meter("prune");
+        }
+
+        @Override
+        public Optional<JobInfo> get(String id) {
+            return store.get(id);
+        }
+
+        @Override
+        public Optional<JobInfo> awaitFinished(String id, Duration timeout) {
+            return store.awaitFinished(id, timeout);
+        }
+
+        @Override
+        public List<QueueStats> queues() {
+            return store.queues();
+        }
+
+        @Override
+        public Page<JobInfo> list(JobQuery query) {
+            return store.list(query);
+        }
+
+        @Override
+        public int redrive(List<String> ids) {
+            return store.redrive(ids);
+        }
+
+        @Override
+        public int delete(List<String> ids) {
+            return store.delete(ids);
+        }
+
+        @Override
+        public long purge(JobState state, String queue) {
+            return store.purge(state, queue);
+        }
+
+        @Override
+        public int prune(JobState state, String queue, Instant finishedBefore, int limit) {
+            long t = System.nanoTime();
+            int n = store.prune(state, queue, finishedBefore, limit);
+            prune.add(n, System.nanoTime() - t);
+            return n;
+        }
+    }
+
+    static final class Meter {
         final LongAdder calls = new LongAdder();
         final LongAdder items = new LongAdder();
         final LongAdder nanos = new LongAdder();

@@ -13,6 +13,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The benchmark's quick mode, so it keeps working as the code under it changes: each scenario on each broker
  * with tiny N. Asserts counts only (every job completed, none lost or duplicated), never timings.
+ * {@code postgres} and {@code mariadb} run on the machine's local servers (each run in a fresh schema/database,
+ * dropped after); a missing server fails the test with a message naming it, it never skips.
  */
 class QuickBenchTest {
     @TempDir
@@ -65,11 +67,30 @@ class QuickBenchTest {
         });
     }
 
+    @ParameterizedTest
+    @EnumSource(BrokerKind.class)
+    void retentionRunsEveryJobAndPrunesToTheKeptNumber(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.RETENTION);
+        o.retentionJobs = 3_000;
+        o.retentionSample = 1_000;
+        o.retentionKeep = 500;
+        o.retentionRate = 3_000;
+        o.retentionInterval = java.time.Duration.ofMillis(300);
+        ScenarioResult r = RetentionScenario.run(broker, o, dir);
+        // includes: the succeeded jobs still stored came down to at most 500 after the pruner's rounds
+        assertAllCounted(r);
+        assertThat(r.runs).singleElement().satisfies(run -> {
+            assertThat(run.get("jobs")).isEqualTo(3_000L);
+            assertThat((java.util.List<?>) run.get("samples")).hasSize(3);
+            assertThat((Long) run.get("succeededStoredAfterSettling")).isLessThanOrEqualTo(500L);
+        });
+    }
+
     @Test
     void theWholeQuickRunWritesOneResultPerScenarioAndBroker(@TempDir Path out) throws Exception {
         BenchOptions o = quick(BrokerKind.SQLITE, ScenarioKind.THROUGHPUT);
         o.brokers = List.of(BrokerKind.MEMORY, BrokerKind.SQLITE);
-        o.scenarios = List.of(ScenarioKind.values());
+        o.scenarios = ScenarioKind.DEFAULT;
         o.write = true;
         o.out = out;
         List<ScenarioResult> results = Bench.run(o);
@@ -93,6 +114,11 @@ class QuickBenchTest {
         assertThat(o.n).isEqualTo(50_000);
         assertThat(o.latencyDuration).isEqualTo(java.time.Duration.ofMillis(500));
         assertThat(o.runs).isEqualTo(1);
+        assertThat(BenchOptions.parse(new String[] {"--broker", "all"}).brokers).containsExactly(BrokerKind.values());
+        assertThat(BenchOptions.parse(new String[] {"--broker", "postgresql,mysql"}).brokers)
+                .containsExactly(BrokerKind.POSTGRES, BrokerKind.MARIADB);
+        assertThat(BenchOptions.parse(new String[0]).brokers).containsExactly(BrokerKind.EMBEDDED.toArray(BrokerKind[]::new));
+        assertThat(BenchOptions.parse(new String[0]).scenarios).doesNotContain(ScenarioKind.RETENTION);
     }
 
     private static void assertAllCounted(ScenarioResult r) {

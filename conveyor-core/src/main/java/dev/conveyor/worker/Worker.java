@@ -251,6 +251,12 @@ public final class Worker implements AutoCloseable {
         }
         completer.close();
         scheduler.shutdownNow();
+        try {
+            // A prune round or heartbeat in progress finishes before the caller may close the broker.
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         virtualThreads.shutdown();
         platformPools.values().forEach(ExecutorService::shutdown);
         if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
