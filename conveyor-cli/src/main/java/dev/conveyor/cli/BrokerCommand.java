@@ -79,6 +79,16 @@ abstract class BrokerCommand implements Callable<Integer> {
         return "cannot open broker " + shown + ": " + why;
     }
 
+    /** One page of a listing and the broker's clock reading when it was taken (for relative times). */
+    record Listing(dev.conveyor.broker.Page<dev.conveyor.job.JobInfo> page, java.time.Instant now) {}
+
+    /** Opens the broker, reads one page of {@code query}, closes it. */
+    final Listing list(dev.conveyor.broker.JobQuery query) {
+        try (Conveyor conveyor = open()) {
+            return new Listing(store(conveyor).list(query), conveyor.clock().instant());
+        }
+    }
+
     /** The broker's job store, or a clear failure for a broker that keeps no job state. */
     final JobStore store(Conveyor conveyor) {
         JobStore store = conveyor.store();

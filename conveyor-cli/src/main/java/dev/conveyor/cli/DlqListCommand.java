@@ -1,6 +1,5 @@
 package dev.conveyor.cli;
 
-import dev.conveyor.Conveyor;
 import dev.conveyor.broker.JobQuery;
 import dev.conveyor.broker.Page;
 import dev.conveyor.job.JobInfo;
@@ -31,12 +30,9 @@ final class DlqListCommand extends BrokerCommand {
     @Override
     protected int run() {
         JobQuery query = JobsListCommand.query(JobState.DEAD, queue, null, after, limit);
-        Page<JobInfo> page;
-        Instant now;
-        try (Conveyor conveyor = open()) {
-            page = store(conveyor).list(query);
-            now = conveyor.clock().instant();
-        }
+        Listing listing = list(query);
+        Page<JobInfo> page = listing.page();
+        Instant now = listing.now();
         if (page.items().isEmpty()) {
             out().println(after != null ? "No more dead jobs."
                     : queue == null ? "No dead jobs." : "No dead jobs in queue '" + queue + "'.");

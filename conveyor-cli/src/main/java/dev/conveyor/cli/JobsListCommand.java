@@ -1,6 +1,5 @@
 package dev.conveyor.cli;
 
-import dev.conveyor.Conveyor;
 import dev.conveyor.broker.JobQuery;
 import dev.conveyor.broker.Page;
 import dev.conveyor.job.Job;
@@ -41,12 +40,9 @@ final class JobsListCommand extends BrokerCommand {
     @Override
     protected int run() {
         JobQuery query = query(state, queue, task, after, limit);
-        Page<JobInfo> page;
-        Instant now;
-        try (Conveyor conveyor = open()) {
-            page = store(conveyor).list(query);
-            now = conveyor.clock().instant();
-        }
+        Listing listing = list(query);
+        Page<JobInfo> page = listing.page();
+        Instant now = listing.now();
         if (page.items().isEmpty()) {
             out().println(after == null ? "No jobs match." : "No more jobs.");
             return ExitCodes.OK;
