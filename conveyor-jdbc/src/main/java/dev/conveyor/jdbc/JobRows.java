@@ -27,6 +27,11 @@ public final class JobRows {
             + "max_attempts, max_deliveries, lease_token, lease_until, args, headers, expires_at, timeout_ms, "
             + "unique_key, unique_for_ms, parent_id, group_id, result, errors, dead_reason, updated_at, finished_at";
 
+    /** The columns {@link #job} reads: what a claim must return (not the error history or the result). */
+    public static final String JOB_COLUMNS = "id, queue, task, priority, run_at, enqueued_at, attempt, deliveries, "
+            + "max_attempts, max_deliveries, args, headers, expires_at, timeout_ms, unique_key, unique_for_ms, "
+            + "parent_id, group_id";
+
     /** The columns an insert writes, in the order {@link #bindInsert} binds them. */
     public static final String INSERT_COLUMNS = "id, queue, task, state, priority, run_at, enqueued_at, attempt, "
             + "deliveries, max_attempts, max_deliveries, args, headers, expires_at, timeout_ms, unique_key, "
@@ -70,7 +75,7 @@ public final class JobRows {
         ps.setLong(i, now.toEpochMilli());
     }
 
-    /** Reads the row at the cursor (selected with {@link #COLUMNS}) as a job. */
+    /** Reads the row at the cursor (selected with {@link #COLUMNS} or {@link #JOB_COLUMNS}) as a job. */
     public static Job job(ResultSet rs) throws SQLException, CorruptRowException {
         try {
             return new Job(rs.getString("id"), rs.getString("task"), rs.getString("queue"), requireJson(rs.getString("args")),

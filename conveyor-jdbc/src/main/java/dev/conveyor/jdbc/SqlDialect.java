@@ -110,7 +110,7 @@ public abstract class SqlDialect {
                 + "'DEAD', 'CANCELLED') OR (unique_for_ms IS NOT NULL AND finished_at + unique_for_ms > ?))";
     }
 
-    /** Receives each leased row (selected with {@link JobRows#COLUMNS}). */
+    /** Receives each leased row (with at least {@link JobRows#JOB_COLUMNS}). */
     @FunctionalInterface
     public interface RowConsumer {
         void accept(ResultSet row) throws SQLException;
@@ -137,7 +137,7 @@ public abstract class SqlDialect {
 
     /**
      * For the default {@link #claim}: one statement whose parameters are token, lease deadline, updated_at, the
-     * queue names, the limit, returning {@link JobRows#COLUMNS}.
+     * queue names, the limit, returning {@link JobRows#JOB_COLUMNS}.
      */
     protected String claimStatement(int queueCount) {
         throw new UnsupportedOperationException(name() + " overrides claim()");

@@ -125,7 +125,8 @@ public final class PostgresDialect extends SqlDialect {
                     + " WHERE state = 'READY' AND queue = q.name ORDER BY priority DESC, run_at, id LIMIT ? "
                     + "FOR UPDATE SKIP LOCKED) c ORDER BY c.priority DESC, c.run_at, c.id LIMIT ?";
         }
-        String cols = JobRows.COLUMNS.replaceAll("(\\w+)", "j.$1");
+        // Only what the worker needs: returning the error history and result as well cost the claim for nothing.
+        String cols = JobRows.JOB_COLUMNS.replaceAll("(\\w+)", "j.$1");
         return "WITH next AS MATERIALIZED (" + pick + ") UPDATE " + table + " j SET state = 'RUNNING', "
                 + "deliveries = j.deliveries + 1, lease_token = ?, lease_until = ?, updated_at = ? FROM next "
                 + "WHERE j.id = next.id RETURNING " + cols;

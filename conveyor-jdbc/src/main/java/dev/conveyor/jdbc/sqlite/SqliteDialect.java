@@ -61,6 +61,6 @@ public final class SqliteDialect extends SqlDialect {
         return "UPDATE " + table + " SET state = 'RUNNING', deliveries = deliveries + 1, lease_token = ?, "
                 + "lease_until = ?, updated_at = ? WHERE id IN (SELECT id FROM " + table
                 + " WHERE state = 'READY' AND queue IN (" + placeholders(queueCount)
-                + ") ORDER BY priority DESC, run_at, id LIMIT ?) RETURNING " + JobRows.COLUMNS;
+                + ") ORDER BY priority DESC, run_at, id LIMIT ?) RETURNING " + JobRows.JOB_COLUMNS;
     }
 }
