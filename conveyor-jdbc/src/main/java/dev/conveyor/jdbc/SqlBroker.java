@@ -216,9 +216,19 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     @Override
     public List<Outcome> ack(List<Completion> completions) {
         if (completions.isEmpty()) return List.of();
-        List<Outcome> fast = db.write(c -> {
-            java.util.Set<String> current = dialect.ackAll(c, completions, clock.millis());
-            if (current == null) return null;
+        // One transaction either way: the dialect's single-statement ack where it has one, else a JDBC batch.
+        return db.write(c -> {
+            long now = clock.millis();
+            java.util.Set<String> current = dialect.ackAll(c, completions, now);
+            if (current == null) {
+                return settleOn(c, completions, "UPDATE " + t + " SET state = 'SUCCEEDED', result = ?, finished_at = ?, "
+                        + "updated_at = ?, lease_token = NULL, lease_until = NULL" + currentLease, (ps, item, at) -> {
+                    ps.setString(1, item.result());
+                    ps.setLong(2, at);
+                    ps.setLong(3, at);
+                    return bindLease(ps, 4, item.lease(), at);
+                }, Completion::lease, now);
+            }
             List<Outcome> out = new ArrayList<>(completions.size());
             for (Completion done : completions) {
                 // An id listed twice in one batch: only its first entry can have been the current lease.
@@ -226,14 +236,6 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             }
             return out;
         });
-        if (fast != null) return fast;
-        return settle(completions, "UPDATE " + t + " SET state = 'SUCCEEDED', result = ?, finished_at = ?, "
-                + "updated_at = ?, lease_token = NULL, lease_until = NULL" + currentLease, (ps, item, now) -> {
-            ps.setString(1, item.result());
-            ps.setLong(2, now);
-            ps.setLong(3, now);
-            return bindLease(ps, 4, item.lease(), now);
-        }, Completion::lease);
     }
 
     @Override
@@ -297,26 +299,31 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         return i + 3;
     }
 
-    private <T> List<Outcome> settle(List<T> items, String sql, Binder<T> binder, java.util.function.Function<T, Lease> leaseOf) {
+    private <T> List<Outcome> settle(List<T> items, String sql, Binder<T> binder,
+                                     java.util.function.Function<T, Lease> leaseOf) {
         if (items.isEmpty()) return List.of();
+        return db.write(c -> settleOn(c, items, sql, binder, leaseOf, clock.millis()));
+    }
+
+    /** One JDBC batch of single-row updates on {@code c}; a row count of 0 is a stale lease. */
+    private static <T> List<Outcome> settleOn(Connection c, List<T> items, String sql, Binder<T> binder,
+                                              java.util.function.Function<T, Lease> leaseOf, long now)
+            throws SQLException {
         // Rows are touched in id order, so two batches (an ack and a heartbeat) never lock them in opposite
         // orders and deadlock; the answers are put back in the caller's order.
         Integer[] order = new Integer[items.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         java.util.Arrays.sort(order, Comparator.comparing(i -> leaseOf.apply(items.get(i)).jobId()));
-        return db.write(c -> {
-            long now = clock.millis();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i : order) {
-                    binder.bind(ps, items.get(i), now);
-                    ps.addBatch();
-                }
-                int[] counts = ps.executeBatch();
-                Outcome[] out = new Outcome[counts.length];
-                for (int k = 0; k < counts.length; k++) out[order[k]] = counts[k] > 0 ? Outcome.OK : Outcome.STALE;
-                return List.of(out);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i : order) {
+                binder.bind(ps, items.get(i), now);
+                ps.addBatch();
             }
-        });
+            int[] counts = ps.executeBatch();
+            Outcome[] out = new Outcome[counts.length];
+            for (int k = 0; k < counts.length; k++) out[order[k]] = counts[k] > 0 ? Outcome.OK : Outcome.STALE;
+            return List.of(out);
+        }
     }
 
     // ---- wake-up ------------------------------------------------------------------------------------------
