@@ -1,0 +1,250 @@
+package dev.conveyor.redis;
+
+import dev.conveyor.broker.Broker;
+import dev.conveyor.broker.BrokerContext;
+import dev.conveyor.broker.Capability;
+import dev.conveyor.broker.Completion;
+import dev.conveyor.broker.EnqueueResult;
+import dev.conveyor.broker.Failure;
+import dev.conveyor.broker.JobQuery;
+import dev.conveyor.broker.JobStore;
+import dev.conveyor.broker.Lease;
+import dev.conveyor.broker.LeasedJob;
+import dev.conveyor.broker.Outcome;
+import dev.conveyor.broker.Page;
+import dev.conveyor.broker.QueueStats;
+import dev.conveyor.broker.RawEnvelopeSink;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobInfo;
+import dev.conveyor.job.JobState;
+import io.lettuce.core.ScoredValue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Redis broker and job store ({@code redis://}, {@code rediss://}, {@code redis-cluster://}). Jobs live in
+ * per-queue keys under one prefix (layout: {@code docs/PROTOCOL.md}, operations: {@code docs/REDIS.md}); every
+ * change is a Lua script run by SHA, one call per queue for a whole batch:
+ * <ol>
+ *   <li>enqueue registers the ids in the id → queue index, then stores each queue's jobs with their unique-key
+ *       checks in one call per queue, and publishes a wake-up;</li>
+ *   <li>fetch promotes due delayed jobs, reclaims expired leases (quarantining jobs whose worker was lost
+ *       {@code maxDeliveries} times) and leases the best ready jobs, with a fencing token;</li>
+ *   <li>ack, retry, bury, extend and release check each lease's token and deadline in the script and answer
+ *       {@link Outcome#STALE} for leases that are no longer current;</li>
+ *   <li>idle workers wait in {@link #awaitWork} on a pub/sub wake-up, bounded by the next due delayed job.</li>
+ * </ol>
+ * Every instant comes from the {@link BrokerContext#clock()} and is passed to the scripts (never Redis'
+ * {@code TIME}), so across machines clocks must agree to well under a lease length (NTP).
+ *
+ * <pre>{@code
+ * try (Conveyor conveyor = Conveyor.builder().broker("redis://127.0.0.1:6379/0?prefix=shop").task(sendMail).build()) {
+ *     conveyor.enqueue(sendMail, new Mail("ada@example.com"));
+ *     conveyor.startWorker(WorkerOptions.defaults());
+ * }
+ * }</pre>
+ */
+public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
+    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+    private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
+            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.PUSH_WAKEUP);
+    /** Longest one awaitWork waits without looking again: covers a wake-up lost while reconnecting. */
+    static final Duration WAIT_CAP = Duration.ofSeconds(1);
+
+    private final RedisConnection redis;
+    private final RedisKeys keys;
+    private final Clock clock;
+    private final RedisEnqueue enqueuer;
+    private final RedisSettler settler;
+    private final RedisFetcher fetcher;
+    private final RedisInspection inspection;
+    private final WakeSignals wake;
+
+    RedisBroker(RedisConnection redis, Clock clock) {
+        this.redis = redis;
+        this.keys = new RedisKeys(redis.url().prefix());
+        this.clock = clock;
+        this.enqueuer = new RedisEnqueue(redis, keys, clock, redis.url().payloadLimit());
+        this.settler = new RedisSettler(redis, keys, clock);
+        this.fetcher = new RedisFetcher(redis, keys, clock, settler);
+        this.inspection = new RedisInspection(redis, keys, clock);
+        this.wake = new WakeSignals(redis::openPubSub, keys.wakeChannel());
+    }
+
+    /** Opens a broker for a Redis URL (see {@link RedisUrl}); same as {@code Brokers.open(url, context)}. */
+    public static RedisBroker open(String url, BrokerContext context) {
+        return RedisBrokerProvider.openBroker(url, context);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public List<EnqueueResult> enqueue(List<Job> jobs) {
+        if (jobs.isEmpty()) return List.of();
+        List<EnqueueResult> out = enqueuer.enqueue(jobs);
+        for (Job j : jobs) wake.signal(j.queue()); // this JVM's waiters need not wait for the pub/sub round trip
+        return out;
+    }
+
+    @Override
+    public String insertRawEnvelope(String queue, String envelope) {
+        String id = enqueuer.insertRaw(queue, envelope);
+        wake.signal(queue);
+        return id;
+    }
+
+    @Override
+    public List<LeasedJob> fetch(Collection<String> queues, int max, Duration leaseFor) {
+        if (max < 1) throw new IllegalArgumentException("max must be >= 1, was " + max);
+        if (queues.isEmpty()) return List.of();
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(queues));
+        distinct.forEach(Job::requireQueueName); // a brace in a name would break the hash tags
+        return fetcher.fetch(distinct, max, leaseFor);
+    }
+
+    @Override
+    public List<Outcome> ack(List<Completion> completions) {
+        return settler.ack(completions);
+    }
+
+    @Override
+    public List<Outcome> retry(List<Failure> failures) {
+        return settler.retry(failures);
+    }
+
+    @Override
+    public List<Outcome> bury(List<Failure> failures) {
+        return settler.bury(failures);
+    }
+
+    @Override
+    public List<Outcome> extend(List<Lease> leases, Duration leaseFor) {
+        return settler.extend(leases, leaseFor);
+    }
+
+    @Override
+    public List<Outcome> release(List<Lease> leases) {
+        return settler.release(leases);
+    }
+
+    /**
+     * Returns at once when a queue has ready work, a due delayed job or an expired lease; else waits for a
+     * wake-up published by an enqueue, retry or release (from any process), at most until the earliest delayed
+     * job or lease falls due by the broker's clock, {@link #WAIT_CAP} and {@code maxWait}. Never throws: if Redis
+     * cannot be asked, it waits the bounded time and lets the caller's fetch report the problem.
+     */
+    @Override
+    public void awaitWork(Collection<String> queues, Duration maxWait) {
+        if (Thread.currentThread().isInterrupted() || queues.isEmpty()) return;
+        long waitNanos = Math.min(maxWait.toNanos(), WAIT_CAP.toNanos());
+        boolean subscribed = wake.subscribe();
+        List<String> qs = List.copyOf(new LinkedHashSet<>(queues));
+        long[] seen = wake.generations(qs);
+        if (subscribed) {
+            try {
+                long untilDue = millisUntilWork(qs);
+                if (untilDue <= 0) return;
+                waitNanos = Math.min(waitNanos, TimeUnit.MILLISECONDS.toNanos(untilDue));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.debug("could not look for work in {}: {}", qs, e.toString());
+            }
+        }
+        wake.await(qs, seen, waitNanos);
+    }
+
+    /** 0 when work is there now; else ms until the earliest delayed job or lease is due (MAX_VALUE if none). */
+    private long millisUntilWork(List<String> queues) throws InterruptedException {
+        long now = clock.millis();
+        List<CompletableFuture<Long>> ready = new ArrayList<>();
+        List<CompletableFuture<List<ScoredValue<String>>>> next = new ArrayList<>();
+        for (String q : queues) {
+            String base = keys.base(q);
+            ready.add(redis.commands().zcard(base + "ready").toCompletableFuture());
+            next.add(redis.commands().zrangeWithScores(base + "scheduled", 0, 0).toCompletableFuture());
+            next.add(redis.commands().zrangeWithScores(base + "leased", 0, 0).toCompletableFuture());
+        }
+        long earliest = Long.MAX_VALUE;
+        try {
+            for (CompletableFuture<Long> f : ready) {
+                if (f.get(redis.url().timeout().toMillis(), TimeUnit.MILLISECONDS) > 0) return 0;
+            }
+            for (CompletableFuture<List<ScoredValue<String>>> f : next) {
+                for (ScoredValue<String> v : f.get(redis.url().timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                    earliest = Math.min(earliest, (long) v.getScore());
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw redis.failure(e, "looking for work");
+        }
+        return earliest == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, earliest - now);
+    }
+
+    // ---- JobStore ---------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<JobInfo> get(String id) {
+        return inspection.get(id);
+    }
+
+    @Override
+    public List<QueueStats> queues() {
+        return inspection.queues();
+    }
+
+    @Override
+    public Page<JobInfo> list(JobQuery query) {
+        return inspection.list(query);
+    }
+
+    @Override
+    public int redrive(List<String> ids) {
+        return inspection.redrive(ids);
+    }
+
+    @Override
+    public int delete(List<String> ids) {
+        return inspection.delete(ids);
+    }
+
+    @Override
+    public long purge(JobState state, String queue) {
+        return inspection.purge(state, queue);
+    }
+
+    @Override
+    public int prune(JobState state, String queue, Instant finishedBefore, int limit) {
+        return inspection.prune(state, queue, finishedBefore, limit);
+    }
+
+    @Override
+    public void close() {
+        try {
+            wake.close();
+        } finally {
+            redis.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisBroker[" + redis.url().redacted() + "]";
+    }
+}

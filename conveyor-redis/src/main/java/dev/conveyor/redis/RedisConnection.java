@@ -1,0 +1,202 @@
+package dev.conveyor.redis;
+
+import dev.conveyor.broker.BrokerException;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The broker's line to Redis: one multiplexed Lettuce connection (standalone or cluster — the same command
+ * interface), script calls by SHA with a reload on {@code NOSCRIPT}, and the translation of client errors into
+ * {@link BrokerException}s that name the server and what to check. Commands fail fast while disconnected
+ * (Lettuce reconnects in the background), so callers see an outage as an exception, not as a hang.
+ */
+final class RedisConnection implements AutoCloseable {
+    /** Event loops shared by every broker in this JVM (daemon threads): opening a broker stays cheap. */
+    private static final ClientResources RESOURCES = DefaultClientResources.builder().ioThreadPoolSize(2)
+            .computationThreadPoolSize(2).build();
+
+    private final RedisUrl url;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterAsyncCommands<String, String> commands;
+
+    private RedisConnection(RedisUrl url, AbstractRedisClient client, StatefulConnection<String, String> connection,
+                            RedisClusterAsyncCommands<String, String> commands) {
+        this.url = url;
+        this.client = client;
+        this.connection = connection;
+        this.commands = commands;
+    }
+
+    static RedisConnection open(RedisUrl url) {
+        List<RedisURI> uris = new ArrayList<>();
+        for (RedisUrl.HostPort node : url.nodes()) {
+            RedisURI.Builder b = RedisURI.Builder.redis(node.host(), node.port()).withSsl(url.tls())
+                    .withVerifyPeer(url.verifyPeer()).withTimeout(url.timeout()).withClientName("conveyor");
+            if (!url.cluster()) b.withDatabase(url.database());
+            if (url.password() != null) {
+                if (url.user() != null) b.withAuthentication(url.user(), url.password());
+                else b.withPassword(url.password().toCharArray());
+            }
+            uris.add(b.build());
+        }
+        SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build();
+        TimeoutOptions timeouts = TimeoutOptions.enabled(url.timeout());
+        AbstractRedisClient client = null;
+        try {
+            if (url.cluster()) {
+                RedisClusterClient c = RedisClusterClient.create(RESOURCES, uris);
+                c.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enableAllAdaptiveRefreshTriggers().enablePeriodicRefresh(Duration.ofSeconds(30)).build())
+                        .build());
+                client = c;
+                var connection = c.connect(StringCodec.UTF8);
+                return new RedisConnection(url, c, connection, connection.async());
+            }
+            RedisClient c = RedisClient.create(RESOURCES, uris.get(0));
+            c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+            client = c;
+            var connection = c.connect(StringCodec.UTF8);
+            return new RedisConnection(url, c, connection, connection.async());
+        } catch (RuntimeException e) {
+            if (client != null) client.shutdownAsync(0, 1, TimeUnit.SECONDS);
+            throw new BrokerException("cannot connect to Redis at " + url.where() + " (" + url.redacted() + "): "
+                    + rootMessage(e) + ". Check that redis-server is running and listening there"
+                    + (url.tls() ? " with TLS enabled" : "") + (url.password() != null ? ", and the user and password" : "")
+                    + (url.cluster() ? ", and that the nodes form a cluster (cluster_state:ok)" : "") + ".", e);
+        }
+    }
+
+    RedisUrl url() {
+        return url;
+    }
+
+    boolean cluster() {
+        return url.cluster();
+    }
+
+    /** The command interface shared by standalone and cluster connections. Thread-safe. */
+    RedisClusterAsyncCommands<String, String> commands() {
+        return commands;
+    }
+
+    /** A new connection for pub/sub (the wake-up subscriber). */
+    StatefulRedisPubSubConnection<String, String> openPubSub() {
+        try {
+            return client instanceof RedisClusterClient c ? c.connectPubSub(StringCodec.UTF8)
+                    : ((RedisClient) client).connectPubSub(StringCodec.UTF8);
+        } catch (RuntimeException e) {
+            throw failure(e, "opening the wake-up subscription");
+        }
+    }
+
+    /** Runs a script by SHA; a server that lost it ({@code NOSCRIPT}) gets the source again with {@code EVAL}. */
+    CompletableFuture<Object> run(LuaScript script, String[] keys, String... args) {
+        return commands.<Object>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+                .handle((value, error) -> {
+                    if (error == null) return CompletableFuture.completedFuture(value);
+                    if (isNoScript(error)) {
+                        return commands.<Object>eval(script.source(), ScriptOutputType.MULTI, keys, args)
+                                .toCompletableFuture();
+                    }
+                    return CompletableFuture.failedFuture(error);
+                }).thenCompose(f -> f);
+    }
+
+    /** Loads every script once (they are then run by SHA). In a cluster, Lettuce loads them on every master. */
+    void loadScripts() {
+        List<CompletableFuture<String>> loads = new ArrayList<>();
+        for (LuaScript s : LuaScript.ALL) loads.add(commands.scriptLoad(s.source()).toCompletableFuture());
+        for (CompletableFuture<String> f : loads) await(f, "loading the Lua scripts");
+    }
+
+    /** Waits for a reply; client errors become {@link BrokerException}s naming the server. */
+    <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            // Lettuce's command timeout completes the future; the extra margin only guards against a lost reply.
+            return future.get(url.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerException("interrupted while " + what + " on Redis at " + url.where(), e);
+        } catch (ExecutionException e) {
+            throw failure(e.getCause(), what);
+        } catch (TimeoutException e) {
+            throw new BrokerException("Redis at " + url.where() + " did not answer within " + url.timeout()
+                    + " while " + what + "; check the server's load and the network", e);
+        }
+    }
+
+    BrokerException failure(Throwable error, String what) {
+        Throwable e = unwrap(error);
+        if (e instanceof BrokerException b) return b;
+        if (e instanceof RedisCommandTimeoutException) {
+            return new BrokerException("Redis at " + url.where() + " did not answer within " + url.timeout()
+                    + " while " + what + "; check the server's load and the network", e);
+        }
+        if (e instanceof RedisCommandExecutionException) {
+            return new BrokerException("Redis at " + url.where() + " refused " + what + ": " + e.getMessage(), e);
+        }
+        return new BrokerException("Redis at " + url.where() + " (" + url.redacted() + ") is not reachable while "
+                + what + ": " + rootMessage(e) + ". Check that the server is running; the client reconnects by itself", e);
+    }
+
+    /** True when the failure is the server's error reply (for example WRONGTYPE), not a connection problem. */
+    static boolean isServerError(Throwable error) {
+        Throwable e = unwrap(error);
+        if (e instanceof BrokerException && e.getCause() != null) e = e.getCause();
+        return e instanceof RedisCommandExecutionException && !(e instanceof RedisNoScriptException);
+    }
+
+    private static boolean isNoScript(Throwable error) {
+        Throwable e = unwrap(error);
+        return e instanceof RedisNoScriptException || (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT"));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String m = root.getMessage();
+        return root == e ? String.valueOf(m) : e.getMessage() + " (" + root.getClass().getSimpleName() + ": " + m + ")";
+    }
+
+    /** Closes every connection of this client (commands and pub/sub); the shared event loops stay. */
+    @Override
+    public void close() {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,201 @@
+package dev.conveyor.redis;
+
+import dev.conveyor.broker.BrokerException;
+import dev.conveyor.broker.EnqueueResult;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobCodec;
+import dev.conveyor.job.JobIds;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Stores jobs: checks every envelope against the payload limit first (so an oversized job stores nothing),
+ * registers the ids in the id → queue index (one script call), then runs one enqueue script per queue and
+ * chunk of {@value #CHUNK}, all sent before any reply is awaited (pipelined).
+ */
+final class RedisEnqueue {
+    static final int CHUNK = 1000;
+
+    private final RedisConnection redis;
+    private final RedisKeys keys;
+    private final Clock clock;
+    private final int payloadLimit;
+
+    /** One job as the enqueue script stores it. */
+    record Item(String id, String queue, boolean ready, int priority, long runAt, int attempt, int deliveries,
+                int maxDeliveries, String task, String uniqueKey, Long uniqueForMs, String envelope) {
+        /** Ready jobs sort by (9 - priority) * 1e13 + runAt: higher priority first, then earlier runAt. */
+        static long readyScore(int priority, long runAt) {
+            long at = Math.max(0, Math.min(runAt, 9_999_999_999_999L));
+            return (Job.MAX_PRIORITY - priority) * 10_000_000_000_000L + at;
+        }
+
+        long score() {
+            return ready ? readyScore(priority, runAt) : runAt;
+        }
+    }
+
+    RedisEnqueue(RedisConnection redis, RedisKeys keys, Clock clock, int payloadLimit) {
+        this.redis = redis;
+        this.keys = keys;
+        this.clock = clock;
+        this.payloadLimit = payloadLimit;
+    }
+
+    List<EnqueueResult> enqueue(List<Job> jobs) {
+        long now = clock.millis();
+        List<Item> items = new ArrayList<>(jobs.size());
+        for (Job job : jobs) items.add(item(job, JobCodec.encode(job), now));
+        return store(items, now);
+    }
+
+    /** Stores an envelope exactly as given (as a foreign producer would); see {@code RawEnvelopeSink}. */
+    String insertRaw(String queue, String envelope) {
+        Job.requireQueueName(queue);
+        long now = clock.millis();
+        Item item;
+        try {
+            item = item(JobCodec.decode(envelope), envelope, now);
+        } catch (JobCodec.CorruptJobException e) {
+            // Stored as a ready job all the same: the fetch that hands it out finds it corrupt and buries it.
+            String text = envelope == null ? "" : envelope;
+            String id = JobIds.next(clock);
+            checkSize(id, text);
+            item = new Item(id, queue, true, Job.DEFAULT_PRIORITY, now, 0, 0, 1,
+                    JobHashes.CORRUPT_TASK, null, null, text);
+        }
+        return store(List.of(item), now).get(0).id();
+    }
+
+    private Item item(Job job, String envelope, long now) {
+        checkSize(job.id(), envelope);
+        long runAt = job.runAt().toEpochMilli();
+        return new Item(job.id(), job.queue(), runAt <= now, job.priority(), runAt, job.attempt(), job.deliveries(),
+                job.maxDeliveries(), job.task(), job.uniqueKey(), job.uniqueFor() == null ? null : job.uniqueFor().toMillis(),
+                envelope);
+    }
+
+    private void checkSize(String id, String envelope) {
+        // Characters first: a UTF-8 byte count is only needed for envelopes near the limit.
+        if (envelope.length() * 3L <= payloadLimit) return;
+        int bytes = envelope.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > payloadLimit) {
+            throw new IllegalArgumentException("job " + id + " is " + bytes + " bytes as a JSON envelope; the payload "
+                    + "limit is " + payloadLimit + " bytes (URL option payloadLimit). Put large data in object storage "
+                    + "and pass a reference in the args");
+        }
+    }
+
+    private List<EnqueueResult> store(List<Item> items, long now) {
+        EnqueueResult[] results = new EnqueueResult[items.size()];
+        // An id repeated in one batch under another queue is a duplicate of its first occurrence.
+        Map<String, String> firstQueue = new HashMap<>();
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Item it = items.get(i);
+            String q = firstQueue.putIfAbsent(it.id(), it.queue());
+            if (q != null && !q.equals(it.queue())) results[i] = new EnqueueResult(it.id(), true);
+            else pending.add(i);
+        }
+        indexIds(items, pending, results);
+
+        Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
+        for (int i : pending) {
+            if (results[i] == null) byQueue.computeIfAbsent(items.get(i).queue(), q -> new ArrayList<>()).add(i);
+        }
+        List<CompletableFuture<Object>> calls = new ArrayList<>();
+        List<List<Integer>> callItems = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : byQueue.entrySet()) {
+            List<Integer> idx = e.getValue();
+            for (int from = 0; from < idx.size(); from += CHUNK) {
+                List<Integer> chunk = idx.subList(from, Math.min(idx.size(), from + CHUNK));
+                calls.add(redis.run(LuaScript.ENQUEUE, new String[] {keys.ready(e.getKey())},
+                        args(e.getKey(), chunk, items, now)));
+                callItems.add(chunk);
+            }
+        }
+        for (int c = 0; c < calls.size(); c++) {
+            List<Object> answers = Replies.list(redis.await(calls.get(c), "enqueueing jobs"));
+            List<Integer> chunk = callItems.get(c);
+            for (int k = 0; k < chunk.size(); k++) {
+                List<Object> a = Replies.list(answers.get(k));
+                long code = Replies.number(a.get(0));
+                if (code == 2) {
+                    throw new BrokerException("cannot enqueue job " + items.get(chunk.get(k)).id() + ": Redis key "
+                            + a.get(1) + " holds a " + a.get(2) + ", not a Conveyor job (foreign data under prefix '"
+                            + keys.prefix() + "')");
+                }
+                results[chunk.get(k)] = new EnqueueResult(Replies.text(a.get(1)), code == 1);
+            }
+        }
+        // A job refused for its unique key was never stored: drop its index entry (else it lingers, harmless).
+        List<String> unstored = new ArrayList<>();
+        for (int i : pending) {
+            if (results[i].duplicate() && !results[i].id().equals(items.get(i).id())) unstored.add(items.get(i).id());
+        }
+        if (!unstored.isEmpty()) {
+            redis.await(redis.commands().hdel(keys.index(), unstored.toArray(String[]::new)).toCompletableFuture(),
+                    "dropping index entries of duplicates");
+        }
+        return List.of(results);
+    }
+
+    /**
+     * Writes id → queue before the jobs exist (in Redis Cluster the index is in another slot), so a crash in
+     * between leaves an index entry without a job, which reads as "not found". An id already indexed under
+     * another queue whose job still exists is a duplicate.
+     */
+    private void indexIds(List<Item> items, List<Integer> pending, EnqueueResult[] results) {
+        if (pending.isEmpty()) return;
+        List<String> args = new ArrayList<>(pending.size() * 2);
+        for (int i : pending) {
+            args.add(items.get(i).id());
+            args.add(items.get(i).queue());
+        }
+        List<Object> answers = Replies.list(redis.await(redis.run(LuaScript.INDEX,
+                new String[] {keys.index(), keys.queues()}, args.toArray(String[]::new)), "indexing job ids"));
+        for (int k = 0; k < pending.size(); k++) {
+            String other = Replies.text(answers.get(k));
+            if (other == null) continue;
+            int i = pending.get(k);
+            String id = items.get(i).id();
+            boolean exists = Job.QUEUE_NAME.matcher(other).matches() && redis.await(
+                    redis.commands().exists(keys.job(other, id)).toCompletableFuture(), "checking a job id") > 0;
+            if (exists) {
+                results[i] = new EnqueueResult(id, true);
+            } else {
+                redis.await(redis.commands().hset(keys.index(), id, items.get(i).queue()).toCompletableFuture(),
+                        "indexing a job id");
+            }
+        }
+    }
+
+    private String[] args(String queue, List<Integer> chunk, List<Item> items, long now) {
+        List<String> a = new ArrayList<>(3 + chunk.size() * 12);
+        a.add(Long.toString(now));
+        a.add(keys.wakeChannel());
+        a.add(queue);
+        for (int i : chunk) {
+            Item it = items.get(i);
+            a.add(it.id());
+            a.add(it.ready() ? "READY" : "SCHEDULED");
+            a.add(Long.toString(it.score()));
+            a.add(Integer.toString(it.priority()));
+            a.add(Long.toString(it.runAt()));
+            a.add(Integer.toString(it.attempt()));
+            a.add(Integer.toString(it.deliveries()));
+            a.add(Integer.toString(it.maxDeliveries()));
+            a.add(it.task());
+            a.add(it.uniqueKey() == null ? "" : it.uniqueKey());
+            a.add(it.uniqueForMs() == null ? "" : Long.toString(it.uniqueForMs()));
+            a.add(it.envelope());
+        }
+        return a.toArray(String[]::new);
+    }
+}

@@ -1,0 +1,135 @@
+-- Operator changes to the jobs of one queue: redrive, delete, purge and prune.
+-- KEYS[1] = {prefix:queue}:ready
+-- ARGV[1] = operation, ARGV[2] = now (ms), ARGV[3] = wake-up channel, ARGV[4] = queue name, then:
+--   redrive: ids                 -> ids re-driven (DEAD or CANCELLED, not corrupt records -> READY now)
+--   delete:  ids                 -> ids deleted (any state but RUNNING; unique keys freed)
+--   purge:   state, batch        -> {ids deleted, entries examined} from the first batch of that state's set
+--   prune:   state, cutoff (ms, exclusive; '' = any age), limit
+--                                -> ids deleted: finished before cutoff, oldest finished first (ties by id),
+--                                   skipping jobs whose unique key is still held (finishedAt + uniqueFor > now)
+-- The caller removes the deleted ids from the {prefix}:index hash (another slot in Redis Cluster).
+local op = ARGV[1]
+local now = tonumber(ARGV[2])
+local base = string.sub(KEYS[1], 1, -6)
+local SETS = {'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'all'}
+local FINISHED = {succeeded = true, dead = true, cancelled = true}
+local UNFINISHED = {READY = true, SCHEDULED = true, RUNNING = true}
+
+local function num(v, default)
+  local x = tonumber(v)
+  if x == nil or x ~= x then return default end
+  return x
+end
+
+for _, suffix in ipairs(SETS) do
+  local t = redis.call('TYPE', base .. suffix).ok
+  if t ~= 'none' and t ~= 'zset' then
+    return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a zset')
+  end
+end
+local uniqueType = redis.call('TYPE', base .. 'unique').ok
+if uniqueType ~= 'none' and uniqueType ~= 'hash' then
+  return redis.error_reply('WRONGTYPE conveyor: ' .. base .. 'unique is a ' .. uniqueType .. ', expected a hash')
+end
+
+local function isHash(key)
+  return redis.call('TYPE', key).ok == 'hash'
+end
+
+local function remove(id)
+  local key = base .. 'job:' .. id
+  for _, suffix in ipairs(SETS) do redis.call('ZREM', base .. suffix, id) end
+  if isHash(key) then
+    local u = redis.call('HGET', key, 'uniqueKey')
+    if u and u ~= '' and redis.call('HGET', base .. 'unique', u) == id then redis.call('HDEL', base .. 'unique', u) end
+    redis.call('DEL', key)
+  end
+end
+
+local function holdsKey(holder)
+  local key = base .. 'job:' .. holder
+  if not isHash(key) then return false end
+  local h = redis.call('HMGET', key, 'state', 'finishedAt', 'uniqueFor')
+  if UNFINISHED[h[1]] then return true end
+  local finished, keep = tonumber(h[2]), tonumber(h[3])
+  return finished ~= nil and keep ~= nil and keep > 0 and finished + keep > now
+end
+
+local out = {}
+if op == 'redrive' then
+  for i = 5, #ARGV do
+    local id = ARGV[i]
+    local key = base .. 'job:' .. id
+    if isHash(key) then
+      local h = redis.call('HMGET', key, 'state', 'corrupt', 'priority', 'uniqueKey')
+      if (h[1] == 'DEAD' or h[1] == 'CANCELLED') and h[2] ~= '1' then
+        redis.call('ZREM', base .. string.lower(h[1]), id)
+        redis.call('HSET', key, 'state', 'READY', 'attempt', 0, 'deliveries', 0, 'runAt', now, 'updatedAt', now)
+        redis.call('HDEL', key, 'finishedAt', 'deadReason', 'result', 'token', 'leaseUntil')
+        local priority = math.floor(num(h[3], 5))
+        if priority < 0 then priority = 0 elseif priority > 9 then priority = 9 end
+        redis.call('ZADD', base .. 'ready', (9 - priority) * 10000000000000 + now, id)
+        if h[4] and h[4] ~= '' then
+          local holder = redis.call('HGET', base .. 'unique', h[4])
+          if not holder or (holder ~= id and not holdsKey(holder)) then redis.call('HSET', base .. 'unique', h[4], id) end
+        end
+        out[#out + 1] = id
+      end
+    end
+  end
+  if #out > 0 then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+  return out
+elseif op == 'delete' then
+  for i = 5, #ARGV do
+    local id = ARGV[i]
+    local key = base .. 'job:' .. id
+    if isHash(key) and redis.call('HGET', key, 'state') ~= 'RUNNING' then
+      remove(id)
+      out[#out + 1] = id
+    end
+  end
+  return out
+elseif op == 'purge' then
+  local set = ARGV[5]
+  if not FINISHED[set] then return redis.error_reply('conveyor: purge of ' .. tostring(set)) end
+  local ids = redis.call('ZRANGE', base .. set, 0, num(ARGV[6], 500) - 1)
+  for _, id in ipairs(ids) do
+    local key = base .. 'job:' .. id
+    if not isHash(key) then
+      redis.call('ZREM', base .. set, id)
+    elseif string.lower(redis.call('HGET', key, 'state') or '') == set then
+      remove(id)
+      out[#out + 1] = id
+    else
+      redis.call('ZREM', base .. set, id) -- a stale entry: the job has moved on
+    end
+  end
+  return {out, #ids}
+elseif op == 'prune' then
+  local set = ARGV[5]
+  if not FINISHED[set] then return redis.error_reply('conveyor: prune of ' .. tostring(set)) end
+  local cutoff = ARGV[6] == '' and '+inf' or ('(' .. ARGV[6])
+  local limit = num(ARGV[7], 100)
+  local offset = 0
+  while #out < limit do
+    local ids = redis.call('ZRANGEBYSCORE', base .. set, '-inf', cutoff, 'LIMIT', offset, 200)
+    if #ids == 0 then break end
+    for _, id in ipairs(ids) do
+      if #out >= limit then break end
+      local key = base .. 'job:' .. id
+      local h = isHash(key) and redis.call('HMGET', key, 'state', 'finishedAt', 'uniqueFor') or {false, false, false}
+      local keep = tonumber(h[3])
+      local finished = num(h[2], 0)
+      if string.lower(h[1] or '') ~= set then
+        offset = offset + 1 -- not this state (or not a job): left alone
+      elseif keep ~= nil and finished + keep > now then
+        offset = offset + 1 -- its unique key is still held
+      else
+        remove(id)
+        out[#out + 1] = id
+      end
+    end
+  end
+  return out
+end
+return redis.error_reply('conveyor: unknown operation ' .. tostring(op))

@@ -1,0 +1,72 @@
+-- Stores new jobs of one queue, each atomically with its id and unique-key checks, in the given order.
+-- KEYS[1] = {prefix:queue}:ready (the other keys of the queue share its "{prefix:queue}:" base)
+-- ARGV[1] = now (epoch ms), ARGV[2] = wake-up channel, ARGV[3] = queue name, then 12 values per job:
+--   id, state (READY|SCHEDULED), score (ready: (9 - priority) * 1e13 + runAt; scheduled: runAt),
+--   priority, runAt (ms), attempt, deliveries, maxDeliveries, task, uniqueKey ('' = none),
+--   uniqueFor (ms, '' = none), envelope (the JSON envelope of docs/PROTOCOL.md)
+-- Publishes the queue name on the wake-up channel when anything was stored (a new delayed job may be due
+-- sooner than an idle worker's current wait). Returns per job {0, id} (stored), {1, holderId} (duplicate) or {2, key, type} (the job's key holds
+-- something that is not a Conveyor job; nothing stored).
+local base = string.sub(KEYS[1], 1, -6)
+local now = tonumber(ARGV[1])
+local UNFINISHED = {READY = true, SCHEDULED = true, RUNNING = true}
+
+for _, suffix in ipairs({'ready', 'scheduled', 'all', 'unique'}) do
+  local t = redis.call('TYPE', base .. suffix).ok
+  local want = suffix == 'unique' and 'hash' or 'zset'
+  if t ~= 'none' and t ~= want then
+    return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a ' .. want)
+  end
+end
+
+-- Whether the job that holds a unique key still holds it: unfinished, or finished less than uniqueFor ago.
+local function holds(holder)
+  local key = base .. 'job:' .. holder
+  if redis.call('TYPE', key).ok ~= 'hash' then return false end
+  local h = redis.call('HMGET', key, 'state', 'finishedAt', 'uniqueFor')
+  if UNFINISHED[h[1]] then return true end
+  local finished, keep = tonumber(h[2]), tonumber(h[3])
+  return finished ~= nil and keep ~= nil and keep > 0 and finished + keep > now
+end
+
+local out = {}
+local wake = false
+for i = 4, #ARGV, 12 do
+  local id, state, score, priority, runAt = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local attempt, deliveries, maxDeliveries, task = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
+  local uniqueKey, uniqueFor, envelope = ARGV[i + 9], ARGV[i + 10], ARGV[i + 11]
+  local key = base .. 'job:' .. id
+  local existing = redis.call('TYPE', key).ok
+  if existing == 'hash' then
+    out[#out + 1] = {1, id}
+  elseif existing ~= 'none' then
+    out[#out + 1] = {2, key, existing}
+  else
+    local holder = false
+    if uniqueKey ~= '' then
+      holder = redis.call('HGET', base .. 'unique', uniqueKey)
+      if holder and not holds(holder) then holder = false end
+    end
+    if holder then
+      out[#out + 1] = {1, holder}
+    else
+      redis.call('HSET', key, 'envelope', envelope, 'state', state, 'priority', priority, 'runAt', runAt,
+        'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries, 'task', task,
+        'updatedAt', now)
+      if uniqueKey ~= '' then
+        redis.call('HSET', key, 'uniqueKey', uniqueKey, 'uniqueFor', uniqueFor)
+        redis.call('HSET', base .. 'unique', uniqueKey, id)
+      end
+      if state == 'READY' then
+        redis.call('ZADD', base .. 'ready', score, id)
+      else
+        redis.call('ZADD', base .. 'scheduled', score, id)
+      end
+      redis.call('ZADD', base .. 'all', 0, id)
+      out[#out + 1] = {0, id}
+      wake = true
+    end
+  end
+end
+if wake then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return out

@@ -1,0 +1,174 @@
+-- Leases up to max jobs from one or more queues (standalone Redis: all queues in one call; Redis Cluster: one
+-- queue per call, as every key of a call must live in one slot). Per queue it first promotes delayed jobs that
+-- fell due and reclaims expired leases (quarantining jobs whose worker was lost maxDeliveries times), then
+-- takes the best ready jobs of all queues: lowest score (higher priority, then earlier runAt), then lowest id.
+-- KEYS = {prefix:queue}:ready of each queue
+-- ARGV[1] = now (ms), ARGV[2] = now as an RFC 3339 instant (for error entries), ARGV[3] = lease deadline (ms),
+-- ARGV[4] = max, ARGV[5] = fencing token (decimal string), ARGV[6] = mode: 'lease', or 'peek' (promote and
+-- reclaim, then return the max best candidates of the one queue without leasing them), ARGV[7] = most jobs
+-- promoted and reclaimed per queue per call.
+-- Returns {leased, notes}: leased = per job {queueIndex, id, envelope, attempt, deliveries, runAt}; notes =
+-- warnings about records that are not Conveyor jobs (skipped). In 'peek' mode: {{id, score, ...}, notes}.
+local now = tonumber(ARGV[1])
+local nowIso = ARGV[2]
+local leaseUntil = ARGV[3]
+local max = tonumber(ARGV[4])
+local token = ARGV[5]
+local mode = ARGV[6]
+local limit = tonumber(ARGV[7])
+local notes = {}
+
+local function num(v, default)
+  local x = tonumber(v)
+  if x == nil or x ~= x then return default end
+  return x
+end
+
+local function isHash(key)
+  return redis.call('TYPE', key).ok == 'hash'
+end
+
+local function readyScore(priority, runAt)
+  priority = math.floor(num(priority, 5))
+  if priority < 0 then priority = 0 elseif priority > 9 then priority = 9 end
+  runAt = num(runAt, now)
+  if runAt < 0 then runAt = 0 elseif runAt > 9999999999999 then runAt = 9999999999999 end
+  return (9 - priority) * 10000000000000 + runAt
+end
+
+-- Byte-wise string order (Lua's < follows the server's locale).
+local function lexLess(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local function appendError(key, json)
+  local errors = redis.call('HGET', key, 'errors')
+  if errors and string.sub(errors, 1, 1) == '[' and string.sub(errors, -1) == ']' and #errors > 2 then
+    errors = string.sub(errors, 1, -2) .. ',' .. json .. ']'
+  else
+    errors = '[' .. json .. ']'
+  end
+  redis.call('HSET', key, 'errors', errors)
+end
+
+local function quarantine(base, key, id, attempt, lost, maxDeliveries)
+  local reason = 'quarantined: its worker was lost ' .. lost .. ' time' .. (lost == 1 and '' or 's')
+      .. ' while running it (maxDeliveries=' .. maxDeliveries .. ')'
+  appendError(key, '{"attempt":' .. attempt .. ',"at":"' .. nowIso .. '","type":"quarantined","message":"'
+      .. reason .. '","stackTrace":null}')
+  redis.call('HSET', key, 'state', 'DEAD', 'deadReason', reason, 'finishedAt', now, 'updatedAt', now)
+  redis.call('HDEL', key, 'token', 'leaseUntil')
+  redis.call('ZADD', base .. 'dead', now, id)
+  local u = redis.call('HMGET', key, 'uniqueKey', 'uniqueFor')
+  if u[1] and u[1] ~= '' and num(u[2], 0) <= 0 and redis.call('HGET', base .. 'unique', u[1]) == id then
+    redis.call('HDEL', base .. 'unique', u[1])
+  end
+end
+
+local bases = {}
+local usable = {}
+for qi, readyKey in ipairs(KEYS) do
+  local base = string.sub(readyKey, 1, -6)
+  bases[qi] = base
+  usable[qi] = true
+  for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'dead', 'unique'}) do
+    local t = redis.call('TYPE', base .. suffix).ok
+    local want = suffix == 'unique' and 'hash' or 'zset'
+    if t ~= 'none' and t ~= want then
+      notes[#notes + 1] = base .. suffix .. ' is a ' .. t .. ', not a ' .. want .. '; queue skipped'
+      usable[qi] = false
+    end
+  end
+end
+
+for qi, base in ipairs(bases) do
+  if usable[qi] then
+    -- Promote delayed jobs that fell due.
+    local due = redis.call('ZRANGEBYSCORE', base .. 'scheduled', '-inf', now, 'LIMIT', 0, limit)
+    for _, id in ipairs(due) do
+      redis.call('ZREM', base .. 'scheduled', id)
+      local key = base .. 'job:' .. id
+      if isHash(key) then
+        local h = redis.call('HMGET', key, 'priority', 'runAt')
+        redis.call('ZADD', base .. 'ready', readyScore(h[1], h[2]), id)
+        redis.call('HSET', key, 'state', 'READY')
+      else
+        notes[#notes + 1] = key .. ' (in ' .. base .. 'scheduled) is not a job hash; entry dropped'
+      end
+    end
+    -- Reclaim expired leases: a lease ends at its deadline.
+    local expired = redis.call('ZRANGEBYSCORE', base .. 'leased', '-inf', now, 'LIMIT', 0, limit)
+    for _, id in ipairs(expired) do
+      redis.call('ZREM', base .. 'leased', id)
+      local key = base .. 'job:' .. id
+      if isHash(key) then
+        local h = redis.call('HMGET', key, 'attempt', 'deliveries', 'maxDeliveries', 'priority', 'runAt')
+        local attempt, deliveries, maxDeliveries = num(h[1], 0), num(h[2], 0), num(h[3], 3)
+        local lost = deliveries - attempt
+        if lost >= maxDeliveries then
+          quarantine(base, key, id, attempt, lost, maxDeliveries)
+        else
+          redis.call('HSET', key, 'state', 'READY', 'updatedAt', now)
+          redis.call('HDEL', key, 'token', 'leaseUntil')
+          redis.call('ZADD', base .. 'ready', readyScore(h[4], h[5]), id)
+        end
+      else
+        notes[#notes + 1] = key .. ' (in ' .. base .. 'leased) is not a job hash; entry dropped'
+      end
+    end
+  end
+end
+
+if mode == 'peek' then
+  local out = {}
+  if usable[1] then out = redis.call('ZRANGE', bases[1] .. 'ready', 0, max - 1, 'WITHSCORES') end
+  return {out, notes}
+end
+
+local leased = {}
+while #leased < max do
+  local need = max - #leased
+  local candidates = {}
+  -- One queue: ZPOPMIN takes the best at once; several: peek each, merge, then remove the chosen ones.
+  local popped = #bases == 1
+  for qi, base in ipairs(bases) do
+    if usable[qi] then
+      local r
+      if popped then
+        r = redis.call('ZPOPMIN', base .. 'ready', need)
+      else
+        r = redis.call('ZRANGE', base .. 'ready', 0, need - 1, 'WITHSCORES')
+      end
+      for j = 1, #r, 2 do candidates[#candidates + 1] = {qi, r[j], tonumber(r[j + 1])} end
+    end
+  end
+  if #candidates == 0 then break end
+  if #bases > 1 then
+    table.sort(candidates, function(a, b)
+      if a[3] ~= b[3] then return a[3] < b[3] end
+      return lexLess(a[2], b[2])
+    end)
+  end
+  for j = 1, math.min(need, #candidates) do
+    local qi, id = candidates[j][1], candidates[j][2]
+    local base = bases[qi]
+    local key = base .. 'job:' .. id
+    if not popped then redis.call('ZREM', base .. 'ready', id) end
+    if isHash(key) then
+      local h = redis.call('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt')
+      local deliveries = num(h[3], 0) + 1
+      redis.call('HSET', key, 'state', 'RUNNING', 'deliveries', deliveries, 'token', token,
+        'leaseUntil', leaseUntil, 'updatedAt', now)
+      redis.call('ZADD', base .. 'leased', leaseUntil, id)
+      leased[#leased + 1] = {qi, id, h[1] or false, tostring(num(h[2], 0)), tostring(deliveries), h[4] or false}
+    else
+      notes[#notes + 1] = key .. ' (in ' .. base .. 'ready) is not a job hash; entry dropped'
+    end
+  end
+end
+return {leased, notes}

@@ -1,0 +1,37 @@
+-- One step of a listing of one queue's jobs in id order: scans up to ARGV[6] ids of {prefix:queue}:all after
+-- ARGV[4] and returns the jobs that match. The caller repeats from the returned position until it has enough.
+-- KEYS[1] = {prefix:queue}:ready
+-- ARGV[1] = now (ms), ARGV[2] = state ('' = any; a SCHEDULED job that is due counts as READY), ARGV[3] = task
+-- ('' = any), ARGV[4] = list after this id ('' = from the start), ARGV[5] = most matches wanted, ARGV[6] = most
+-- ids examined.
+-- Returns {matches, last id examined or false, 1 if the scan reached the end else 0}; each match is
+-- {id, field1, value1, field2, value2, ...} (the job hash).
+local base = string.sub(KEYS[1], 1, -6)
+local now = tonumber(ARGV[1])
+local state, task, after = ARGV[2], ARGV[3], ARGV[4]
+local want, budget = tonumber(ARGV[5]), tonumber(ARGV[6])
+local t = redis.call('TYPE', base .. 'all').ok
+if t ~= 'none' and t ~= 'zset' then
+  return redis.error_reply('WRONGTYPE conveyor: ' .. base .. 'all is a ' .. t .. ', expected a zset')
+end
+local ids = redis.call('ZRANGEBYLEX', base .. 'all', after == '' and '-' or ('(' .. after), '+', 'LIMIT', 0, budget)
+local matches = {}
+local last = false
+for _, id in ipairs(ids) do
+  last = id
+  local key = base .. 'job:' .. id
+  if redis.call('TYPE', key).ok == 'hash' then
+    local h = redis.call('HMGET', key, 'state', 'task', 'runAt')
+    local visible = h[1]
+    if visible == 'SCHEDULED' and (tonumber(h[3]) or 0) <= now then visible = 'READY' end
+    if (state == '' or visible == state) and (task == '' or h[2] == task) then
+      local entry = redis.call('HGETALL', key)
+      table.insert(entry, 1, id)
+      matches[#matches + 1] = entry
+      if #matches >= want then
+        return {matches, id, 0}
+      end
+    end
+  end
+end
+return {matches, last, #ids < budget and 1 or 0}

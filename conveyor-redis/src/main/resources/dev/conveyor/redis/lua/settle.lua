@@ -1,0 +1,127 @@
+-- Changes leased jobs of one queue under their fencing tokens: ack, retry, bury, extend or release. An item
+-- whose lease is not current (another token, expired at now, job gone or not RUNNING) changes nothing.
+-- KEYS[1] = {prefix:queue}:ready
+-- ARGV[1] = operation, ARGV[2] = now (ms), ARGV[3] = wake-up channel, ARGV[4] = queue name, then per item
+-- (id, token, a, b, c) where a, b, c depend on the operation:
+--   ack:     a = '1' if there is a result, b = result JSON
+--   retry:   a = runAt (ms), b = attempts to add (0|1), c = error JSON
+--   bury:    a = attempts to add (0|1), b = error JSON, c = dead reason; a trailing '!' on a marks the record
+--            corrupt (it cannot be re-driven)
+--   extend:  a = new lease deadline (ms)
+--   release: (none used)
+-- Returns per item 1 (applied) or 0 (stale).
+local op = ARGV[1]
+local now = tonumber(ARGV[2])
+local base = string.sub(KEYS[1], 1, -6)
+local out = {}
+local wake = false
+
+local function num(v, default)
+  local x = tonumber(v)
+  if x == nil or x ~= x then return default end
+  return x
+end
+
+local function readyScore(priority, runAt)
+  priority = math.floor(num(priority, 5))
+  if priority < 0 then priority = 0 elseif priority > 9 then priority = 9 end
+  runAt = num(runAt, now)
+  if runAt < 0 then runAt = 0 elseif runAt > 9999999999999 then runAt = 9999999999999 end
+  return (9 - priority) * 10000000000000 + runAt
+end
+
+local function appendError(key, json)
+  local errors = redis.call('HGET', key, 'errors')
+  if errors and string.sub(errors, 1, 1) == '[' and string.sub(errors, -1) == ']' and #errors > 2 then
+    errors = string.sub(errors, 1, -2) .. ',' .. json .. ']'
+  else
+    errors = '[' .. json .. ']'
+  end
+  redis.call('HSET', key, 'errors', errors)
+end
+
+-- Ends a job in a finished state; frees its unique key unless it is held for uniqueFor after finishing.
+local function finish(key, id, state)
+  redis.call('HSET', key, 'state', state, 'finishedAt', now, 'updatedAt', now)
+  redis.call('HDEL', key, 'token', 'leaseUntil')
+  redis.call('ZREM', base .. 'leased', id)
+  redis.call('ZADD', base .. string.lower(state), now, id)
+  local u = redis.call('HMGET', key, 'uniqueKey', 'uniqueFor')
+  if u[1] and u[1] ~= '' and num(u[2], 0) <= 0 and redis.call('HGET', base .. 'unique', u[1]) == id then
+    redis.call('HDEL', base .. 'unique', u[1])
+  end
+end
+
+local OPS = {ack = true, retry = true, bury = true, extend = true, release = true}
+if not OPS[op] then return redis.error_reply('conveyor: unknown operation ' .. tostring(op)) end
+
+-- Adds to the attempt count (a garbled count is read as 0 rather than failing the whole batch).
+local function addAttempts(key, n)
+  redis.call('HSET', key, 'attempt', num(redis.call('HGET', key, 'attempt'), 0) + num(n, 0))
+end
+
+for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'unique'}) do
+  local t = redis.call('TYPE', base .. suffix).ok
+  local want = suffix == 'unique' and 'hash' or 'zset'
+  if t ~= 'none' and t ~= want then
+    return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a ' .. want)
+  end
+end
+
+for i = 5, #ARGV, 5 do
+  local id, token, a, b, c = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local key = base .. 'job:' .. id
+  local current = false
+  if redis.call('TYPE', key).ok == 'hash' then
+    local h = redis.call('HMGET', key, 'state', 'token', 'leaseUntil')
+    current = h[1] == 'RUNNING' and h[2] == token and num(h[3], 0) > now
+  end
+  if not current then
+    out[#out + 1] = 0
+  else
+    out[#out + 1] = 1
+    if op == 'ack' then
+      if a == '1' then redis.call('HSET', key, 'result', b) end
+      finish(key, id, 'SUCCEEDED')
+    elseif op == 'retry' then
+      local runAt = num(a, now)
+      addAttempts(key, b)
+      appendError(key, c)
+      redis.call('HDEL', key, 'token', 'leaseUntil')
+      redis.call('ZREM', base .. 'leased', id)
+      redis.call('HSET', key, 'runAt', a, 'updatedAt', now)
+      if runAt <= now then
+        redis.call('HSET', key, 'state', 'READY')
+        redis.call('ZADD', base .. 'ready', readyScore(redis.call('HGET', key, 'priority'), runAt), id)
+        wake = true
+      else
+        redis.call('HSET', key, 'state', 'SCHEDULED')
+        redis.call('ZADD', base .. 'scheduled', runAt, id)
+      end
+    elseif op == 'bury' then
+      local corrupt = string.sub(a, -1) == '!'
+      if corrupt then
+        a = string.sub(a, 1, -2)
+        redis.call('HSET', key, 'corrupt', '1')
+      end
+      addAttempts(key, a)
+      appendError(key, b)
+      redis.call('HSET', key, 'deadReason', c)
+      finish(key, id, 'DEAD')
+    elseif op == 'extend' then
+      redis.call('HSET', key, 'leaseUntil', a)
+      redis.call('ZADD', base .. 'leased', a, id)
+    elseif op == 'release' then
+      local deliveries = num(redis.call('HGET', key, 'deliveries'), 1) - 1
+      if deliveries < 0 then deliveries = 0 end
+      redis.call('HSET', key, 'state', 'READY', 'deliveries', deliveries, 'updatedAt', now)
+      redis.call('HDEL', key, 'token', 'leaseUntil')
+      redis.call('ZREM', base .. 'leased', id)
+      local h = redis.call('HMGET', key, 'priority', 'runAt')
+      redis.call('ZADD', base .. 'ready', readyScore(h[1], h[2]), id)
+      wake = true
+    end
+  end
+end
+if wake then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+return out
