@@ -1,0 +1,159 @@
+package dev.conveyor.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.conveyor.broker.Broker;
+import dev.conveyor.broker.BrokerContext;
+import dev.conveyor.broker.BrokerException;
+import dev.conveyor.broker.Brokers;
+import dev.conveyor.broker.JobQuery;
+import dev.conveyor.broker.LeasedJob;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobCodec;
+import dev.conveyor.job.JobIds;
+import dev.conveyor.job.JobInfo;
+import dev.conveyor.job.JobState;
+import dev.conveyor.testing.SettableClock;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What the conformance suite does not cover: the payload limit, an unreachable server, foreign data. */
+class RedisBrokerTest {
+    static LocalRedis redis;
+    private final SettableClock clock = SettableClock.startingNow();
+    private RedisBroker broker;
+
+    @BeforeAll
+    static void connect() {
+        redis = new LocalRedis();
+    }
+
+    @AfterAll
+    static void removeKeys() {
+        if (redis != null) redis.close();
+    }
+
+    @BeforeEach
+    void open() {
+        broker = (RedisBroker) Brokers.open(redis.url("payloadLimit=2KiB"), new BrokerContext(clock));
+    }
+
+    @AfterEach
+    void close() {
+        broker.close();
+    }
+
+    private Job job(String queue, String args) {
+        Instant now = clock.instant();
+        return new Job(JobIds.next(clock), "t", queue, args, Map.of(), 5, 0, 0, 3, 3, now, now, null, null, null,
+                null, null, null);
+    }
+
+    @Test
+    void anOversizedJobIsRefusedNamingItsSizeAndTheLimitAndNothingIsStored() {
+        Job small = job("limits", "{\"n\":1}");
+        Job big = job("limits", "{\"blob\":\"" + "x".repeat(3000) + "\"}");
+        assertThatThrownBy(() -> broker.enqueue(List.of(small, big)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("job " + big.id())
+                .hasMessageContaining(" is " + JobCodec.encode(big).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                        + " bytes")
+                .hasMessageContaining("limit is 2048 bytes");
+        assertThat(broker.get(small.id())).as("the batch was refused as a whole").isEmpty();
+        // Multi-byte characters count as their UTF-8 bytes.
+        Job wide = job("limits", "{\"s\":\"" + "ü".repeat(1000) + "\"}");
+        assertThatThrownBy(() -> broker.enqueue(List.of(wide))).hasMessageContaining("limit is 2048 bytes");
+    }
+
+    @Test
+    void anUnreachableServerIsABrokerExceptionNamingHostAndPort() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        int closedPort = port;
+        assertThatThrownBy(() -> Brokers.open("redis://:pw@127.0.0.1:" + closedPort, BrokerContext.defaults()))
+                .isInstanceOf(BrokerException.class)
+                .hasMessageContaining("127.0.0.1:" + closedPort)
+                .hasMessageContaining("running")
+                .hasMessageNotContaining(":pw@");
+    }
+
+    @Test
+    void foreignDataUnderThePrefixNeverBreaksFetchListOrGetAndGoodJobsStillRun() {
+        String q = "foreign";
+        String keyBase = "{" + redis.prefix() + ":" + q + "}:";
+        Job good = job(q, "{\"n\":1}");
+        broker.enqueue(List.of(good));
+        long score = RedisEnqueue.Item.readyScore(9, clock.millis() - 1000); // ahead of the good job
+        // 1: a ready entry whose job key is a string, not a hash
+        redis.sync().set(keyBase + "job:stray-string", "hello");
+        redis.sync().zadd(keyBase + "ready", score, "stray-string");
+        // 2: a ready entry with no job at all
+        redis.sync().zadd(keyBase + "ready", score, "no-such-job");
+        // 3: a job hash with garbled fields and no envelope
+        redis.sync().hset(keyBase + "job:garbled", Map.of("state", "READY", "deliveries", "many", "attempt", "x"));
+        redis.sync().zadd(keyBase + "ready", score, "garbled");
+        redis.sync().zadd(keyBase + "all", 0, "garbled");
+        redis.sync().hset("{" + redis.prefix() + "}:index", "garbled", q);
+        // 4: another queue whose ready set is a list
+        String broken = "broken";
+        redis.sync().rpush("{" + redis.prefix() + ":" + broken + "}:ready", "x");
+        redis.sync().sadd("{" + redis.prefix() + "}:queues", broken, "not a {queue}");
+
+        List<LeasedJob> got = broker.fetch(List.of(q, broken), 10, Duration.ofSeconds(30));
+        assertThat(got).extracting(l -> l.job().id()).containsExactly(good.id());
+        assertThat(broker.fetch(List.of(broken), 10, Duration.ofSeconds(30))).isEmpty();
+
+        JobInfo garbled = broker.get("garbled").orElseThrow();
+        assertThat(garbled.state()).isEqualTo(JobState.DEAD);
+        assertThat(garbled.deadReason()).startsWith("corrupt record: empty envelope");
+        assertThat(garbled.job().task()).isEqualTo(JobHashes.CORRUPT_TASK);
+        assertThat(broker.redrive(List.of("garbled"))).as("a corrupt record cannot be re-driven").isZero();
+        assertThat(broker.get("stray-string")).isEmpty();
+        assertThat(broker.list(new JobQuery(null, q, null, null, 10)).items()).extracting(JobInfo::id)
+                .containsExactlyInAnyOrder(good.id(), "garbled");
+        assertThat(broker.list(JobQuery.inState(JobState.DEAD, 10)).items()).extracting(JobInfo::id)
+                .contains("garbled");
+        assertThat(broker.queues()).extracting(s -> s.queue()).contains(q).doesNotContain(broken);
+        assertThat(redis.sync().get(keyBase + "job:stray-string")).as("foreign data is left alone").isEqualTo("hello");
+    }
+
+    @Test
+    void aForeignEnvelopeWithAnotherIdThanItsKeyIsBuriedNotRun() {
+        String q = "mismatch";
+        Job j = job(q, "{\"n\":2}");
+        String keyBase = "{" + redis.prefix() + ":" + q + "}:";
+        redis.sync().hset(keyBase + "job:other-id", Map.of("envelope", JobCodec.encode(j), "state", "READY",
+                "runAt", Long.toString(clock.millis()), "priority", "5"));
+        redis.sync().zadd(keyBase + "ready", RedisEnqueue.Item.readyScore(5, clock.millis()), "other-id");
+        redis.sync().zadd(keyBase + "all", 0, "other-id");
+        redis.sync().hset("{" + redis.prefix() + "}:index", "other-id", q);
+        assertThat(broker.fetch(List.of(q), 10, Duration.ofSeconds(30))).isEmpty();
+        assertThat(broker.get("other-id").orElseThrow().deadReason()).contains("differs from the id it is stored under");
+    }
+
+    @Test
+    void getOfAnIdWhoseIndexEntryDanglesIsEmpty() {
+        redis.sync().hset("{" + redis.prefix() + "}:index", "dangling", "nowhere");
+        redis.sync().hset("{" + redis.prefix() + "}:index", "evil", "a}b");
+        assertThat(broker.get("dangling")).isEmpty();
+        assertThat(broker.get("evil")).isEmpty();
+    }
+
+    @Test
+    void theQueueNameMustBeValidForFetch() {
+        Broker b = broker;
+        assertThatThrownBy(() -> b.fetch(List.of("bad}name"), 1, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queue must match");
+    }
+}
