@@ -17,5 +17,7 @@ public enum Capability {
     /** Implements {@link JobStore}: get, list, counts, re-drive, delete, purge. */
     INSPECTION,
     /** {@link Broker#awaitWork} returns promptly when work arrives, instead of only after its timeout. */
-    PUSH_WAKEUP
+    PUSH_WAKEUP,
+    /** Implements {@link StateStore}: shared compare-and-set state (cron schedules' fire times, pause flags). */
+    STATE
 }

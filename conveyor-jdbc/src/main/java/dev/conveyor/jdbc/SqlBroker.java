@@ -13,6 +13,7 @@ import dev.conveyor.broker.Outcome;
 import dev.conveyor.broker.Page;
 import dev.conveyor.broker.QueueStats;
 import dev.conveyor.broker.RawEnvelopeSink;
+import dev.conveyor.broker.StateStore;
 import dev.conveyor.broker.TransactionalEnqueue;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobCodec;
@@ -30,6 +31,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -39,9 +41,9 @@ import java.util.Set;
  * 256 jobs or an ack of 1,000 costs one commit (one fsync on SQLite with {@code synchronous=FULL}). What differs
  * between databases is in the {@link SqlDialect} and the {@link ConnectionSource}.
  */
-public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, TransactionalEnqueue {
+public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, TransactionalEnqueue, StateStore {
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
-            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION);
+            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.STATE);
 
     private final SqlDialect dialect;
     private final ConnectionSource db;
@@ -50,6 +52,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     private final WakeUp wakeUp = new WakeUp();
     private final SqlInspection inspection;
     private final SqlFetcher fetcher;
+    private final SqlStateStore state;
     private final String t;
     private final String currentLease;
     private final List<JoiningDataSource> joined = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -70,6 +73,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         this.currentLease = " WHERE id = ? AND state = 'RUNNING' AND lease_token = ? AND lease_until > ?";
         this.inspection = new SqlInspection(dialect, db, clock, wakeUp);
         this.fetcher = new SqlFetcher(dialect, inspection);
+        this.state = new SqlStateStore(dialect, db, clock);
     }
 
     /**
@@ -390,5 +394,22 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     @Override
     public String toString() {
         return "SqlBroker[" + dialect.name() + ", " + db.describe() + "]";
+    }
+
+    // ---- shared state -------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<String> readState(String key) {
+        return state.readState(key);
+    }
+
+    @Override
+    public boolean compareAndSetState(String key, String expected, String value) {
+        return state.compareAndSetState(key, expected, value);
+    }
+
+    @Override
+    public Map<String, String> readStates(String prefix) {
+        return state.readStates(prefix);
     }
 }

@@ -70,6 +70,31 @@ public abstract class SqlDialect {
                 "CREATE INDEX IF NOT EXISTS " + index("dead") + " ON " + table + " (queue, id) WHERE state = 'DEAD'");
     }
 
+    /** The shared-state table ({@link dev.conveyor.broker.StateStore}): key, value, last write. */
+    public String stateTable() {
+        return qualifier + prefix + "state";
+    }
+
+    /**
+     * Migration 2, the same on every database: the shared-state table. Keys are at most 255 ASCII characters
+     * (so a primary key on them fits every database's index limits), compared byte for byte.
+     */
+    protected Migration stateMigration() {
+        return new Migration(2, "shared-state table (schedules, pause flags)", List.of(
+                "CREATE TABLE IF NOT EXISTS " + stateTable() + " (name VARCHAR(255) " + binaryCollation()
+                        + " NOT NULL PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)"));
+    }
+
+    /** The collation clause that makes VARCHAR comparisons byte order (key prefixes, ranges). */
+    protected String binaryCollation() {
+        return "COLLATE \"C\"";
+    }
+
+    /** An INSERT that does nothing when the row's primary key already exists. */
+    public String insertIgnoring(String into, String columns, String values) {
+        return "INSERT INTO " + into + " (" + columns + ") VALUES (" + values + ") ON CONFLICT DO NOTHING";
+    }
+
     /** DDL creating the version table if missing. */
     public String createVersionTable() {
         return "CREATE TABLE IF NOT EXISTS " + versionTable()

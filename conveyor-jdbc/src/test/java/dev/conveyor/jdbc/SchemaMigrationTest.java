@@ -36,13 +36,35 @@ class SchemaMigrationTest {
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM conveyor_schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getInt(1)).isEqualTo(2);
             }
-            s.execute("INSERT INTO conveyor_schema_version (version, description, applied_at) VALUES (2, 'from the future', 0)");
+            s.execute("INSERT INTO conveyor_schema_version (version, description, applied_at) VALUES (3, 'from the future', 0)");
         }
         assertThatThrownBy(() -> Brokers.open(url, BrokerContext.defaults()))
                 .isInstanceOf(BrokerException.class)
-                .hasMessageContaining("the Conveyor schema is at version 2, newer than the version 1 this Conveyor knows");
+                .hasMessageContaining("the Conveyor schema is at version 3, newer than the version 2 this Conveyor knows");
+    }
+
+    @Test
+    void aVersion1StoreIsUpgradedInPlaceKeepingItsJobs() throws Exception {
+        String url = "sqlite:" + dir.resolve("old.db");
+        String id;
+        try (Broker b = Brokers.open(url, BrokerContext.defaults())) {
+            java.time.Instant now = java.time.Instant.now();
+            id = b.enqueue(List.of(new dev.conveyor.job.Job(dev.conveyor.job.JobIds.next(java.time.Clock.systemUTC()),
+                    "t", "default", "{}", java.util.Map.of(), 5, 0, 0, 3, 3, now, now, null, null, null, null, null,
+                    null))).get(0).id();
+        }
+        // Back to what version 1 created: no state table, no record of step 2.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"));
+             Statement s = c.createStatement()) {
+            s.execute("DROP TABLE conveyor_state");
+            s.execute("DELETE FROM conveyor_schema_version WHERE version = 2");
+        }
+        try (Broker b = Brokers.open(url, BrokerContext.defaults())) {
+            assertThat(((dev.conveyor.broker.JobStore) b).get(id)).as("the job survived the upgrade").isPresent();
+            assertThat(((dev.conveyor.broker.StateStore) b).compareAndSetState("k", null, "v")).isTrue();
+        }
     }
 
     @Test
@@ -50,7 +72,7 @@ class SchemaMigrationTest {
         String url = "sqlite:" + dir.resolve("fresh.db") + "?migrate=check";
         assertThatThrownBy(() -> Brokers.open(url, BrokerContext.defaults()))
                 .isInstanceOf(BrokerException.class)
-                .hasMessageContaining("is at version 0, this Conveyor needs version 1")
+                .hasMessageContaining("is at version 0, this Conveyor needs version 2")
                 .hasMessageContaining("conveyor migrate");
     }
 
@@ -75,8 +97,8 @@ class SchemaMigrationTest {
             try (Connection c = db.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*), max(version) FROM conveyor_schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).as("one row per applied step").isEqualTo(1);
-                assertThat(rs.getInt(2)).isEqualTo(1);
+                assertThat(rs.getInt(1)).as("one row per applied step").isEqualTo(2);
+                assertThat(rs.getInt(2)).isEqualTo(2);
             }
             assertThatThrownBy(() -> Brokers.open(db.url("").replace("migrate=auto", "migrate=nonsense"),
                     BrokerContext.defaults())).isInstanceOf(IllegalArgumentException.class)

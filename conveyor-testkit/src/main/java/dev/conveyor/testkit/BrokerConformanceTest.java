@@ -130,6 +130,15 @@ public abstract class BrokerConformanceTest {
     }
 
     @Nested
+    @DisplayName("shared state")
+    class State extends StateSuite {
+        @Override
+        Harness harness() {
+            return harness;
+        }
+    }
+
+    @Nested
     @DisplayName("awaitWork")
     class WakeUp extends WakeUpSuite {
         @Override

@@ -14,6 +14,7 @@ import dev.conveyor.broker.Outcome;
 import dev.conveyor.broker.Page;
 import dev.conveyor.broker.QueueStats;
 import dev.conveyor.broker.RawEnvelopeSink;
+import dev.conveyor.broker.StateStore;
 import dev.conveyor.job.AttemptError;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobCodec;
@@ -40,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the {@code testing} helpers; also the reference implementation of the SPI contracts (one lock, plain
  * collections, so its behaviour is easy to read). Not durable: never use it where jobs must survive a restart.
  */
-public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
+public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, StateStore {
     private static final Set<Capability> CAPABILITIES = EnumSet.allOf(Capability.class);
 
 
@@ -50,6 +51,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private long nextToken = 1;
+    private final TreeMap<String, String> state = new TreeMap<>();
 
 
     public MemoryBroker(BrokerContext context) {
@@ -440,5 +442,46 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink {
     @Override
     public String toString() {
         return "MemoryBroker";
+    }
+
+    // ---- state --------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<String> readState(String key) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(state.get(key));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean compareAndSetState(String key, String expected, String value) {
+        StateStore.checkEntry(key, value);
+        lock.lock();
+        try {
+            if (!java.util.Objects.equals(state.get(key), expected)) return false;
+            if (value == null) state.remove(key);
+            else state.put(key, value);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Map<String, String> readStates(String prefix) {
+        lock.lock();
+        try {
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            for (var e : state.tailMap(prefix, true).entrySet()) {
+                if (!e.getKey().startsWith(prefix)) break;
+                out.put(e.getKey(), e.getValue());
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
     }
 }

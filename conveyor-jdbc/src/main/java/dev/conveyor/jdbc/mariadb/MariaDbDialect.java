@@ -79,6 +79,11 @@ public final class MariaDbDialect extends SqlDialect {
     }
 
     @Override
+    protected String binaryCollation() {
+        return "CHARACTER SET ascii COLLATE ascii_bin";
+    }
+
+    @Override
     public List<Migration> migrations() {
         // MySQL has no CREATE INDEX IF NOT EXISTS: the indexes are part of the (idempotent) CREATE TABLE.
         String digit = "(SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 "
@@ -128,7 +133,7 @@ public final class MariaDbDialect extends SqlDialect {
                         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
                 "CREATE TABLE IF NOT EXISTS " + uniqueLockTable() + " (slot INT NOT NULL PRIMARY KEY) ENGINE=InnoDB",
                 "INSERT IGNORE INTO " + uniqueLockTable() + " (slot) SELECT a.n * 4096 + b.n * 256 + c.n * 16 + d.n FROM "
-                        + digit + " a CROSS JOIN " + digit + " b CROSS JOIN " + digit + " c CROSS JOIN " + digit + " d")));
+                        + digit + " a CROSS JOIN " + digit + " b CROSS JOIN " + digit + " c CROSS JOIN " + digit + " d")), stateMigration());
     }
 
     @Override
@@ -173,6 +178,11 @@ public final class MariaDbDialect extends SqlDialect {
     }
 
     /** A repeated id is a duplicate-key error that IGNORE turns into 0 rows. */
+    @Override
+    public String insertIgnoring(String into, String columns, String values) {
+        return "INSERT IGNORE INTO " + into + " (" + columns + ") VALUES (" + values + ")";
+    }
+
     @Override
     public String insertJob() {
         return "INSERT IGNORE INTO " + table + " (" + JobRows.INSERT_COLUMNS + ") VALUES (" + JobRows.INSERT_PARAMS + ")";

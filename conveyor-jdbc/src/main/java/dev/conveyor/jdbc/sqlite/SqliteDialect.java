@@ -20,6 +20,11 @@ public final class SqliteDialect extends SqlDialect {
     }
 
     @Override
+    protected String binaryCollation() {
+        return "COLLATE BINARY";
+    }
+
+    @Override
     public List<Migration> migrations() {
         return List.of(new Migration(1, "jobs table and its indexes", withPartialIndexes(
                 "CREATE TABLE IF NOT EXISTS " + table + " ("
@@ -48,7 +53,7 @@ public final class SqliteDialect extends SqlDialect {
                         + "errors TEXT NOT NULL DEFAULT '[]', "
                         + "dead_reason TEXT, "
                         + "updated_at INTEGER NOT NULL, "
-                        + "finished_at INTEGER)")));
+                        + "finished_at INTEGER)")), stateMigration());
     }
 
     @Override
