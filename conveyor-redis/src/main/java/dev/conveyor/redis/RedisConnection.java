@@ -197,6 +197,10 @@ final class RedisConnection implements AutoCloseable {
     /** Closes every connection of this client (commands and pub/sub); the shared event loops stay. */
     @Override
     public void close() {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        try {
+            connection.close(); // first: a cluster connection closes its node connections itself
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
     }
 }
