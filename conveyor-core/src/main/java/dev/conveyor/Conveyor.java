@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.broker.Broker;
 import dev.conveyor.broker.BrokerContext;
+import dev.conveyor.broker.Capability;
 import dev.conveyor.broker.Brokers;
 import dev.conveyor.broker.EnqueueResult;
 import dev.conveyor.broker.JobStore;
+import dev.conveyor.broker.StateStore;
 import dev.conveyor.broker.TransactionalEnqueue;
 import dev.conveyor.internal.Json;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobIds;
 import dev.conveyor.middleware.Middleware;
+import dev.conveyor.schedule.Schedule;
+import dev.conveyor.schedule.Scheduler;
 import dev.conveyor.worker.Worker;
 import java.time.Clock;
 import java.time.Instant;
@@ -52,6 +56,10 @@ public final class Conveyor implements AutoCloseable {
     private final Map<String, Task<?, ?>> tasks;
     private final List<Middleware> middleware;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
+    private final List<Schedule> schedules;
+    /** Each schedule's args as JSON, written once at build time so a bad schedule fails at startup. */
+    private final Map<String, String> scheduleArgs;
+    private Scheduler scheduler;
 
     private Conveyor(Builder b) {
         this.clock = b.clock;
@@ -66,6 +74,29 @@ public final class Conveyor implements AutoCloseable {
             this.ownsBroker = true;
         }
         this.store = broker instanceof JobStore s ? s : null;
+        this.schedules = List.copyOf(b.schedules.values());
+        Map<String, String> args = new LinkedHashMap<>();
+        try {
+            for (Schedule sc : schedules) args.put(sc.name(), scheduleArgsJson(sc));
+        } catch (RuntimeException e) {
+            if (ownsBroker) broker.close();
+            throw e;
+        }
+        this.scheduleArgs = Map.copyOf(args);
+    }
+
+    private String scheduleArgsJson(Schedule sc) {
+        if (sc.taskName() == null) {
+            throw new IllegalArgumentException(sc.name() + ": no task; call .task(task, args) or .taskNamed(name, json)");
+        }
+        try {
+            if (sc.args() instanceof Schedule.JsonArgs json) {
+                return mapper.readTree(json.json()).toString();
+            }
+            return mapper.writeValueAsString(sc.args());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(sc + ": args are not valid JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     public static Builder builder() {
@@ -206,7 +237,71 @@ public final class Conveyor implements AutoCloseable {
         }
         Worker w = new Worker(broker, tasks, middleware, mapper, clock, options).start();
         workers.add(w);
+        if (!schedules.isEmpty()) startScheduler();
         return w;
+    }
+
+    /**
+     * Starts this instance's scheduler if it has schedules and it is not running yet ({@link #startWorker} does
+     * this itself): a process that only schedules, and runs no jobs, calls it directly. Returns it, or null when
+     * there are no schedules. Needs a broker with {@link Capability#STATE}.
+     */
+    public synchronized Scheduler startScheduler() {
+        if (schedules.isEmpty()) return null;
+        if (scheduler == null) scheduler = newScheduler().start(Scheduler.DEFAULT_TICK);
+        return scheduler;
+    }
+
+    /**
+     * A scheduler for this instance's schedules that is not started: tests drive it with {@code runOnce()}
+     * and a settable clock.
+     */
+    public Scheduler newScheduler() {
+        return new Scheduler(schedules, requireState("cron schedules"), store, clock, this::enqueueTick);
+    }
+
+    /**
+     * Pauses {@code queue} for every worker on this broker: within about a second none fetches from it (running
+     * jobs finish). Returns false if it was already paused. Needs {@link Capability#STATE}.
+     */
+    public boolean pauseQueue(String queue) {
+        return dev.conveyor.worker.PausedQueues.set(requireState("pausing queues"), queue, true, clock.instant());
+    }
+
+    /** Resumes a paused queue for every worker. Returns false if it was not paused. */
+    public boolean resumeQueue(String queue) {
+        return dev.conveyor.worker.PausedQueues.set(requireState("pausing queues"), queue, false, clock.instant());
+    }
+
+    /** The queues paused for every worker on this broker. */
+    public java.util.Set<String> pausedQueues() {
+        return dev.conveyor.worker.PausedQueues.read(requireState("pausing queues"));
+    }
+
+    private StateStore requireState(String feature) {
+        if (!(broker instanceof StateStore state) || !broker.capabilities().contains(Capability.STATE)) {
+            throw new IllegalStateException(feature + " needs a broker with capability STATE (shared state); "
+                    + broker.getClass().getSimpleName() + " does not have it. The SQLite, PostgreSQL, MariaDB and "
+                    + "memory brokers do.");
+        }
+        return state;
+    }
+
+    private EnqueueResult enqueueTick(Schedule sc, Instant fireTime) {
+        Task<?, ?> known = tasks.get(sc.taskName());
+        EnqueueOptions o = EnqueueOptions.defaults()
+                .uniqueKey(sc.uniqueKey(fireTime))
+                .uniqueFor(Scheduler.UNIQUE_FOR)
+                .header("conveyor-schedule", sc.name())
+                .header("conveyor-fire-time", fireTime.toString());
+        if (sc.queue() != null) o = o.queue(sc.queue());
+        Job job = buildJob(sc.taskName(), scheduleArgs.get(sc.name()), known != null ? known.options() : null, null, o);
+        return broker.enqueue(List.of(job)).get(0);
+    }
+
+    /** The schedules registered with {@link Builder#schedule}. */
+    public List<Schedule> schedules() {
+        return schedules;
     }
 
     public Broker broker() {
@@ -238,6 +333,9 @@ public final class Conveyor implements AutoCloseable {
     /** Shuts down this instance's workers gracefully, then closes the broker if this instance opened it. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (scheduler != null) scheduler.close();
+        }
         for (Worker w : workers) w.close();
         if (ownsBroker) broker.close();
     }
@@ -250,8 +348,21 @@ public final class Conveyor implements AutoCloseable {
         private ObjectMapper mapper = Json.mapper();
         private final Map<String, Task<?, ?>> tasks = new LinkedHashMap<>();
         private final List<Middleware> middleware = new ArrayList<>();
+        private final Map<String, Schedule> schedules = new LinkedHashMap<>();
 
         private Builder() {}
+
+        /**
+         * Adds a cron schedule. Workers of this instance run a scheduler for all of them; however many
+         * processes run it, each tick is enqueued once. Names must be unique.
+         */
+        public Builder schedule(Schedule schedule) {
+            Objects.requireNonNull(schedule, "schedule");
+            if (schedules.putIfAbsent(schedule.name(), schedule) != null) {
+                throw new IllegalArgumentException("two schedules are named '" + schedule.name() + "'");
+            }
+            return this;
+        }
 
         /** The broker by URL. Defaults to {@value Conveyor#DEFAULT_BROKER}. */
         public Builder broker(String url) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
             EnqueueCommand.class,
             QueuesCommand.class,
             JobsCommand.class,
+            SchedulesCommand.class,
             DlqCommand.class,
             MigrateCommand.class,
             HelpCommand.class

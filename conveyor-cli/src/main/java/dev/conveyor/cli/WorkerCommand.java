@@ -50,6 +50,11 @@ final class WorkerCommand extends BrokerCommand {
             description = "Most jobs running at once (default: " + WorkerOptions.DEFAULT_CONCURRENCY + ").")
     Integer concurrency;
 
+    @Option(names = "--schedules", paramLabel = "FILE",
+            description = "A JSON file of cron schedules to run beside the app's own (see docs/SCHEDULES.md), e.g. "
+                    + "[{\"name\": \"nightly\", \"cron\": \"0 3 * * *\", \"task\": \"reports.nightly\"}].")
+    java.nio.file.Path schedulesFile;
+
     @Option(names = "--shutdown-grace", paramLabel = "DURATION",
             description = "How long running jobs get to finish on shutdown (default: 25s).")
     Duration shutdownGrace;
@@ -79,6 +84,11 @@ final class WorkerCommand extends BrokerCommand {
                 out().println("Worker running " + conveyor.tasks().size() + " task(s) of " + appClass + " "
                         + conveyor.tasks().keySet() + " on " + brokerLabel() + ", queues "
                         + options.queues() + ", concurrency " + options.concurrency() + ".");
+                if (!conveyor.schedules().isEmpty()) {
+                    out().println("Scheduler running " + conveyor.schedules().size() + " schedule(s) "
+                            + conveyor.schedules().stream().map(dev.conveyor.schedule.Schedule::name).toList()
+                            + "; `conveyor schedules` shows their fire times.");
+                }
                 out().println("Stop it with Ctrl-C or SIGTERM (graceful; running jobs get "
                         + Format.age(options.shutdownGrace()) + " to finish).");
                 out().flush();
@@ -120,6 +130,15 @@ final class WorkerCommand extends BrokerCommand {
         } catch (RuntimeException | LinkageError e) {
             throw new CliException(ExitCodes.FAILURE, "app " + appClass + ": configure() threw "
                     + e.getClass().getName() + ": " + Errors.message(e), e);
+        }
+        if (schedulesFile != null) {
+            try {
+                for (dev.conveyor.schedule.Schedule s : dev.conveyor.schedule.ScheduleFile.read(schedulesFile)) {
+                    builder.schedule(s);
+                }
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(Errors.message(e));
+            }
         }
         if (brokerOptions.explicit()) return open(builder, brokerUrl());
         appBrokerUrl = builder.brokerUrl();

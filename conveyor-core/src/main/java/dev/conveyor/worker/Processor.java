@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>wait for at least one free slot (the worker's concurrency), then take as many more as are free, up
  *       to the fetch batch;</li>
- *   <li>lease that many jobs in one {@code fetch} call and give back the slots it did not fill;</li>
+ *   <li>lease that many jobs from the queues that are not paused in one {@code fetch} call and give back the slots it did not fill;</li>
  *   <li>hand each job to the worker to run on its own thread;</li>
  *   <li>when nothing was ready, wait on the broker's wake-up signal (or the poll interval).</li>
  * </ol>
@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Processor implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Processor.class);
+    private static final Duration PAUSED_RECHECK = Duration.ofMillis(500);
 
     private final Broker broker;
     private final List<String> queues;
@@ -32,13 +33,15 @@ final class Processor implements Runnable {
     private final Semaphore slots;
     private final Consumer<LeasedJob> dispatch;
     private final Consumer<List<LeasedJob>> handBack;
+    private final java.util.function.UnaryOperator<List<String>> active;
     private final Object phaseLock = new Object();
     private volatile boolean stopping;
     private boolean waiting;
     private Thread thread;
 
     Processor(Broker broker, List<String> queues, int fetchBatch, Duration leaseFor, Duration pollInterval,
-              Semaphore slots, Consumer<LeasedJob> dispatch, Consumer<List<LeasedJob>> handBack) {
+              Semaphore slots, Consumer<LeasedJob> dispatch, Consumer<List<LeasedJob>> handBack,
+              java.util.function.UnaryOperator<List<String>> active) {
         this.broker = broker;
         this.queues = List.copyOf(queues);
         this.fetchBatch = fetchBatch;
@@ -47,6 +50,7 @@ final class Processor implements Runnable {
         this.slots = slots;
         this.dispatch = dispatch;
         this.handBack = handBack;
+        this.active = active;
     }
 
     @Override
@@ -62,9 +66,15 @@ final class Processor implements Runnable {
             } catch (InterruptedException e) {
                 continue;
             }
+            List<String> from = active.apply(queues);
+            if (from.isEmpty()) { // every queue paused: check again soon, hold no slots meanwhile
+                slots.release(taken);
+                pause(PAUSED_RECHECK);
+                continue;
+            }
             List<LeasedJob> leased;
             try {
-                leased = broker.fetch(queues, taken, leaseFor);
+                leased = broker.fetch(from, taken, leaseFor);
                 backoffMs = 0;
             } catch (RuntimeException e) {
                 slots.release(taken);

@@ -58,6 +58,7 @@ public final class Worker implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final Processor processor;
     private final Thread processorThread;
+    private final PausedQueues pausedQueues;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private final Object idle = new Object();
@@ -89,8 +90,11 @@ public final class Worker implements AutoCloseable {
         this.virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
         this.completer = new Completer(broker, options.completionBatch(), "conveyor-completer", this::recorded);
         this.heartbeat = new Heartbeat(broker, options.leaseDuration(), this::heldLeases);
+        this.pausedQueues = broker instanceof dev.conveyor.broker.StateStore state
+                && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE) ? new PausedQueues(state) : null;
         this.processor = new Processor(broker, options.queues(), Math.min(options.fetchBatch(), options.concurrency()),
-                options.leaseDuration(), options.pollInterval(), slots, this::dispatch, this::handBack);
+                options.leaseDuration(), options.pollInterval(), slots, this::dispatch, this::handBack,
+                pausedQueues == null ? q -> q : pausedQueues::active);
         this.processorThread = Thread.ofPlatform().daemon().name("conveyor-processor").unstarted(processor);
         this.shutdownHook = options.shutdownOnSigterm()
                 ? Thread.ofPlatform().name("conveyor-shutdown").unstarted(() -> shutdown(options.shutdownGrace()))
@@ -107,6 +111,10 @@ public final class Worker implements AutoCloseable {
             // A random first delay spreads the rounds of workers started together.
             scheduler.scheduleWithFixedDelay(pruner::runOnce, ThreadLocalRandom.current().nextLong(every), every,
                     TimeUnit.NANOSECONDS);
+        }
+        if (pausedQueues != null) {
+            pausedQueues.refresh(); // before the first fetch: a paused queue is never fetched from
+            scheduler.scheduleWithFixedDelay(pausedQueues::refresh, 1, 1, TimeUnit.SECONDS);
         }
         if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
         processorThread.start();
@@ -131,6 +139,11 @@ public final class Worker implements AutoCloseable {
     /** Jobs leased and not yet recorded, including stuck ones. */
     public Collection<RunningJob> inFlight() {
         return List.copyOf(inFlight.values());
+    }
+
+    /** Reads the paused queues now, as the worker does every second (tests use it to avoid waiting). */
+    public void refreshPausedQueues() {
+        if (pausedQueues != null) pausedQueues.refresh();
     }
 
     /** Extends every held lease now, as the heartbeat does on its own schedule (tests use it with a settable clock). */

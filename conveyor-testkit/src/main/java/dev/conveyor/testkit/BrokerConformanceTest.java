@@ -139,6 +139,15 @@ public abstract class BrokerConformanceTest {
     }
 
     @Nested
+    @DisplayName("cron schedules")
+    class Schedules extends ScheduleSuite {
+        @Override
+        Harness harness() {
+            return harness;
+        }
+    }
+
+    @Nested
     @DisplayName("awaitWork")
     class WakeUp extends WakeUpSuite {
         @Override

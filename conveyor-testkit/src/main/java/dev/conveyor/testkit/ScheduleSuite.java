@@ -1,0 +1,81 @@
+package dev.conveyor.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.conveyor.Conveyor;
+import dev.conveyor.Task;
+import dev.conveyor.broker.Capability;
+import dev.conveyor.broker.JobQuery;
+import dev.conveyor.job.JobInfo;
+import dev.conveyor.schedule.Schedule;
+import dev.conveyor.schedule.ScheduleState;
+import dev.conveyor.schedule.Scheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Cron schedules on the broker's shared state: however many schedulers run, each tick is enqueued once. */
+abstract class ScheduleSuite extends SuiteBase {
+    record Tick(int n) {}
+
+    static final Task<Tick, Void> TICK = Task.named("ct.tick", Tick.class).action(t -> {});
+
+    @BeforeEach
+    void needsStateAndInspection() {
+        requires(Capability.STATE);
+        requires(Capability.INSPECTION);
+    }
+
+    @Test
+    void concurrentSchedulersEnqueueEachTickExactlyOnce() throws Exception {
+        String q = queue();
+        // The schedule's name is per test: the state store is shared with other tests on server brokers.
+        Schedule schedule = Schedule.cron(q, "* * * * *").task(TICK, new Tick(1)).queue(q);
+        int schedulers = 3;
+        List<Conveyor> instances = new ArrayList<>();
+        List<Scheduler> all = new ArrayList<>();
+        for (int i = 0; i < schedulers; i++) {
+            Conveyor c = Conveyor.builder().broker(broker()).clock(clock()).task(TICK).schedule(schedule).build();
+            instances.add(c);
+            all.add(c.newScheduler());
+        }
+        all.get(0).runOnce(); // the schedule's first sight: it counts ticks from here
+        int minutes = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(schedulers);
+        try {
+            for (int m = 0; m < minutes; m++) {
+                clock().advance(Duration.ofMinutes(1));
+                // All schedulers run the same round at once, as workers started together would.
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Integer>> rounds = new ArrayList<>();
+                for (Scheduler s : all) rounds.add(pool.submit(() -> {
+                    go.await();
+                    return s.runOnce();
+                }));
+                go.countDown();
+                int enqueued = 0;
+                for (Future<Integer> f : rounds) enqueued += f.get();
+                assertThat(enqueued).as("minute %d: one tick, enqueued by exactly one scheduler", m + 1).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+            instances.forEach(Conveyor::close);
+        }
+        List<JobInfo> jobs = store().list(new JobQuery(null, q, null, null, 1000)).items();
+        assertThat(jobs).hasSize(minutes);
+        assertThat(new HashSet<>(jobs.stream().map(j -> j.job().uniqueKey()).toList())).hasSize(minutes);
+        ScheduleState st = Scheduler.list((dev.conveyor.broker.StateStore) broker()).get(q);
+        assertThat(st.fired()).isEqualTo(minutes);
+        assertThat(st.pending()).isEmpty();
+        assertThat(st.lastFire()).isEqualTo(now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toEpochMilli());
+        assertThat(Instant.ofEpochMilli(st.next())).isAfter(now());
+    }
+}
