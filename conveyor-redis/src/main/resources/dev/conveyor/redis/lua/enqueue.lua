@@ -50,12 +50,15 @@ for i = 4, #ARGV, 12 do
     if holder then
       out[#out + 1] = {1, holder}
     else
-      redis.call('HSET', key, 'envelope', envelope, 'state', state, 'priority', priority, 'runAt', runAt,
-        'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries, 'task', task,
-        'updatedAt', now)
       if uniqueKey ~= '' then
-        redis.call('HSET', key, 'uniqueKey', uniqueKey, 'uniqueFor', uniqueFor)
+        redis.call('HSET', key, 'envelope', envelope, 'state', state, 'priority', priority, 'runAt', runAt,
+          'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries, 'task', task,
+          'updatedAt', now, 'uniqueKey', uniqueKey, 'uniqueFor', uniqueFor)
         redis.call('HSET', base .. 'unique', uniqueKey, id)
+      else
+        redis.call('HSET', key, 'envelope', envelope, 'state', state, 'priority', priority, 'runAt', runAt,
+          'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries, 'task', task,
+          'updatedAt', now)
       end
       if state == 'READY' then
         redis.call('ZADD', base .. 'ready', score, id)

@@ -159,8 +159,9 @@ while #leased < max do
     local base = bases[qi]
     local key = base .. 'job:' .. id
     if not popped then redis.call('ZREM', base .. 'ready', id) end
-    if isHash(key) then
-      local h = redis.call('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt')
+    -- pcall: a key of another type answers an error value instead of aborting the whole call (no TYPE needed).
+    local h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state')
+    if type(h) == 'table' and not h.err and (h[1] or h[5]) then
       local deliveries = num(h[3], 0) + 1
       redis.call('HSET', key, 'state', 'RUNNING', 'deliveries', deliveries, 'token', token,
         'leaseUntil', leaseUntil, 'updatedAt', now)

@@ -41,24 +41,19 @@ local function appendError(key, json)
 end
 
 -- Ends a job in a finished state; frees its unique key unless it is held for uniqueFor after finishing.
-local function finish(key, id, state)
+-- (token and leaseUntil are left as they were: they mean something only while the state is RUNNING.)
+local function finish(key, id, state, h)
   redis.call('HSET', key, 'state', state, 'finishedAt', now, 'updatedAt', now)
-  redis.call('HDEL', key, 'token', 'leaseUntil')
   redis.call('ZREM', base .. 'leased', id)
   redis.call('ZADD', base .. string.lower(state), now, id)
-  local u = redis.call('HMGET', key, 'uniqueKey', 'uniqueFor')
-  if u[1] and u[1] ~= '' and num(u[2], 0) <= 0 and redis.call('HGET', base .. 'unique', u[1]) == id then
-    redis.call('HDEL', base .. 'unique', u[1])
+  if h[4] and h[4] ~= '' and num(h[5], 0) <= 0 and redis.call('HGET', base .. 'unique', h[4]) == id then
+    redis.call('HDEL', base .. 'unique', h[4])
   end
 end
 
 local OPS = {ack = true, retry = true, bury = true, extend = true, release = true}
 if not OPS[op] then return redis.error_reply('conveyor: unknown operation ' .. tostring(op)) end
 
--- Adds to the attempt count (a garbled count is read as 0 rather than failing the whole batch).
-local function addAttempts(key, n)
-  redis.call('HSET', key, 'attempt', num(redis.call('HGET', key, 'attempt'), 0) + num(n, 0))
-end
 
 for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'unique'}) do
   local t = redis.call('TYPE', base .. suffix).ok
@@ -71,31 +66,29 @@ end
 for i = 5, #ARGV, 5 do
   local id, token, a, b, c = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local key = base .. 'job:' .. id
-  local current = false
-  if redis.call('TYPE', key).ok == 'hash' then
-    local h = redis.call('HMGET', key, 'state', 'token', 'leaseUntil')
-    current = h[1] == 'RUNNING' and h[2] == token and num(h[3], 0) > now
-  end
+  -- pcall: a key of another type answers an error value instead of aborting the batch (no TYPE needed).
+  local h = redis.pcall('HMGET', key, 'state', 'token', 'leaseUntil', 'uniqueKey', 'uniqueFor', 'attempt',
+    'deliveries', 'priority', 'runAt')
+  local current = type(h) == 'table' and not h.err and h[1] == 'RUNNING' and h[2] == token and num(h[3], 0) > now
   if not current then
     out[#out + 1] = 0
   else
     out[#out + 1] = 1
     if op == 'ack' then
       if a == '1' then redis.call('HSET', key, 'result', b) end
-      finish(key, id, 'SUCCEEDED')
+      finish(key, id, 'SUCCEEDED', h)
     elseif op == 'retry' then
       local runAt = num(a, now)
-      addAttempts(key, b)
       appendError(key, c)
-      redis.call('HDEL', key, 'token', 'leaseUntil')
       redis.call('ZREM', base .. 'leased', id)
-      redis.call('HSET', key, 'runAt', a, 'updatedAt', now)
+      -- a garbled attempt count is read as 0 rather than failing the whole batch
+      local attempt = num(h[6], 0) + num(b, 0)
       if runAt <= now then
-        redis.call('HSET', key, 'state', 'READY')
-        redis.call('ZADD', base .. 'ready', readyScore(redis.call('HGET', key, 'priority'), runAt), id)
+        redis.call('HSET', key, 'state', 'READY', 'runAt', a, 'attempt', attempt, 'updatedAt', now)
+        redis.call('ZADD', base .. 'ready', readyScore(h[8], runAt), id)
         wake = true
       else
-        redis.call('HSET', key, 'state', 'SCHEDULED')
+        redis.call('HSET', key, 'state', 'SCHEDULED', 'runAt', a, 'attempt', attempt, 'updatedAt', now)
         redis.call('ZADD', base .. 'scheduled', runAt, id)
       end
     elseif op == 'bury' then
@@ -104,21 +97,18 @@ for i = 5, #ARGV, 5 do
         a = string.sub(a, 1, -2)
         redis.call('HSET', key, 'corrupt', '1')
       end
-      addAttempts(key, a)
       appendError(key, b)
-      redis.call('HSET', key, 'deadReason', c)
-      finish(key, id, 'DEAD')
+      redis.call('HSET', key, 'deadReason', c, 'attempt', num(h[6], 0) + num(a, 0))
+      finish(key, id, 'DEAD', h)
     elseif op == 'extend' then
       redis.call('HSET', key, 'leaseUntil', a)
       redis.call('ZADD', base .. 'leased', a, id)
     elseif op == 'release' then
-      local deliveries = num(redis.call('HGET', key, 'deliveries'), 1) - 1
+      local deliveries = num(h[7], 1) - 1
       if deliveries < 0 then deliveries = 0 end
       redis.call('HSET', key, 'state', 'READY', 'deliveries', deliveries, 'updatedAt', now)
-      redis.call('HDEL', key, 'token', 'leaseUntil')
       redis.call('ZREM', base .. 'leased', id)
-      local h = redis.call('HMGET', key, 'priority', 'runAt')
-      redis.call('ZADD', base .. 'ready', readyScore(h[1], h[2]), id)
+      redis.call('ZADD', base .. 'ready', readyScore(h[8], h[9]), id)
       wake = true
     end
   end
