@@ -29,6 +29,28 @@ local function holds(holder)
   return finished ~= nil and keep ~= nil and keep > 0 and finished + keep > now
 end
 
+-- Sorted-set changes of the whole batch, sent as one variadic command per set at the end (one redis.call per
+-- set instead of one per job: the per-call cost dominates). Nothing in the loop reads these sets.
+local pending = {}
+local function later(cmd, key, ...)
+  local slot = cmd .. ' ' .. key
+  local list = pending[slot]
+  if not list then
+    list = {}
+    pending[slot] = list
+    pending[#pending + 1] = {cmd, key, list}
+  end
+  for _, v in ipairs({...}) do list[#list + 1] = v end
+end
+local function flush()
+  for _, p in ipairs(pending) do
+    local list = p[3]
+    for i = 1, #list, 4000 do -- unpack has a stack limit; 4000 keeps score/member pairs together
+      redis.call(p[1], p[2], unpack(list, i, math.min(#list, i + 3999)))
+    end
+  end
+end
+
 local out = {}
 local wake = false
 for i = 4, #ARGV, 12 do
@@ -60,16 +82,13 @@ for i = 4, #ARGV, 12 do
           'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries, 'task', task,
           'updatedAt', now)
       end
-      if state == 'READY' then
-        redis.call('ZADD', base .. 'ready', score, id)
-      else
-        redis.call('ZADD', base .. 'scheduled', score, id)
-      end
-      redis.call('ZADD', base .. 'all', 0, id)
+      later('ZADD', base .. (state == 'READY' and 'ready' or 'scheduled'), score, id)
+      later('ZADD', base .. 'all', 0, id)
       out[#out + 1] = {0, id}
       wake = true
     end
   end
 end
+flush()
 if wake then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return out

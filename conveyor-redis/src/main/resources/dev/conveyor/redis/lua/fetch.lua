@@ -70,6 +70,28 @@ local function quarantine(base, key, id, attempt, lost, maxDeliveries)
   end
 end
 
+-- Sorted-set changes of the whole batch, sent as one variadic command per set at the end (one redis.call per
+-- set instead of one per job: the per-call cost dominates). Nothing in the loop reads these sets.
+local pending = {}
+local function later(cmd, key, ...)
+  local slot = cmd .. ' ' .. key
+  local list = pending[slot]
+  if not list then
+    list = {}
+    pending[slot] = list
+    pending[#pending + 1] = {cmd, key, list}
+  end
+  for _, v in ipairs({...}) do list[#list + 1] = v end
+end
+local function flush()
+  for _, p in ipairs(pending) do
+    local list = p[3]
+    for i = 1, #list, 4000 do -- unpack has a stack limit; 4000 keeps score/member pairs together
+      redis.call(p[1], p[2], unpack(list, i, math.min(#list, i + 3999)))
+    end
+  end
+end
+
 local bases = {}
 local usable = {}
 for qi, readyKey in ipairs(KEYS) do
@@ -90,11 +112,12 @@ for qi, base in ipairs(bases) do
   if usable[qi] then
     -- Promote delayed jobs that fell due.
     local due = redis.call('ZRANGEBYSCORE', base .. 'scheduled', '-inf', now, 'LIMIT', 0, limit)
+    if #due > 0 then redis.call('ZREM', base .. 'scheduled', unpack(due)) end
     for _, id in ipairs(due) do
-      redis.call('ZREM', base .. 'scheduled', id)
       local key = base .. 'job:' .. id
-      if isHash(key) then
-        local h = redis.call('HMGET', key, 'priority', 'runAt')
+      local h = redis.pcall('HMGET', key, 'priority', 'runAt', 'state')
+      if type(h) == 'table' and not h.err and h[3] then
+        -- added now, not later: the lease step below reads the ready set
         redis.call('ZADD', base .. 'ready', readyScore(h[1], h[2]), id)
         redis.call('HSET', key, 'state', 'READY')
       else
@@ -165,11 +188,12 @@ while #leased < max do
       local deliveries = num(h[3], 0) + 1
       redis.call('HSET', key, 'state', 'RUNNING', 'deliveries', deliveries, 'token', token,
         'leaseUntil', leaseUntil, 'updatedAt', now)
-      redis.call('ZADD', base .. 'leased', leaseUntil, id)
+      later('ZADD', base .. 'leased', leaseUntil, id)
       leased[#leased + 1] = {qi, id, h[1] or false, tostring(num(h[2], 0)), tostring(deliveries), h[4] or false}
     else
       notes[#notes + 1] = key .. ' (in ' .. base .. 'ready) is not a job hash; entry dropped'
     end
   end
 end
+flush()
 return {leased, notes}

@@ -16,6 +16,28 @@ local base = string.sub(KEYS[1], 1, -6)
 local out = {}
 local wake = false
 
+-- Sorted-set changes of the whole batch, sent as one variadic command per set at the end (one redis.call per
+-- set instead of one per job: the per-call cost dominates). Nothing in the loop reads these sets.
+local pending = {}
+local function later(cmd, key, ...)
+  local slot = cmd .. ' ' .. key
+  local list = pending[slot]
+  if not list then
+    list = {}
+    pending[slot] = list
+    pending[#pending + 1] = {cmd, key, list}
+  end
+  for _, v in ipairs({...}) do list[#list + 1] = v end
+end
+local function flush()
+  for _, p in ipairs(pending) do
+    local list = p[3]
+    for i = 1, #list, 4000 do -- unpack has a stack limit; 4000 keeps score/member pairs together
+      redis.call(p[1], p[2], unpack(list, i, math.min(#list, i + 3999)))
+    end
+  end
+end
+
 local function num(v, default)
   local x = tonumber(v)
   if x == nil or x ~= x then return default end
@@ -44,8 +66,8 @@ end
 -- (token and leaseUntil are left as they were: they mean something only while the state is RUNNING.)
 local function finish(key, id, state, h)
   redis.call('HSET', key, 'state', state, 'finishedAt', now, 'updatedAt', now)
-  redis.call('ZREM', base .. 'leased', id)
-  redis.call('ZADD', base .. string.lower(state), now, id)
+  later('ZREM', base .. 'leased', id)
+  later('ZADD', base .. string.lower(state), now, id)
   if h[4] and h[4] ~= '' and num(h[5], 0) <= 0 and redis.call('HGET', base .. 'unique', h[4]) == id then
     redis.call('HDEL', base .. 'unique', h[4])
   end
@@ -80,16 +102,16 @@ for i = 5, #ARGV, 5 do
     elseif op == 'retry' then
       local runAt = num(a, now)
       appendError(key, c)
-      redis.call('ZREM', base .. 'leased', id)
+      later('ZREM', base .. 'leased', id)
       -- a garbled attempt count is read as 0 rather than failing the whole batch
       local attempt = num(h[6], 0) + num(b, 0)
       if runAt <= now then
         redis.call('HSET', key, 'state', 'READY', 'runAt', a, 'attempt', attempt, 'updatedAt', now)
-        redis.call('ZADD', base .. 'ready', readyScore(h[8], runAt), id)
+        later('ZADD', base .. 'ready', readyScore(h[8], runAt), id)
         wake = true
       else
         redis.call('HSET', key, 'state', 'SCHEDULED', 'runAt', a, 'attempt', attempt, 'updatedAt', now)
-        redis.call('ZADD', base .. 'scheduled', runAt, id)
+        later('ZADD', base .. 'scheduled', runAt, id)
       end
     elseif op == 'bury' then
       local corrupt = string.sub(a, -1) == '!'
@@ -102,16 +124,17 @@ for i = 5, #ARGV, 5 do
       finish(key, id, 'DEAD', h)
     elseif op == 'extend' then
       redis.call('HSET', key, 'leaseUntil', a)
-      redis.call('ZADD', base .. 'leased', a, id)
+      later('ZADD', base .. 'leased', a, id)
     elseif op == 'release' then
       local deliveries = num(h[7], 1) - 1
       if deliveries < 0 then deliveries = 0 end
       redis.call('HSET', key, 'state', 'READY', 'deliveries', deliveries, 'updatedAt', now)
-      redis.call('ZREM', base .. 'leased', id)
-      redis.call('ZADD', base .. 'ready', readyScore(h[8], h[9]), id)
+      later('ZREM', base .. 'leased', id)
+      later('ZADD', base .. 'ready', readyScore(h[8], h[9]), id)
       wake = true
     end
   end
 end
+flush()
 if wake then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return out
