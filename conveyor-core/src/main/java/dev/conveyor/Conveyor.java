@@ -181,6 +181,15 @@ public final class Conveyor implements AutoCloseable {
         return submit(List.of(job), JsonNode.class).get(0);
     }
 
+    /** Cancels jobs by id (see {@link JobHandle#cancel}); one answer per id, in order. */
+    public List<dev.conveyor.broker.CancelResult> cancel(List<String> ids) {
+        if (store == null) throw new IllegalStateException("this broker keeps no job state; it cannot cancel jobs");
+        if (!broker.capabilities().contains(Capability.CANCELLATION)) {
+            throw new IllegalStateException(broker.getClass().getSimpleName() + " cannot cancel jobs (capability CANCELLATION)");
+        }
+        return store.cancel(ids);
+    }
+
     /** A handle to an existing job, for awaiting it from another process. */
     public <R> JobHandle<R> handle(Task<?, R> task, String jobId) {
         return new JobHandle<>(jobId, false, task.resultType(), store, mapper);

@@ -39,4 +39,29 @@ public interface JobContext {
 
     /** The clock Conveyor runs on (a settable one in tests). */
     Clock clock();
+
+    /**
+     * Reports how far the job has got: readable from any process through {@code JobHandle.progress()} and
+     * {@code conveyor jobs show}. Cheap to call often: the worker stores the latest report about once a second.
+     * Throws {@link IllegalArgumentException} for a percent outside 0–100 or a message over 500 characters.
+     * Does nothing where the broker keeps no progress.
+     *
+     * <pre>{@code
+     * for (int page = 1; page <= pages; page++) {
+     *     render(page);
+     *     ctx.progress(100 * page / pages, "page " + page + " of " + pages);
+     * }
+     * }</pre>
+     */
+    default void progress(int percent, String message) {
+        new dev.conveyor.job.Progress(percent, message, clock().instant()); // validates even where it is not stored
+    }
+
+    /**
+     * True once someone cancelled this running job ({@code JobHandle.cancel()}, {@code conveyor jobs cancel}).
+     * The worker also interrupts the handler's thread; a handler doing long CPU work can poll this instead.
+     */
+    default boolean isCancelRequested() {
+        return false;
+    }
 }

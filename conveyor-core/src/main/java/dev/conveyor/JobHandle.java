@@ -71,6 +71,19 @@ public final class JobHandle<R> {
         };
     }
 
+    /** The latest progress its handler reported ({@link JobContext#progress}), or empty. */
+    public Optional<dev.conveyor.job.Progress> progress() {
+        return info().map(JobInfo::progress);
+    }
+
+    /**
+     * Cancels the job, from any process: if it has not started it never will; if it is running, its worker
+     * interrupts it at its next heartbeat and it ends {@code CANCELLED}. See {@link dev.conveyor.broker.CancelResult}.
+     */
+    public dev.conveyor.broker.CancelResult cancel() {
+        return store().cancel(java.util.List.of(id)).get(0);
+    }
+
     /** The result if the job has succeeded, else empty. */
     public Optional<R> result() {
         return info().filter(i -> i.state() == JobState.SUCCEEDED).map(i -> decode(i.result()));

@@ -42,7 +42,12 @@ final class JobsShowCommand extends BrokerCommand {
         out.println("Job " + j.id());
         field(out, "task", j.task());
         field(out, "queue", j.queue());
-        field(out, "state", info.state() + (info.deadReason() != null ? ": " + info.deadReason() : ""));
+        field(out, "state", info.state() + (info.deadReason() != null ? ": " + info.deadReason() : "")
+                + (info.cancelRequested() && !info.state().isFinished() ? " (cancel requested)" : ""));
+        if (info.progress() != null) {
+            field(out, "progress", info.progress().percent() + "%" + (info.progress().message().isEmpty() ? ""
+                    : " " + info.progress().message()) + " (" + Format.relative(info.progress().at(), now) + ")");
+        }
         field(out, "attempt", j.attempt() + " failed of at most " + j.maxAttempts());
         field(out, "deliveries", j.deliveries() + " (quarantined after " + j.maxDeliveries() + " lost leases)");
         field(out, "priority", j.priority());

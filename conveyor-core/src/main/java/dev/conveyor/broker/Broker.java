@@ -98,6 +98,14 @@ public interface Broker extends AutoCloseable {
     List<Outcome> release(List<Lease> leases);
 
     /**
+     * Stores running jobs' progress (the latest report per job wins), for {@link JobStore#get}. Stale leases are
+     * refused as in {@link #ack}. Brokers with {@link Capability#PROGRESS} implement it; the default refuses.
+     */
+    default List<Outcome> reportProgress(List<ProgressUpdate> updates) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not store progress (capability PROGRESS)");
+    }
+
+    /**
      * Blocks until work may be ready in one of {@code queues}, {@code maxWait} (real time) has passed, or the
      * thread is interrupted (then returns with the interrupt flag set). Returning early is allowed, and so is
      * returning with nothing ready: the caller simply fetches. Brokers with {@link Capability#PUSH_WAKEUP}

@@ -19,5 +19,9 @@ public enum Capability {
     /** {@link Broker#awaitWork} returns promptly when work arrives, instead of only after its timeout. */
     PUSH_WAKEUP,
     /** Implements {@link StateStore}: shared compare-and-set state (cron schedules' fire times, pause flags). */
-    STATE
+    STATE,
+    /** Implements {@link JobStore#cancel}: pending jobs never run, running ones are told through {@link Broker#extend}. */
+    CANCELLATION,
+    /** Implements {@link Broker#reportProgress}: a running job's progress is stored and served by {@link JobStore#get}. */
+    PROGRESS
 }

@@ -60,6 +60,18 @@ public interface JobStore {
     int redrive(List<String> ids);
 
     /**
+     * Cancels jobs, one answer per id in order ({@link CancelResult}): a ready or scheduled job becomes
+     * {@code CANCELLED} at once and never runs; for a running job the cancel is recorded, {@link Broker#extend}
+     * answers {@link Outcome#CANCEL_REQUESTED} for it from then on, a bury or retry of it is recorded as
+     * {@code CANCELLED}, and if its lease expires it is not delivered again but becomes {@code CANCELLED}. A run
+     * that succeeds anyway is recorded as succeeded. Idempotent. Brokers with {@link Capability#CANCELLATION}
+     * implement it; the default refuses.
+     */
+    default List<CancelResult> cancel(List<String> ids) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot cancel jobs (capability CANCELLATION)");
+    }
+
+    /**
      * Deletes jobs that are not running (a running job must finish or be cancelled first). Frees their
      * unique keys. Returns how many were deleted; missing ids are skipped. Idempotent.
      */

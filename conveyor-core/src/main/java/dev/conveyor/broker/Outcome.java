@@ -9,5 +9,11 @@ public enum Outcome {
      * no longer exists. Nothing changed; the job belongs to whoever holds its current lease (or will be
      * redelivered). Not an error: a worker that was paused or partitioned past its lease gets this.
      */
-    STALE
+    STALE,
+    /**
+     * {@link Broker#extend} only: the lease was extended, and someone asked to cancel the job
+     * ({@link JobStore#cancel}). The worker should interrupt the run and settle it; the broker records a
+     * buried or retried run of such a job as {@code CANCELLED}.
+     */
+    CANCEL_REQUESTED
 }

@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param finishedAt  when it reached a finished state, or null
  * @param leaseUntil  while running: when its current lease expires; otherwise null
  * @param deadReason  while dead: the one-line reason (same as the last error's message); otherwise null
+ * @param progress    the latest progress its handler reported, or null
+ * @param cancelRequested true once a cancel was asked for while it ran (it ends {@code CANCELLED} unless it
+ *                    succeeds first)
  */
 public record JobInfo(
         Job job,
@@ -25,7 +28,15 @@ public record JobInfo(
         Instant updatedAt,
         Instant finishedAt,
         Instant leaseUntil,
-        String deadReason) {
+        String deadReason,
+        Progress progress,
+        boolean cancelRequested) {
+
+    /** Without progress or cancel request, for stores that keep neither. */
+    public JobInfo(Job job, JobState state, List<AttemptError> errors, String result, Instant updatedAt,
+                   Instant finishedAt, Instant leaseUntil, String deadReason) {
+        this(job, state, errors, result, updatedAt, finishedAt, leaseUntil, deadReason, null, false);
+    }
 
     public JobInfo {
         Objects.requireNonNull(job, "job");

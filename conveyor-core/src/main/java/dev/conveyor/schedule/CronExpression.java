@@ -41,18 +41,18 @@ import java.util.regex.Pattern;
  *   <tr><td>day-of-week</td><td>0-7 (0 and 7 are both Sunday) or {@code SUN}-{@code SAT}</td></tr>
  * </table>
  *
- * <p>Each field is {@code *}, a value, a range {@code a-b}, a stepped <code>*&#47;n</code>, {@code a-b/n} or {@code a/n}
- * (from {@code a} to the field's maximum), or a comma-separated list of those. Names are case-insensitive. Ranges do not
- * wrap around ({@code 22-2} is rejected; write {@code 22-23,0-2}), except that a day-of-week range may end on Sunday
- * ({@code FRI-SUN}, {@code 5-0} or {@code 5-7}). A step must be smaller than the field's span (<code>*&#47;60</code> in the
- * minute field is rejected: it could only ever mean minute 0).
+ * <p>Each field is {@code *}, a value, a range {@code a-b}, a stepped <code>*&#47;n</code>, {@code a-b/n} or
+ * {@code a/n} (from {@code a} to the field's maximum), or a comma-separated list of those. Names and macros are
+ * case-insensitive. Ranges do not wrap around ({@code 22-2} is rejected; write {@code 22-23,0-2}), except that a
+ * day-of-week range may end on Sunday ({@code FRI-SUN}, {@code 5-0} or {@code 5-7}). A step must be smaller than the
+ * field's span (<code>*&#47;60</code> in the minute field is rejected: it could only ever mean minute 0).
  *
- * <p><b>Day-of-month and day-of-week</b> follow the classic (Vixie) cron rule: when <em>both</em> are restricted, a day
- * matches if <em>either</em> matches, so {@code 0 0 1,15 * MON} fires on the 1st, the 15th and every Monday. When one of
- * them is unrestricted only the other one counts. A field is unrestricted when it covers its whole range: {@code *},
- * but also <code>*&#47;1</code>, {@code 1-31} or {@code 0-6}. (Vixie cron instead treats any field starting with {@code *},
- * such as <code>*&#47;2</code>, as unrestricted; here <code>*&#47;2</code> in the day-of-month field is a restriction like any
- * other.)
+ * <p><b>Day-of-month and day-of-week</b> follow the classic (Vixie) cron rule: when <em>both</em> are restricted, a
+ * day matches if <em>either</em> matches, so {@code 0 0 1,15 * MON} fires on the 1st, the 15th and every Monday. When
+ * one of them is unrestricted only the other one counts. A field is unrestricted when it covers its whole range:
+ * {@code *}, but also <code>*&#47;1</code>, {@code 1-31} or {@code 0-6}. (Vixie cron instead treats any field
+ * starting with {@code *}, such as <code>*&#47;2</code>, as unrestricted; here <code>*&#47;2</code> in the
+ * day-of-month field is a restriction like any other.)
  *
  * <p>Macros: {@code @yearly} and {@code @annually} ({@code 0 0 1 1 *}), {@code @monthly} ({@code 0 0 1 * *}),
  * {@code @weekly} ({@code 0 0 * * 0}), {@code @daily} and {@code @midnight} ({@code 0 0 * * *}), {@code @hourly}
@@ -72,16 +72,18 @@ import java.util.regex.Pattern;
  * that several matching local date-times map to fires once. Concretely:
  *
  * <ul>
- *   <li><b>Gap</b> (clocks spring forward, e.g. 02:00-03:00 does not exist in {@code Europe/Berlin} on 2026-03-29): a
- *       local time inside the gap is shifted forward by the length of the gap, as {@code ZonedDateTime} does. So
- *       {@code 0 2 * * *} fires once, at 03:00 (the end of the gap), and {@code 30 2 * * *} fires once, at 03:30. It is
- *       never skipped and never fires twice. For an expression that also matches the shifted time, such as
- *       {@code 0 * * * *} or <code>*&#47;15 * * * *</code>, the shifted time coincides with a real one and fires once: the
- *       minutes of the gap add no extra fires, and {@code 0 * * * *} fires 23 times on that day.
+ *   <li><b>Gap</b> (clocks spring forward, e.g. 02:00-03:00 does not exist in {@code Europe/Berlin} on 2026-03-29):
+ *       a local time inside the gap is shifted forward by the length of the gap, as {@code ZonedDateTime} does. So
+ *       {@code 0 2 * * *} fires once, at 03:00 (the end of the gap), and {@code 30 2 * * *} fires once, at 03:30. It
+ *       is never skipped and never fires twice. For an expression that also matches the shifted time, such as
+ *       {@code 0 * * * *} or <code>*&#47;15 * * * *</code>, the shifted time coincides with a real one and fires
+ *       once: the minutes of the gap add no extra fires, and {@code 0 * * * *} fires 23 times on that day. (The shift
+ *       can reorder fires: where a 30-minute gap skips 02:00-02:29, {@code 10,30 2 * * *} fires at 02:30, then at
+ *       02:40 for the shifted 02:10.)
  *   <li><b>Overlap</b> (clocks fall back, e.g. 02:00-03:00 happens twice in {@code Europe/Berlin} on 2026-10-25): a
- *       local time that occurs twice fires once, at its first (earlier-offset, summer-time) occurrence. Expressions that
- *       match every hour or every few minutes fire during the first pass of the repeated hour only, so a job never runs
- *       twice for one wall-clock time, and {@code 0 * * * *} fires 24 times on that 25-hour day.
+ *       local time that occurs twice fires once, at its first (earlier-offset, summer-time) occurrence. Expressions
+ *       that match every hour or every few minutes fire during the first pass of the repeated hour only, so a job
+ *       never runs twice for one wall-clock time, and {@code 0 * * * *} fires 24 times on that 25-hour day.
  * </ul>
  *
  * {@code @every} intervals are instants, not wall-clock times; daylight saving time does not affect them.
@@ -191,8 +193,8 @@ public final class CronExpression {
             case "@hourly" -> "0 * * * *";
             case "@reboot" -> throw invalid(text,
                     "@reboot is not supported; run start-up work from an application startup hook instead");
-            default -> throw invalid(text, "unknown macro \"" + words[0]
-                    + "\"; allowed: @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, @every <duration>");
+            default -> throw invalid(text, "unknown macro \"" + words[0] + "\"; allowed: @yearly, @annually,"
+                    + " @monthly, @weekly, @daily, @midnight, @hourly, @every <duration>");
         };
         if (words.length > 1) {
             throw invalid(text, words[0] + " takes no arguments");
@@ -312,8 +314,8 @@ public final class CronExpression {
                         to = 7; // FRI-SUN: Sunday closes the week
                     }
                     if (from > to) {
-                        throw problem(text, field, range, "goes backwards; ranges don't wrap around, use a list such as "
-                                + from + "-" + maxValue() + "," + min + "-" + to);
+                        throw problem(text, field, range, "goes backwards; ranges don't wrap around, use a list"
+                                + " such as " + from + "-" + maxValue() + "," + min + "-" + to);
                     }
                 }
             }

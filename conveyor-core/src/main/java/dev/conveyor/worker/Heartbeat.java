@@ -45,6 +45,9 @@ final class Heartbeat {
                     RunningJob r = chunk.get(i);
                     // Only a handler still running has lost anything: a run that has returned may have been
                     // acked between the snapshot and this call, and the completer learns its true outcome.
+                    if (outcomes.get(i) == Outcome.CANCEL_REQUESTED && r.requestCancel()) {
+                        log.info("job {} ({}) was cancelled; interrupting it", r.jobId(), r.leased().job().task());
+                    }
                     if (outcomes.get(i) == Outcome.STALE && !r.isLeaseLost() && r.thread() != null) {
                         r.markLeaseLost();
                         log.warn("job {} ({}): the broker refused to extend its lease (it expired or passed to another "

@@ -75,6 +75,7 @@ public final class JobExecutor {
             return new Settlement.Release(lease);
         }
         Instant now = clock.instant();
+        if (running.isCancelRequested()) return cancelled(lease, job, now);
         Task<?, ?> task = tasks.get(job.task());
         if (task == null) {
             return bury(lease, AttemptError.reason(job.attempt(), now, "unknown-task",
@@ -104,7 +105,7 @@ public final class JobExecutor {
         Instant deadline = timeout == null ? null : clock.instant().plus(timeout);
         running.thread(Thread.currentThread());
         running.deadline(deadline, timeout == null ? 0 : System.nanoTime() + timeout.toNanos());
-        Context ctx = new Context(job, deadline, clock);
+        Context ctx = new Context(job, deadline, clock, running);
         Middleware.Invocation invocation = () -> task.invoke(args, ctx);
         for (int i = middleware.size() - 1; i >= 0; i--) {
             Middleware m = middleware.get(i);
@@ -196,6 +197,7 @@ public final class JobExecutor {
             // Shutdown interrupted it: hand it back without using an attempt.
             return new Settlement.Release(lease);
         }
+        if (running.isCancelRequested()) return cancelled(lease, job, now);
         AttemptError err;
         if (running.timedOut()) {
             err = timeoutError(failures, now, job.timeout(), error);
@@ -221,6 +223,11 @@ public final class JobExecutor {
         return new AttemptError(attempt, now, "timeout", "timed out after " + timeout, base.stackTrace());
     }
 
+    /** A cancelled run: buried without using an attempt; the broker records it as CANCELLED. */
+    private static Settlement cancelled(Lease lease, Job job, Instant now) {
+        return bury(lease, AttemptError.reason(job.attempt(), now, "cancelled", "cancelled while running"), false);
+    }
+
     private static Settlement bury(Lease lease, AttemptError error, boolean countsAttempt) {
         return new Settlement.Bury(Failure.bury(lease, error, countsAttempt));
     }
@@ -238,5 +245,15 @@ public final class JobExecutor {
         return line.length() > 500 ? line.substring(0, 500) + "…" : line;
     }
 
-    private record Context(Job job, Instant deadline, Clock clock) implements JobContext {}
+    private record Context(Job job, Instant deadline, Clock clock, RunningJob running) implements JobContext {
+        @Override
+        public void progress(int percent, String message) {
+            running.progress(new dev.conveyor.job.Progress(percent, message, clock.instant()));
+        }
+
+        @Override
+        public boolean isCancelRequested() {
+            return running.isCancelRequested();
+        }
+    }
 }

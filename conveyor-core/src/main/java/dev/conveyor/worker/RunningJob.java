@@ -16,6 +16,9 @@ public final class RunningJob {
     private volatile boolean stuck;
     private volatile boolean releaseRequested;
     private volatile boolean leaseLost;
+    private volatile boolean cancelRequested;
+    private volatile dev.conveyor.job.Progress progress;
+    private volatile boolean progressUnsaved;
 
     RunningJob(LeasedJob leased) {
         this.leased = leased;
@@ -87,5 +90,40 @@ public final class RunningJob {
 
     void markLeaseLost() {
         leaseLost = true;
+    }
+
+    /** True once the broker told the heartbeat that the job was cancelled. */
+    public boolean isCancelRequested() {
+        return cancelRequested;
+    }
+
+    /** Flags the run as cancelled and interrupts its handler (if it has started). Returns false if already flagged. */
+    boolean requestCancel() {
+        if (cancelRequested) return false;
+        cancelRequested = true;
+        Thread t = thread;
+        if (t != null) t.interrupt();
+        return true;
+    }
+
+    /** The latest progress the handler reported, or null. */
+    public dev.conveyor.job.Progress progress() {
+        return progress;
+    }
+
+    void progress(dev.conveyor.job.Progress p) {
+        progress = p;
+        progressUnsaved = true;
+    }
+
+    void markProgressUnsaved() {
+        progressUnsaved = true;
+    }
+
+    /** Takes the progress not yet stored (null if none), marking it stored. */
+    dev.conveyor.job.Progress takeUnsavedProgress() {
+        if (!progressUnsaved) return null;
+        progressUnsaved = false;
+        return progress;
     }
 }

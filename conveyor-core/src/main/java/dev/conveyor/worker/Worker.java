@@ -68,9 +68,14 @@ public final class Worker implements AutoCloseable {
     private final AtomicLong dead = new AtomicLong();
     private final AtomicLong released = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
 
-    /** Counters since start. {@code stale} counts outcomes the broker refused (lost leases). */
-    public record Stats(long succeeded, long retried, long dead, long released, long stale, int inFlight, int stuck) {}
+    /**
+     * Counters since start. {@code stale} counts outcomes the broker refused (lost leases); {@code cancelled}
+     * runs stopped because their job was cancelled.
+     */
+    public record Stats(long succeeded, long retried, long dead, long released, long stale, int inFlight, int stuck,
+                        long cancelled) {}
 
     public Worker(Broker broker, Map<String, Task<?, ?>> tasks, List<dev.conveyor.middleware.Middleware> middleware,
                   com.fasterxml.jackson.databind.ObjectMapper mapper, java.time.Clock clock, WorkerOptions options) {
@@ -112,6 +117,9 @@ public final class Worker implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(pruner::runOnce, ThreadLocalRandom.current().nextLong(every), every,
                     TimeUnit.NANOSECONDS);
         }
+        if (broker.capabilities().contains(dev.conveyor.broker.Capability.PROGRESS)) {
+            scheduler.scheduleWithFixedDelay(this::saveProgress, 1, 1, TimeUnit.SECONDS);
+        }
         if (pausedQueues != null) {
             pausedQueues.refresh(); // before the first fetch: a paused queue is never fetched from
             scheduler.scheduleWithFixedDelay(pausedQueues::refresh, 1, 1, TimeUnit.SECONDS);
@@ -133,7 +141,8 @@ public final class Worker implements AutoCloseable {
 
     public Stats stats() {
         int stuck = (int) inFlight.values().stream().filter(RunningJob::isStuck).count();
-        return new Stats(succeeded.get(), retried.get(), dead.get(), released.get(), stale.get(), inFlight.size(), stuck);
+        return new Stats(succeeded.get(), retried.get(), dead.get(), released.get(), stale.get(), inFlight.size(), stuck,
+                cancelled.get());
     }
 
     /** Jobs leased and not yet recorded, including stuck ones. */
@@ -149,6 +158,31 @@ public final class Worker implements AutoCloseable {
     /** Extends every held lease now, as the heartbeat does on its own schedule (tests use it with a settable clock). */
     public void heartbeatNow() {
         heartbeat.beat();
+    }
+
+    /**
+     * Stores the progress handlers reported since the last call, one batched broker call (the latest report per
+     * job). Runs every second; tests call it directly. A failure is logged and the reports are kept for next time.
+     */
+    public void saveProgress() {
+        List<RunningJob> reported = new ArrayList<>();
+        List<dev.conveyor.broker.ProgressUpdate> updates = new ArrayList<>();
+        for (RunningJob r : inFlight.values()) {
+            dev.conveyor.job.Progress p = r.takeUnsavedProgress();
+            if (p != null) {
+                reported.add(r);
+                updates.add(new dev.conveyor.broker.ProgressUpdate(r.leased().lease(), p));
+            }
+        }
+        if (updates.isEmpty()) return;
+        try {
+            broker.reportProgress(updates);
+        } catch (RuntimeException e) {
+            for (RunningJob r : reported) {
+                r.markProgressUnsaved(); // the next round stores it (or a newer report)
+            }
+            log.warn("storing progress of {} job(s) failed: {}; retrying next second", updates.size(), e.toString());
+        }
     }
 
     private void dispatch(LeasedJob leased) {
@@ -217,6 +251,10 @@ public final class Worker implements AutoCloseable {
             switch (settlement) {
                 case Settlement.Ack a -> succeeded.incrementAndGet();
                 case Settlement.Retry r -> retried.incrementAndGet();
+                case Settlement.Bury b when "cancelled".equals(b.failure().error().type()) -> {
+                    cancelled.incrementAndGet();
+                    log.info("job {} was cancelled while running", b.failure().lease().jobId());
+                }
                 case Settlement.Bury b -> {
                     dead.incrementAndGet();
                     log.warn("job {} is dead: {}", b.failure().lease().jobId(), b.failure().error().message());

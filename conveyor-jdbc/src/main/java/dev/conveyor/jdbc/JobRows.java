@@ -25,7 +25,8 @@ public final class JobRows {
     /** The columns every read selects, in this order. */
     public static final String COLUMNS = "id, queue, task, state, priority, run_at, enqueued_at, attempt, deliveries, "
             + "max_attempts, max_deliveries, lease_token, lease_until, args, headers, expires_at, timeout_ms, "
-            + "unique_key, unique_for_ms, parent_id, group_id, result, errors, dead_reason, updated_at, finished_at";
+            + "unique_key, unique_for_ms, parent_id, group_id, result, errors, dead_reason, updated_at, finished_at, "
+            + "cancel_requested_at, progress";
 
     /** The columns {@link #job} reads: what a claim must return (not the error history or the result). */
     public static final String JOB_COLUMNS = "id, queue, task, priority, run_at, enqueued_at, attempt, deliveries, "
@@ -108,7 +109,27 @@ public final class JobRows {
         }
         return new JobInfo(job, state, errors, rs.getString("result"), instant(rs, "updated_at"),
                 instant(rs, "finished_at"), state == JobState.RUNNING ? instant(rs, "lease_until") : null,
-                rs.getString("dead_reason"));
+                rs.getString("dead_reason"), progress(rs.getString("progress")), instant(rs, "cancel_requested_at") != null);
+    }
+
+    /** The progress column as written by {@link #progressJson}; unreadable text reads as no progress (untrusted). */
+    static dev.conveyor.job.Progress progress(String json) {
+        if (json == null) return null;
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = MAPPER.readTree(json);
+            return new dev.conveyor.job.Progress(n.path("percent").asInt(), n.path("message").asText(""),
+                    Instant.ofEpochMilli(n.path("at").asLong()));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static String progressJson(dev.conveyor.job.Progress p) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("percent", p.percent());
+        m.put("message", p.message());
+        m.put("at", p.at().toEpochMilli());
+        return json(m);
     }
 
     public static String json(Object value) {

@@ -43,7 +43,7 @@ import java.util.Set;
  */
 public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, TransactionalEnqueue, StateStore {
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
-            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.STATE);
+            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.STATE, Capability.CANCELLATION, Capability.PROGRESS);
 
     private final SqlDialect dialect;
     private final ConnectionSource db;
@@ -244,24 +244,30 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
 
     @Override
     public List<Outcome> retry(List<Failure> failures) {
-        return settle(failures, "UPDATE " + t + " SET state = ?, run_at = ?, attempt = attempt + ?, errors = "
+        // A job cancelled while it ran is not retried: it ends CANCELLED.
+        return settle(failures, "UPDATE " + t + " SET state = CASE WHEN cancel_requested_at IS NULL THEN ? ELSE "
+                + "'CANCELLED' END, finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ? END, "
+                + "dead_reason = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE 'cancelled' END, "
+                + "run_at = ?, attempt = attempt + ?, errors = "
                 + dialect.appendError() + ", lease_token = NULL, lease_until = NULL, updated_at = ?" + currentLease,
                 (ps, f, now) -> {
                     if (f.runAt() == null) throw new IllegalArgumentException("retry of " + f.lease().jobId() + " has no runAt");
                     ps.setString(1, f.runAt().toEpochMilli() > now ? "SCHEDULED" : "READY");
-                    ps.setLong(2, f.runAt().toEpochMilli());
-                    ps.setInt(3, f.countsAttempt() ? 1 : 0);
-                    ps.setString(4, JobRows.json(f.error()));
-                    ps.setLong(5, now);
-                    return bindLease(ps, 6, f.lease(), now);
+                    ps.setLong(2, now);
+                    ps.setLong(3, f.runAt().toEpochMilli());
+                    ps.setInt(4, f.countsAttempt() ? 1 : 0);
+                    ps.setString(5, JobRows.json(f.error()));
+                    ps.setLong(6, now);
+                    return bindLease(ps, 7, f.lease(), now);
                 }, Failure::lease);
     }
 
     @Override
     public List<Outcome> bury(List<Failure> failures) {
-        return settle(failures, "UPDATE " + t + " SET state = 'DEAD', attempt = attempt + ?, errors = "
-                + dialect.appendError() + ", dead_reason = ?, finished_at = ?, updated_at = ?, lease_token = NULL, "
-                + "lease_until = NULL" + currentLease, (ps, f, now) -> {
+        return settle(failures, "UPDATE " + t + " SET state = CASE WHEN cancel_requested_at IS NULL THEN 'DEAD' ELSE "
+                + "'CANCELLED' END, attempt = attempt + ?, errors = " + dialect.appendError() + ", dead_reason = CASE "
+                + "WHEN cancel_requested_at IS NULL THEN ? ELSE 'cancelled' END, finished_at = ?, updated_at = ?, "
+                + "lease_token = NULL, lease_until = NULL" + currentLease, (ps, f, now) -> {
             ps.setInt(1, f.countsAttempt() ? 1 : 0);
             ps.setString(2, JobRows.json(f.error()));
             ps.setString(3, f.error().message());
@@ -273,10 +279,83 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
 
     @Override
     public List<Outcome> extend(List<Lease> leases, Duration leaseFor) {
-        return settle(leases, "UPDATE " + t + " SET lease_until = ?" + currentLease, (ps, l, now) -> {
-            ps.setLong(1, now + leaseFor.toMillis());
-            return bindLease(ps, 2, l, now);
-        }, l -> l);
+        if (leases.isEmpty()) return List.of();
+        return db.write(c -> {
+            long now = clock.millis();
+            List<Outcome> out = new ArrayList<>(settleOn(c, leases, "UPDATE " + t + " SET lease_until = ?" + currentLease,
+                    (ps, l, at) -> {
+                        ps.setLong(1, at + leaseFor.toMillis());
+                        return bindLease(ps, 2, l, at);
+                    }, l -> l, now));
+            // Tell the worker which of the jobs it holds were cancelled meanwhile.
+            java.util.Set<String> cancelled = cancelRequested(c, leases.stream().map(Lease::jobId).toList());
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i) == Outcome.OK && cancelled.contains(leases.get(i).jobId())) out.set(i, Outcome.CANCEL_REQUESTED);
+            }
+            return out;
+        });
+    }
+
+    private java.util.Set<String> cancelRequested(Connection c, List<String> ids) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t + " WHERE id IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"))
+                    + ") AND cancel_requested_at IS NOT NULL")) {
+                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Outcome> reportProgress(List<dev.conveyor.broker.ProgressUpdate> updates) {
+        return settle(updates, "UPDATE " + t + " SET progress = ?" + currentLease, (ps, u, now) -> {
+            ps.setString(1, JobRows.progressJson(u.progress()));
+            return bindLease(ps, 2, u.lease(), now);
+        }, dev.conveyor.broker.ProgressUpdate::lease);
+    }
+
+    @Override
+    public List<dev.conveyor.broker.CancelResult> cancel(List<String> ids) {
+        if (ids.isEmpty()) return List.of();
+        List<dev.conveyor.broker.CancelResult> out = db.write(c -> {
+            long now = clock.millis();
+            List<dev.conveyor.broker.CancelResult> results = new ArrayList<>(ids.size());
+            try (PreparedStatement pending = c.prepareStatement("UPDATE " + t + " SET state = 'CANCELLED', "
+                    + "finished_at = ?, updated_at = ?, dead_reason = 'cancelled' WHERE id = ? AND state IN ('READY', 'SCHEDULED')");
+                 PreparedStatement running = c.prepareStatement("UPDATE " + t + " SET cancel_requested_at = "
+                    + "COALESCE(cancel_requested_at, ?), updated_at = ? WHERE id = ? AND state = 'RUNNING'");
+                 PreparedStatement exists = c.prepareStatement("SELECT 1 FROM " + t + " WHERE id = ?")) {
+                for (String id : ids) {
+                    pending.setLong(1, now);
+                    pending.setLong(2, now);
+                    pending.setString(3, id);
+                    if (pending.executeUpdate() == 1) {
+                        results.add(dev.conveyor.broker.CancelResult.CANCELLED);
+                        continue;
+                    }
+                    running.setLong(1, now);
+                    running.setLong(2, now);
+                    running.setString(3, id);
+                    if (running.executeUpdate() == 1) {
+                        results.add(dev.conveyor.broker.CancelResult.REQUESTED);
+                        continue;
+                    }
+                    exists.setString(1, id);
+                    try (ResultSet rs = exists.executeQuery()) {
+                        results.add(rs.next() ? dev.conveyor.broker.CancelResult.FINISHED
+                                : dev.conveyor.broker.CancelResult.NOT_FOUND);
+                    }
+                }
+            }
+            return results;
+        });
+        return out;
     }
 
     @Override

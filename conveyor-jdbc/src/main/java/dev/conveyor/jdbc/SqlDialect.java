@@ -85,6 +85,16 @@ public abstract class SqlDialect {
                         + " NOT NULL PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)"));
     }
 
+    /**
+     * Migration 3: cancellation of running jobs ({@code cancel_requested_at}) and handlers' progress
+     * ({@code progress}, JSON). One statement where the database can add both columns at once, so a failure
+     * leaves nothing half applied on databases whose DDL is not transactional (MariaDB, MySQL).
+     */
+    protected Migration cancelAndProgressMigration() {
+        return new Migration(3, "cancel requests and progress of running jobs", List.of(
+                "ALTER TABLE " + table + " ADD COLUMN cancel_requested_at BIGINT NULL, ADD COLUMN progress TEXT NULL"));
+    }
+
     /** The collation clause that makes VARCHAR comparisons byte order (key prefixes, ranges). */
     protected String binaryCollation() {
         return "COLLATE \"C\"";

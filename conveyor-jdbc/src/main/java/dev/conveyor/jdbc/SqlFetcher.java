@@ -48,16 +48,33 @@ final class SqlFetcher {
     /** Leases whose worker was lost: back to ready, or dead when they keep killing workers. */
     void reclaimExpired(Connection c, Instant now) throws SQLException {
         List<String> ready = new ArrayList<>();
+        List<String> cancelled = new ArrayList<>();
         List<Object[]> quarantined = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, attempt, deliveries, max_deliveries FROM " + t
-                + " WHERE state = 'RUNNING' AND lease_until <= ? LIMIT " + RECLAIM_LIMIT)) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, attempt, deliveries, max_deliveries, "
+                + "cancel_requested_at FROM " + t + " WHERE state = 'RUNNING' AND lease_until <= ? LIMIT " + RECLAIM_LIMIT)) {
             ps.setLong(1, now.toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     int lost = rs.getInt(3) - rs.getInt(2);
-                    if (lost >= rs.getInt(4)) quarantined.add(new Object[] {rs.getString(1), rs.getInt(2), lost, rs.getInt(4)});
+                    rs.getLong(5);
+                    if (!rs.wasNull()) cancelled.add(rs.getString(1)); // its worker is gone and it was cancelled: it ends
+                    else if (lost >= rs.getInt(4)) quarantined.add(new Object[] {rs.getString(1), rs.getInt(2), lost, rs.getInt(4)});
                     else ready.add(rs.getString(1));
                 }
+            }
+        }
+        if (!cancelled.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET state = 'CANCELLED', lease_token = NULL, "
+                    + "lease_until = NULL, finished_at = ?, updated_at = ?, dead_reason = 'cancelled' "
+                    + "WHERE id = ? AND state = 'RUNNING' AND lease_until <= ?")) {
+                for (String id : cancelled) {
+                    ps.setLong(1, now.toEpochMilli());
+                    ps.setLong(2, now.toEpochMilli());
+                    ps.setString(3, id);
+                    ps.setLong(4, now.toEpochMilli());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
         }
         if (!ready.isEmpty()) {

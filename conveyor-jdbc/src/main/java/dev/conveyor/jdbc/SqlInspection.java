@@ -125,7 +125,8 @@ final class SqlInspection {
         int n = db.write(c -> {
             long now = clock.millis();
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET state = 'READY', attempt = 0, "
-                    + "deliveries = 0, run_at = ?, result = NULL, finished_at = NULL, dead_reason = NULL, updated_at = ? "
+                    + "deliveries = 0, run_at = ?, result = NULL, finished_at = NULL, dead_reason = NULL, updated_at = ?, "
+                    + "cancel_requested_at = NULL, progress = NULL "
                     + "WHERE id = ? AND state IN ('DEAD', 'CANCELLED') AND task <> ?")) {
                 for (String id : ids) {
                     ps.setLong(1, now);

@@ -36,13 +36,13 @@ class SchemaMigrationTest {
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM conveyor_schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.getInt(1)).isEqualTo(3);
             }
-            s.execute("INSERT INTO conveyor_schema_version (version, description, applied_at) VALUES (3, 'from the future', 0)");
+            s.execute("INSERT INTO conveyor_schema_version (version, description, applied_at) VALUES (4, 'from the future', 0)");
         }
         assertThatThrownBy(() -> Brokers.open(url, BrokerContext.defaults()))
                 .isInstanceOf(BrokerException.class)
-                .hasMessageContaining("the Conveyor schema is at version 3, newer than the version 2 this Conveyor knows");
+                .hasMessageContaining("the Conveyor schema is at version 4, newer than the version 3 this Conveyor knows");
     }
 
     @Test
@@ -55,15 +55,19 @@ class SchemaMigrationTest {
                     "t", "default", "{}", java.util.Map.of(), 5, 0, 0, 3, 3, now, now, null, null, null, null, null,
                     null))).get(0).id();
         }
-        // Back to what version 1 created: no state table, no record of step 2.
+        // Back to what version 1 created: no state table, no cancel/progress columns, no record of steps 2 and 3.
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"));
              Statement s = c.createStatement()) {
             s.execute("DROP TABLE conveyor_state");
-            s.execute("DELETE FROM conveyor_schema_version WHERE version = 2");
+            s.execute("ALTER TABLE conveyor_jobs DROP COLUMN cancel_requested_at");
+            s.execute("ALTER TABLE conveyor_jobs DROP COLUMN progress");
+            s.execute("DELETE FROM conveyor_schema_version WHERE version >= 2");
         }
         try (Broker b = Brokers.open(url, BrokerContext.defaults())) {
             assertThat(((dev.conveyor.broker.JobStore) b).get(id)).as("the job survived the upgrade").isPresent();
             assertThat(((dev.conveyor.broker.StateStore) b).compareAndSetState("k", null, "v")).isTrue();
+            assertThat(((dev.conveyor.broker.JobStore) b).cancel(List.of(id)))
+                    .containsExactly(dev.conveyor.broker.CancelResult.CANCELLED);
         }
     }
 
@@ -72,7 +76,7 @@ class SchemaMigrationTest {
         String url = "sqlite:" + dir.resolve("fresh.db") + "?migrate=check";
         assertThatThrownBy(() -> Brokers.open(url, BrokerContext.defaults()))
                 .isInstanceOf(BrokerException.class)
-                .hasMessageContaining("is at version 0, this Conveyor needs version 2")
+                .hasMessageContaining("is at version 0, this Conveyor needs version 3")
                 .hasMessageContaining("conveyor migrate");
     }
 
@@ -97,8 +101,8 @@ class SchemaMigrationTest {
             try (Connection c = db.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*), max(version) FROM conveyor_schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).as("one row per applied step").isEqualTo(2);
-                assertThat(rs.getInt(2)).isEqualTo(2);
+                assertThat(rs.getInt(1)).as("one row per applied step").isEqualTo(3);
+                assertThat(rs.getInt(2)).isEqualTo(3);
             }
             assertThatThrownBy(() -> Brokers.open(db.url("").replace("migrate=auto", "migrate=nonsense"),
                     BrokerContext.defaults())).isInstanceOf(IllegalArgumentException.class)

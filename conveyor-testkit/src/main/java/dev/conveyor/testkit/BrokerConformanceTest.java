@@ -148,6 +148,15 @@ public abstract class BrokerConformanceTest {
     }
 
     @Nested
+    @DisplayName("cancellation and progress")
+    class Cancellation extends CancellationSuite {
+        @Override
+        Harness harness() {
+            return harness;
+        }
+    }
+
+    @Nested
     @DisplayName("awaitWork")
     class WakeUp extends WakeUpSuite {
         @Override

@@ -193,7 +193,8 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
             e.errors.add(f.error());
             e.job = e.job.withAttempt(e.job.attempt() + (f.countsAttempt() ? 1 : 0)).withRunAt(f.runAt());
             e.updatedAt = now;
-            jobs.makeWaiting(e, now);
+            if (e.cancelRequested) jobs.cancel(e, now); // a cancelled job is not retried
+            else jobs.makeWaiting(e, now);
         });
     }
 
@@ -201,17 +202,68 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
     public List<Outcome> bury(List<Failure> failures) {
         return settle(failures, Failure::lease, (e, f, now) -> {
             jobs.running.remove(e);
-            jobs.toDead(e, f.error(), f.countsAttempt(), now);
+            if (e.cancelRequested) {
+                e.errors.add(f.error());
+                jobs.cancel(e, now);
+            } else {
+                jobs.toDead(e, f.error(), f.countsAttempt(), now);
+            }
         });
     }
 
     @Override
     public List<Outcome> extend(List<Lease> leases, Duration leaseFor) {
-        return settle(leases, l -> l, (e, l, now) -> {
+        List<Outcome> out = settle(leases, l -> l, (e, l, now) -> {
             jobs.running.remove(e);
             e.leaseUntil = now.plus(leaseFor);
             jobs.running.add(e);
         });
+        lock.lock();
+        try {
+            for (int i = 0; i < out.size(); i++) {
+                MemoryJobs.Entry e = jobs.byId.get(leases.get(i).jobId());
+                if (out.get(i) == Outcome.OK && e != null && e.cancelRequested) out.set(i, Outcome.CANCEL_REQUESTED);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
+    @Override
+    public List<Outcome> reportProgress(List<dev.conveyor.broker.ProgressUpdate> updates) {
+        return settle(updates, dev.conveyor.broker.ProgressUpdate::lease, (e, u, now) -> e.progress = u.progress());
+    }
+
+    @Override
+    public List<dev.conveyor.broker.CancelResult> cancel(List<String> ids) {
+        List<dev.conveyor.broker.CancelResult> out = new ArrayList<>(ids.size());
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            for (String id : ids) {
+                MemoryJobs.Entry e = jobs.byId.get(id);
+                if (e == null) {
+                    out.add(dev.conveyor.broker.CancelResult.NOT_FOUND);
+                } else if (e.state.isFinished()) {
+                    out.add(dev.conveyor.broker.CancelResult.FINISHED);
+                } else if (e.state == JobState.RUNNING) {
+                    e.cancelRequested = true;
+                    e.updatedAt = now;
+                    out.add(dev.conveyor.broker.CancelResult.REQUESTED);
+                } else {
+                    jobs.scheduled.remove(e);
+                    TreeSet<MemoryJobs.Entry> r = jobs.ready.get(e.job.queue());
+                    if (r != null) r.remove(e);
+                    jobs.cancel(e, now);
+                    out.add(dev.conveyor.broker.CancelResult.CANCELLED);
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return out;
     }
 
     @Override
@@ -370,6 +422,8 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                 e.result = null;
                 e.finishedAt = null;
                 e.deadReason = null;
+                e.cancelRequested = false;
+                e.progress = null;
                 e.updatedAt = now;
                 if (e.job.uniqueKey() != null) jobs.uniqueKeys.putIfAbsent(jobs.uniqueIndexKey(e.job.queue(), e.job.uniqueKey()), e);
                 jobs.makeWaiting(e, now);

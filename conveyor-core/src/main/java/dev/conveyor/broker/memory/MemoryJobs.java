@@ -58,6 +58,9 @@ final class MemoryJobs {
         /** The envelope text of a record that could not be decoded; such an entry is buried when fetched. */
         String corruptEnvelope;
         String corruptReason;
+        /** Set when a cancel was asked for while it ran. */
+        boolean cancelRequested;
+        dev.conveyor.job.Progress progress;
     }
 
     boolean holdsKey(Entry holder, Instant now) {
@@ -84,7 +87,10 @@ final class MemoryJobs {
             Entry e = running.pollFirst();
             e.leaseUntil = null;
             int lost = e.job.deliveries() - e.job.attempt();
-            if (lost >= e.job.maxDeliveries()) {
+            if (e.cancelRequested) {
+                // Its worker is gone and it was cancelled: it ends here rather than running again.
+                cancel(e, now);
+            } else if (lost >= e.job.maxDeliveries()) {
                 toDead(e, AttemptError.reason(e.job.attempt(), now, "quarantined",
                         "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
                                 + " while running it (maxDeliveries=" + e.job.maxDeliveries() + ")"), false, now);
@@ -128,6 +134,12 @@ final class MemoryJobs {
         finish(e, JobState.DEAD, now);
     }
 
+    /** Ends a job as cancelled. The entry must be in no ready, scheduled or running index. */
+    void cancel(Entry e, Instant now) {
+        e.deadReason = "cancelled";
+        finish(e, JobState.CANCELLED, now);
+    }
+
     void finish(Entry e, JobState state, Instant now) {
         e.state = state;
         e.leaseUntil = null;
@@ -149,7 +161,7 @@ final class MemoryJobs {
 
     JobInfo info(Entry e, Instant now) {
         return new JobInfo(e.job, visibleState(e, now), e.errors, e.result, e.updatedAt, e.finishedAt,
-                e.state == JobState.RUNNING ? e.leaseUntil : null, e.deadReason);
+                e.state == JobState.RUNNING ? e.leaseUntil : null, e.deadReason, e.progress, e.cancelRequested);
     }
 
     static JobState visibleState(Entry e, Instant now) {

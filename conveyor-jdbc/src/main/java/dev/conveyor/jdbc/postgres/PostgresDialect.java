@@ -64,7 +64,7 @@ public final class PostgresDialect extends SqlDialect {
                         + "errors JSONB NOT NULL DEFAULT '[]', "
                         + "dead_reason TEXT, "
                         + "updated_at BIGINT NOT NULL, "
-                        + "finished_at BIGINT)")), stateMigration());
+                        + "finished_at BIGINT)")), stateMigration(), cancelAndProgressMigration());
     }
 
     @Override

@@ -20,6 +20,14 @@ public final class SqliteDialect extends SqlDialect {
     }
 
     @Override
+    protected Migration cancelAndProgressMigration() {
+        // SQLite adds one column per statement; its DDL is transactional, so both apply or neither does.
+        return new Migration(3, "cancel requests and progress of running jobs", List.of(
+                "ALTER TABLE " + table + " ADD COLUMN cancel_requested_at INTEGER",
+                "ALTER TABLE " + table + " ADD COLUMN progress TEXT"));
+    }
+
+    @Override
     protected String binaryCollation() {
         return "COLLATE BINARY";
     }
@@ -53,7 +61,7 @@ public final class SqliteDialect extends SqlDialect {
                         + "errors TEXT NOT NULL DEFAULT '[]', "
                         + "dead_reason TEXT, "
                         + "updated_at INTEGER NOT NULL, "
-                        + "finished_at INTEGER)")), stateMigration());
+                        + "finished_at INTEGER)")), stateMigration(), cancelAndProgressMigration());
     }
 
     @Override
