@@ -97,7 +97,10 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
     public List<EnqueueResult> enqueue(List<Job> jobs) {
         if (jobs.isEmpty()) return List.of();
         List<EnqueueResult> out = enqueuer.enqueue(jobs);
-        for (Job j : jobs) wake.signal(j.queue()); // this JVM's waiters need not wait for the pub/sub round trip
+        // This JVM's waiters need not wait for the pub/sub round trip; once per queue, not per job.
+        Set<String> queues = new LinkedHashSet<>();
+        for (Job j : jobs) queues.add(j.queue());
+        queues.forEach(wake::signal);
         return out;
     }
 

@@ -18,6 +18,7 @@ import dev.conveyor.testing.SettableClock;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -140,6 +141,34 @@ class RedisBrokerTest {
         redis.sync().hset("{" + redis.prefix() + "}:index", "other-id", q);
         assertThat(broker.fetch(List.of(q), 10, Duration.ofSeconds(30))).isEmpty();
         assertThat(broker.get("other-id").orElseThrow().deadReason()).contains("differs from the id it is stored under");
+    }
+
+    @Test
+    void aStateFilterOnABusyQueuePagesThroughTheFewMatchingJobsInIdOrder() {
+        String q = "busy";
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) jobs.add(job(q, "{\"n\":" + i + "}"));
+        broker.enqueue(jobs);
+        List<String> dead = new ArrayList<>();
+        for (LeasedJob l : broker.fetch(List.of(q), 200, Duration.ofSeconds(30))) {
+            if (dead.size() < 7 && l.job().id().hashCode() % 3 == 0) {
+                broker.bury(List.of(dev.conveyor.broker.Failure.bury(l.lease(),
+                        dev.conveyor.job.AttemptError.reason(1, clock.instant(), "x", "boom"), true)));
+                dead.add(l.job().id());
+            } else {
+                broker.ack(List.of(new dev.conveyor.broker.Completion(l.lease(), null)));
+            }
+        }
+        assertThat(dead).as("few dead among many succeeded: the listing takes the dead set's shortcut").hasSize(7);
+        List<String> listed = new ArrayList<>();
+        JobQuery query = new JobQuery(JobState.DEAD, q, null, null, 3);
+        for (var page = broker.list(query); ; page = broker.list(query.after(page.nextCursor()))) {
+            page.items().forEach(i -> listed.add(i.id()));
+            if (page.nextCursor() == null) break;
+        }
+        assertThat(listed).containsExactlyElementsOf(dead.stream().sorted().toList());
+        assertThat(broker.list(new JobQuery(JobState.SUCCEEDED, q, null, null, 1000)).items())
+                .hasSize(200 - dead.size());
     }
 
     @Test

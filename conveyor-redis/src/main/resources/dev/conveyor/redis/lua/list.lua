@@ -4,7 +4,7 @@
 -- ARGV[1] = now (ms), ARGV[2] = state ('' = any; a SCHEDULED job that is due counts as READY), ARGV[3] = task
 -- ('' = any), ARGV[4] = list after this id ('' = from the start), ARGV[5] = most matches wanted, ARGV[6] = most
 -- ids examined.
--- Returns {matches, last id examined or false, 1 if the scan reached the end else 0}; each match is
+-- Returns {matches, last id examined or false, 1 if the listing reached the end else 0}; each match is
 -- {id, field1, value1, field2, value2, ...} (the job hash).
 local base = string.sub(KEYS[1], 1, -6)
 local now = tonumber(ARGV[1])
@@ -14,24 +14,63 @@ local t = redis.call('TYPE', base .. 'all').ok
 if t ~= 'none' and t ~= 'zset' then
   return redis.error_reply('WRONGTYPE conveyor: ' .. base .. 'all is a ' .. t .. ', expected a zset')
 end
-local ids = redis.call('ZRANGEBYLEX', base .. 'all', after == '' and '-' or ('(' .. after), '+', 'LIMIT', 0, budget)
 local matches = {}
+
+-- Byte-wise string order (Lua's < follows the server's locale).
+local function lexLess(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+-- Adds the job to the matches if it is in the wanted state and task; true once enough were found.
+local function consider(id)
+  local key = base .. 'job:' .. id
+  if redis.call('TYPE', key).ok ~= 'hash' then return false end
+  local h = redis.call('HMGET', key, 'state', 'task', 'runAt')
+  local visible = h[1]
+  if visible == 'SCHEDULED' and (tonumber(h[3]) or 0) <= now then visible = 'READY' end
+  if (state == '' or visible == state) and (task == '' or h[2] == task) then
+    local entry = redis.call('HGETALL', key)
+    table.insert(entry, 1, id)
+    matches[#matches + 1] = entry
+  end
+  return #matches >= want
+end
+
+-- With a state filter whose sorted sets are small next to the whole queue (a dead-letter view of a busy
+-- queue), list from those sets instead of scanning every id.
+local STATE_SETS = {READY = {'ready', 'scheduled'}, SCHEDULED = {'scheduled'}, RUNNING = {'leased'},
+  SUCCEEDED = {'succeeded'}, DEAD = {'dead'}, CANCELLED = {'cancelled'}}
+local sets = STATE_SETS[state]
+if sets then
+  local n = 0
+  for _, suffix in ipairs(sets) do
+    local st = redis.call('TYPE', base .. suffix).ok
+    if st == 'zset' then n = n + redis.call('ZCARD', base .. suffix) elseif st ~= 'none' then n = math.huge end
+  end
+  if n <= 10000 and n * 8 < redis.call('ZCARD', base .. 'all') then
+    local ids = {}
+    for _, suffix in ipairs(sets) do
+      for _, id in ipairs(redis.call('ZRANGE', base .. suffix, 0, -1)) do
+        if after == '' or lexLess(after, id) then ids[#ids + 1] = id end
+      end
+    end
+    table.sort(ids, lexLess)
+    for _, id in ipairs(ids) do
+      if consider(id) then return {matches, id, 0} end
+    end
+    return {matches, false, 1}
+  end
+end
+
+local ids = redis.call('ZRANGEBYLEX', base .. 'all', after == '' and '-' or ('(' .. after), '+', 'LIMIT', 0, budget)
 local last = false
 for _, id in ipairs(ids) do
   last = id
-  local key = base .. 'job:' .. id
-  if redis.call('TYPE', key).ok == 'hash' then
-    local h = redis.call('HMGET', key, 'state', 'task', 'runAt')
-    local visible = h[1]
-    if visible == 'SCHEDULED' and (tonumber(h[3]) or 0) <= now then visible = 'READY' end
-    if (state == '' or visible == state) and (task == '' or h[2] == task) then
-      local entry = redis.call('HGETALL', key)
-      table.insert(entry, 1, id)
-      matches[#matches + 1] = entry
-      if #matches >= want then
-        return {matches, id, 0}
-      end
-    end
-  end
+  if consider(id) then return {matches, id, 0} end
 end
 return {matches, last, #ids < budget and 1 or 0}
