@@ -16,18 +16,21 @@ class MigrateCommandTest {
         Cli.Result sql = Cli.run("migrate", "--sql", "--broker", url);
         assertThat(sql.exitCode()).as(sql.toString()).isZero();
         assertThat(sql.out()).contains("-- version 1: jobs table and its indexes (pending)")
-                .contains("CREATE TABLE IF NOT EXISTS conveyor_jobs");
+                .contains("CREATE TABLE IF NOT EXISTS conveyor_jobs")
+                .contains("-- version 2: shared-state table (schedules, pause flags) (pending)")
+                .contains("-- version 3: cancel requests and progress of running jobs (pending)");
 
         Cli.Result behind = Cli.run("migrate", "--check", "--broker", url);
         assertThat(behind.exitCode()).as(behind.toString()).isEqualTo(1);
-        assertThat(behind.out()).contains("is at version 0; this Conveyor needs 1");
+        assertThat(behind.out()).contains("is at version 0; this Conveyor needs 3");
 
         Cli.Result applied = Cli.run("migrate", "--broker", url);
         assertThat(applied.exitCode()).as(applied.toString()).isZero();
-        assertThat(applied.out()).contains("applied version 1: jobs table and its indexes");
+        assertThat(applied.out()).contains("applied version 1: jobs table and its indexes")
+                .contains("applied version 3: cancel requests and progress of running jobs");
 
         Cli.Result again = Cli.run("migrate", "--broker", url);
-        assertThat(again.out()).contains("is up to date (version 1)");
+        assertThat(again.out()).contains("is up to date (version 3)");
         assertThat(Cli.run("migrate", "--check", "--broker", url).exitCode()).isZero();
     }
 
