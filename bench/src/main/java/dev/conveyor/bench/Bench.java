@@ -75,6 +75,7 @@ public final class Bench {
                     };
                     r.env = Env.snapshot(b.isSqlite() ? dir : null);
                     if (b.isServer()) r.env.put("server", ServerDb.version(b));
+                    if (b.isRedis()) r.env.put("server", RedisRun.version());
                     r.env.put("loadAverageAtStart", env.get("loadAverage"));
                     r.env.put("otherJavaProcessesAtStart", env.get("otherJavaProcesses"));
                     if (o.write) {
@@ -90,6 +91,9 @@ public final class Bench {
                         Map<String, Object> c = (Map<String, Object>) calls;
                         System.out.print(TimedBroker.describe(c));
                         if (c.get("writeLock") != null) System.out.println("      write lock: " + c.get("writeLock"));
+                    }
+                    if (r.summary.get("redisCommandsPerJob") != null) {
+                        System.out.println("      Redis commands per job (INFO commandstats): " + r.summary.get("redisCommandsPerJob"));
                     }
                     for (String p : r.problems) System.out.println("  CHECK FAILED: " + p);
                     results.add(r);

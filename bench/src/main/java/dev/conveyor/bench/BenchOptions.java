@@ -12,7 +12,7 @@ public final class BenchOptions {
     public static final String USAGE = """
             usage: bench/run [options] [scenario...]
               scenarios: throughput, enqueue, latency (default: these three), retention (only when named)
-              --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal, postgres, mariadb, or all
+              --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal, postgres, mariadb, redis, or all
                                    (default: memory, sqlite, sqlite-normal; repeatable). postgres and mariadb need
                                    the local servers: PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth,
                                    database test) and MariaDB at 127.0.0.1:3306 (user root, no password); each run

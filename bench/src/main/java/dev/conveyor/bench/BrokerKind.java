@@ -18,7 +18,9 @@ public enum BrokerKind {
     /** The local PostgreSQL (127.0.0.1:5432, user postgres, database test), synchronous commit on. */
     POSTGRES("postgres", null),
     /** The local MariaDB (127.0.0.1:3306, user root), the server's default durability. */
-    MARIADB("mariadb", null);
+    MARIADB("mariadb", null),
+    /** The local Redis (127.0.0.1:6379), a key prefix per run; durability is the server's (see the result's env). */
+    REDIS("redis", null);
 
     /** What runs when no --broker is given: the embedded brokers, which need no server. */
     public static final java.util.List<BrokerKind> EMBEDDED = java.util.List.of(MEMORY, SQLITE, SQLITE_NORMAL);
@@ -45,14 +47,19 @@ public enum BrokerKind {
         return synchronous != null;
     }
 
-    /** PostgreSQL or MariaDB: a server of the machine, not an embedded store. */
+    /** PostgreSQL or MariaDB: a SQL server of the machine (a schema or database per run). */
     public boolean isServer() {
         return this == POSTGRES || this == MARIADB;
     }
 
+    /** The machine's Redis (a key prefix per run). */
+    public boolean isRedis() {
+        return this == REDIS;
+    }
+
     /** A broker URL for one run of memory or SQLite; {@code file} names the SQLite file (without extension). */
     public String url(Path dir, String file) {
-        if (isServer()) throw new IllegalStateException(label + " runs in a fresh schema/database: see ServerDb");
+        if (isServer() || isRedis()) throw new IllegalStateException(label + " runs on a server: see ServerDb, RedisRun");
         if (!isSqlite()) return "memory:";
         return "sqlite:" + dbFile(dir, file) + "?synchronous=" + synchronous;
     }
@@ -67,6 +74,6 @@ public enum BrokerKind {
         if (k.equals("sqlite-full")) return SQLITE;
         if (k.equals("postgresql") || k.equals("pg")) return POSTGRES;
         if (k.equals("mysql")) return MARIADB;
-        throw new IllegalArgumentException("unknown broker '" + s + "'; known: memory, sqlite, sqlite-normal, postgres, mariadb");
+        throw new IllegalArgumentException("unknown broker '" + s + "'; known: memory, sqlite, sqlite-normal, postgres, mariadb, redis");
     }
 }

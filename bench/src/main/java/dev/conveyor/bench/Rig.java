@@ -38,6 +38,8 @@ final class Rig implements AutoCloseable {
     final Conveyor conveyor;
     private final boolean keep;
     private WriteLockSampler sampler;
+    /** The Redis run (key prefix) of a {@code redis} rig, else null. */
+    RedisRun redis;
     private Worker worker;
 
     private Rig(BrokerKind kind, String url, Path dbFile, ServerDb server, Broker real, Task<?, ?> task, boolean keep) {
@@ -55,11 +57,16 @@ final class Rig implements AutoCloseable {
         Path dbFile = kind.isSqlite() ? BrokerKind.dbFile(dir, name) : null;
         if (dbFile != null) deleteDb(dbFile);
         ServerDb server = kind.isServer() ? ServerDb.create(kind) : null;
-        String url = server != null ? server.url : kind.url(dir, name);
+        RedisRun redis = kind.isRedis() ? RedisRun.create() : null;
+        String url = server != null ? server.url : redis != null ? redis.url : kind.url(dir, name);
         Broker real;
         try {
             real = Brokers.open(url, new BrokerContext(Clock.systemUTC()));
         } catch (RuntimeException e) {
+            if (redis != null) {
+                redis.close();
+                throw RedisRun.unreachable(e);
+            }
             if (server == null) throw e;
             try {
                 server.close();
@@ -77,6 +84,7 @@ final class Rig implements AutoCloseable {
             }
         }
         Rig rig = new Rig(kind, url, dbFile, server, real, task, o.keep);
+        rig.redis = redis;
         if (o.diagnose && dbFile != null) rig.sampler = WriteLockSampler.start(dbFile);
         return rig;
     }
@@ -119,6 +127,7 @@ final class Rig implements AutoCloseable {
      */
     Map<String, Object> tableSize() {
         if (server != null) return server.tableSize("conveyor_jobs");
+        if (redis != null) return redis.size();
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         if (dbFile == null) return m;
         long db = fileSize(dbFile);
@@ -167,6 +176,8 @@ final class Rig implements AutoCloseable {
         broker.close();
         if (dbFile != null && !keep) deleteDb(dbFile);
         if (server != null && !keep) server.close();
+        if (redis != null && !keep) redis.close();
+        if (redis != null && keep) System.out.println("  kept the keys of prefix " + redis.prefix + " on " + RedisRun.describe());
         if (server != null && keep) {
             System.out.println("  kept " + (kind == BrokerKind.POSTGRES ? "schema " : "database ") + server.name
                     + " on " + ServerDb.describe(kind) + " (--keep; drop it by hand)");

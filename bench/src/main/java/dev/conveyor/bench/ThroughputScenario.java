@@ -57,7 +57,10 @@ final class ThroughputScenario {
                 o.fetchBatch);
         // The broker calls of the median run.
         calls.stream().filter(m -> m.get("jobsPerSecond") instanceof Double d && d == s.median()).findFirst()
-                .ifPresent(m -> res.summary.put("medianRunCalls", m.get("calls")));
+                .ifPresent(m -> {
+                    res.summary.put("medianRunCalls", m.get("calls"));
+                    if (m.get("redisCommandsPerJob") != null) res.summary.put("redisCommandsPerJob", m.get("redisCommandsPerJob"));
+                });
         return res;
     }
 
@@ -75,6 +78,7 @@ final class ThroughputScenario {
                 if (!warm.done) res.problems.add("run " + r + ": warm-up did not finish within " + o.timeout);
             }
             rig.resetDiagnostics();
+            if (rig.redis != null) rig.redis.resetStats();
             run.put("loadAverageBefore", Env.loadAverage());
             Procs before = Procs.now();
             Phase p = phase(rig, task, worker, counter, seq, o.n, o);
@@ -90,6 +94,7 @@ final class ThroughputScenario {
             run.put("gcCount", after.gcCount() - before.gcCount());
             run.put("gcMs", after.gcMillis() - before.gcMillis());
             run.put("calls", rig.diagnostics(p.wallNanos));
+            if (rig.redis != null) run.put("redisCommandsPerJob", perJob(rig.redis.commandCalls(), o.n));
 
             long total = o.warmup + (long) o.n;
             Worker.Stats st = worker.stats();
@@ -102,6 +107,19 @@ final class ThroughputScenario {
             if (stored >= 0) res.check(r, "jobs SUCCEEDED in the store", total, stored);
         }
         return run;
+    }
+
+    /** Redis commands per job from INFO commandstats (all clients: the benchmark is the server's only user). */
+    private static Map<String, Object> perJob(Map<String, Long> calls, int n) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        long total = 0;
+        for (Map.Entry<String, Long> e : calls.entrySet()) {
+            if (e.getKey().equals("info") || e.getKey().startsWith("config")) continue; // the benchmark's own probes
+            total += e.getValue();
+            out.put(e.getKey(), TimedBroker.round((double) e.getValue() / n, 4));
+        }
+        out.put("total", TimedBroker.round((double) total / n, 4));
+        return out;
     }
 
     private record Phase(boolean done, long wallNanos, long producerNanos, long handledNanos) {}
