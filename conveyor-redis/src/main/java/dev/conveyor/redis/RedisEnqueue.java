@@ -124,14 +124,18 @@ final class RedisEnqueue {
             List<Object> answers = Replies.list(redis.await(calls.get(c), "enqueueing jobs"));
             List<Integer> chunk = callItems.get(c);
             for (int k = 0; k < chunk.size(); k++) {
-                List<Object> a = Replies.list(answers.get(k));
-                long code = Replies.number(a.get(0));
-                if (code == 2) {
-                    throw new BrokerException("cannot enqueue job " + items.get(chunk.get(k)).id() + ": Redis key "
-                            + a.get(1) + " holds a " + a.get(2) + ", not a Conveyor job (foreign data under prefix '"
-                            + keys.prefix() + "')");
+                Item it = items.get(chunk.get(k));
+                Object a = answers.get(k);
+                // 0 = stored, 1 = the id exists, 2 = the key holds foreign data, a string = the unique key's holder
+                if (a instanceof String holder) {
+                    results[chunk.get(k)] = new EnqueueResult(holder, true);
+                } else if (Replies.number(a) == 2) {
+                    throw new BrokerException("cannot enqueue job " + it.id() + ": Redis key "
+                            + keys.job(it.queue(), it.id()) + " holds something that is not a Conveyor job (foreign "
+                            + "data under prefix '" + keys.prefix() + "')");
+                } else {
+                    results[chunk.get(k)] = new EnqueueResult(it.id(), Replies.number(a) == 1);
                 }
-                results[chunk.get(k)] = new EnqueueResult(Replies.text(a.get(1)), code == 1);
             }
         }
         // A job refused for its unique key was never stored: drop its index entry (else it lingers, harmless).

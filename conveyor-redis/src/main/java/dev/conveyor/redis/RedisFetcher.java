@@ -108,8 +108,9 @@ final class RedisFetcher {
         List<Object> parts = Replies.list(reply);
         warn(parts.get(1));
         long tokenValue = Long.parseLong(token);
-        for (Object entry : Replies.list(parts.get(0))) {
-            List<Object> e = Replies.list(entry);
+        List<Object> flat = Replies.list(parts.get(0)); // per job: queueIndex, id, envelope, attempt, deliveries, runAt
+        for (int i = 0; i + 5 < flat.size(); i += 6) {
+            List<Object> e = flat.subList(i, i + 6);
             String queue = queues.get((int) Replies.number(e.get(0)) - 1);
             String id = Replies.text(e.get(1));
             Lease lease = new Lease(id, tokenValue);

@@ -5,8 +5,9 @@
 --   priority, runAt (ms), attempt, deliveries, maxDeliveries, task, uniqueKey ('' = none),
 --   uniqueFor (ms, '' = none), envelope (the JSON envelope of docs/PROTOCOL.md)
 -- Publishes the queue name on the wake-up channel when anything was stored (a new delayed job may be due
--- sooner than an idle worker's current wait). Returns per job {0, id} (stored), {1, holderId} (duplicate) or {2, key, type} (the job's key holds
--- something that is not a Conveyor job; nothing stored).
+-- sooner than an idle worker's current wait). Returns per job 0 (stored), 1 (a duplicate: the id exists), the
+-- holder's id as a string (a duplicate: the unique key is held) or 2 (the job's key holds something that is
+-- not a Conveyor job; nothing stored).
 local base = string.sub(KEYS[1], 1, -6)
 local now = tonumber(ARGV[1])
 local UNFINISHED = {READY = true, SCHEDULED = true, RUNNING = true}
@@ -29,18 +30,13 @@ local function holds(holder)
   return finished ~= nil and keep ~= nil and keep > 0 and finished + keep > now
 end
 
--- Sorted-set changes of the whole batch, sent as one variadic command per set at the end (one redis.call per
--- set instead of one per job: the per-call cost dominates). Nothing in the loop reads these sets.
+-- Sorted-set changes of the whole batch, sent as one variadic command per set at the end: one redis.call per
+-- set instead of one per job (each call costs about as much as its work). Nothing in the loop reads these sets.
 local pending = {}
-local function later(cmd, key, ...)
-  local slot = cmd .. ' ' .. key
-  local list = pending[slot]
-  if not list then
-    list = {}
-    pending[slot] = list
-    pending[#pending + 1] = {cmd, key, list}
-  end
-  for _, v in ipairs({...}) do list[#list + 1] = v end
+local function batch(cmd, key)
+  local list = {}
+  pending[#pending + 1] = {cmd, key, list}
+  return list
 end
 local function flush()
   for _, p in ipairs(pending) do
@@ -50,6 +46,9 @@ local function flush()
     end
   end
 end
+local readyAdds = batch('ZADD', base .. 'ready')
+local scheduledAdds = batch('ZADD', base .. 'scheduled')
+local allAdds = batch('ZADD', base .. 'all')
 
 local out = {}
 local wake = false
@@ -60,9 +59,9 @@ for i = 4, #ARGV, 12 do
   local key = base .. 'job:' .. id
   local existing = redis.call('TYPE', key).ok
   if existing == 'hash' then
-    out[#out + 1] = {1, id}
+    out[#out + 1] = 1
   elseif existing ~= 'none' then
-    out[#out + 1] = {2, key, existing}
+    out[#out + 1] = 2
   else
     local holder = false
     if uniqueKey ~= '' then
@@ -70,7 +69,7 @@ for i = 4, #ARGV, 12 do
       if holder and not holds(holder) then holder = false end
     end
     if holder then
-      out[#out + 1] = {1, holder}
+      out[#out + 1] = holder
     else
       if uniqueKey ~= '' then
         redis.call('HSET', key, 'envelope', envelope, 'state', state, 'priority', priority, 'runAt', runAt,
@@ -82,9 +81,12 @@ for i = 4, #ARGV, 12 do
           'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries, 'task', task,
           'updatedAt', now)
       end
-      later('ZADD', base .. (state == 'READY' and 'ready' or 'scheduled'), score, id)
-      later('ZADD', base .. 'all', 0, id)
-      out[#out + 1] = {0, id}
+      local adds = state == 'READY' and readyAdds or scheduledAdds
+      adds[#adds + 1] = score
+      adds[#adds + 1] = id
+      allAdds[#allAdds + 1] = 0
+      allAdds[#allAdds + 1] = id
+      out[#out + 1] = 0
       wake = true
     end
   end

@@ -7,7 +7,7 @@
 -- ARGV[4] = max, ARGV[5] = fencing token (decimal string), ARGV[6] = mode: 'lease', or 'peek' (promote and
 -- reclaim, then return the max best candidates of the one queue without leasing them), ARGV[7] = most jobs
 -- promoted and reclaimed per queue per call.
--- Returns {leased, notes}: leased = per job {queueIndex, id, envelope, attempt, deliveries, runAt}; notes =
+-- Returns {leased, notes}: leased = per job, flat: queueIndex, id, envelope, attempt, deliveries, runAt; notes =
 -- warnings about records that are not Conveyor jobs (skipped). In 'peek' mode: {{id, score, ...}, notes}.
 local now = tonumber(ARGV[1])
 local nowIso = ARGV[2]
@@ -70,18 +70,13 @@ local function quarantine(base, key, id, attempt, lost, maxDeliveries)
   end
 end
 
--- Sorted-set changes of the whole batch, sent as one variadic command per set at the end (one redis.call per
--- set instead of one per job: the per-call cost dominates). Nothing in the loop reads these sets.
+-- Sorted-set changes of the whole batch, sent as one variadic command per set at the end: one redis.call per
+-- set instead of one per job (each call costs about as much as its work). Nothing in the loop reads these sets.
 local pending = {}
-local function later(cmd, key, ...)
-  local slot = cmd .. ' ' .. key
-  local list = pending[slot]
-  if not list then
-    list = {}
-    pending[slot] = list
-    pending[#pending + 1] = {cmd, key, list}
-  end
-  for _, v in ipairs({...}) do list[#list + 1] = v end
+local function batch(cmd, key)
+  local list = {}
+  pending[#pending + 1] = {cmd, key, list}
+  return list
 end
 local function flush()
   for _, p in ipairs(pending) do
@@ -91,6 +86,7 @@ local function flush()
     end
   end
 end
+
 
 local bases = {}
 local usable = {}
@@ -153,9 +149,12 @@ if mode == 'peek' then
   return {out, notes}
 end
 
-local leased = {}
-while #leased < max do
-  local need = max - #leased
+local leased = {} -- flat: queueIndex, id, envelope, attempt, deliveries, runAt per job
+local taken = 0
+local leasedAdds = {}
+for qi, base in ipairs(bases) do leasedAdds[qi] = batch('ZADD', base .. 'leased') end
+while taken < max do
+  local need = max - taken
   local candidates = {}
   -- One queue: ZPOPMIN takes the best at once; several: peek each, merge, then remove the chosen ones.
   local popped = #bases == 1
@@ -188,8 +187,13 @@ while #leased < max do
       local deliveries = num(h[3], 0) + 1
       redis.call('HSET', key, 'state', 'RUNNING', 'deliveries', deliveries, 'token', token,
         'leaseUntil', leaseUntil, 'updatedAt', now)
-      later('ZADD', base .. 'leased', leaseUntil, id)
-      leased[#leased + 1] = {qi, id, h[1] or false, tostring(num(h[2], 0)), tostring(deliveries), h[4] or false}
+      local adds = leasedAdds[qi]
+      adds[#adds + 1] = leaseUntil
+      adds[#adds + 1] = id
+      local n = #leased
+      leased[n + 1], leased[n + 2], leased[n + 3] = qi, id, h[1] or false
+      leased[n + 4], leased[n + 5], leased[n + 6] = tostring(num(h[2], 0)), tostring(deliveries), h[4] or false
+      taken = taken + 1
     else
       notes[#notes + 1] = key .. ' (in ' .. base .. 'ready) is not a job hash; entry dropped'
     end

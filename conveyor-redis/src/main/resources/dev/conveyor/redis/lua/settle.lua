@@ -16,18 +16,13 @@ local base = string.sub(KEYS[1], 1, -6)
 local out = {}
 local wake = false
 
--- Sorted-set changes of the whole batch, sent as one variadic command per set at the end (one redis.call per
--- set instead of one per job: the per-call cost dominates). Nothing in the loop reads these sets.
+-- Sorted-set changes of the whole batch, sent as one variadic command per set at the end: one redis.call per
+-- set instead of one per job (each call costs about as much as its work). Nothing in the loop reads these sets.
 local pending = {}
-local function later(cmd, key, ...)
-  local slot = cmd .. ' ' .. key
-  local list = pending[slot]
-  if not list then
-    list = {}
-    pending[slot] = list
-    pending[#pending + 1] = {cmd, key, list}
-  end
-  for _, v in ipairs({...}) do list[#list + 1] = v end
+local function batch(cmd, key)
+  local list = {}
+  pending[#pending + 1] = {cmd, key, list}
+  return list
 end
 local function flush()
   for _, p in ipairs(pending) do
@@ -36,6 +31,15 @@ local function flush()
       redis.call(p[1], p[2], unpack(list, i, math.min(#list, i + 3999)))
     end
   end
+end
+local leasedRemoves = batch('ZREM', base .. 'leased')
+local leasedAdds = batch('ZADD', base .. 'leased')
+local adds = {READY = batch('ZADD', base .. 'ready'), SCHEDULED = batch('ZADD', base .. 'scheduled'),
+  SUCCEEDED = batch('ZADD', base .. 'succeeded'), DEAD = batch('ZADD', base .. 'dead')}
+local function add(state, score, id)
+  local list = adds[state]
+  list[#list + 1] = score
+  list[#list + 1] = id
 end
 
 local function num(v, default)
@@ -66,8 +70,8 @@ end
 -- (token and leaseUntil are left as they were: they mean something only while the state is RUNNING.)
 local function finish(key, id, state, h)
   redis.call('HSET', key, 'state', state, 'finishedAt', now, 'updatedAt', now)
-  later('ZREM', base .. 'leased', id)
-  later('ZADD', base .. string.lower(state), now, id)
+  leasedRemoves[#leasedRemoves + 1] = id
+  add(state, now, id)
   if h[4] and h[4] ~= '' and num(h[5], 0) <= 0 and redis.call('HGET', base .. 'unique', h[4]) == id then
     redis.call('HDEL', base .. 'unique', h[4])
   end
@@ -102,16 +106,16 @@ for i = 5, #ARGV, 5 do
     elseif op == 'retry' then
       local runAt = num(a, now)
       appendError(key, c)
-      later('ZREM', base .. 'leased', id)
+      leasedRemoves[#leasedRemoves + 1] = id
       -- a garbled attempt count is read as 0 rather than failing the whole batch
       local attempt = num(h[6], 0) + num(b, 0)
       if runAt <= now then
         redis.call('HSET', key, 'state', 'READY', 'runAt', a, 'attempt', attempt, 'updatedAt', now)
-        later('ZADD', base .. 'ready', readyScore(h[8], runAt), id)
+        add('READY', readyScore(h[8], runAt), id)
         wake = true
       else
         redis.call('HSET', key, 'state', 'SCHEDULED', 'runAt', a, 'attempt', attempt, 'updatedAt', now)
-        later('ZADD', base .. 'scheduled', runAt, id)
+        add('SCHEDULED', runAt, id)
       end
     elseif op == 'bury' then
       local corrupt = string.sub(a, -1) == '!'
@@ -124,13 +128,14 @@ for i = 5, #ARGV, 5 do
       finish(key, id, 'DEAD', h)
     elseif op == 'extend' then
       redis.call('HSET', key, 'leaseUntil', a)
-      later('ZADD', base .. 'leased', a, id)
+      leasedAdds[#leasedAdds + 1] = a
+      leasedAdds[#leasedAdds + 1] = id
     elseif op == 'release' then
       local deliveries = num(h[7], 1) - 1
       if deliveries < 0 then deliveries = 0 end
       redis.call('HSET', key, 'state', 'READY', 'deliveries', deliveries, 'updatedAt', now)
-      later('ZREM', base .. 'leased', id)
-      later('ZADD', base .. 'ready', readyScore(h[8], h[9]), id)
+      leasedRemoves[#leasedRemoves + 1] = id
+      add('READY', readyScore(h[8], h[9]), id)
       wake = true
     end
   end
