@@ -71,6 +71,7 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
     private final RedisFetcher fetcher;
     private final RedisInspection inspection;
     private final WakeSignals wake;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     RedisBroker(RedisConnection redis, Clock clock) {
         this.redis = redis;
@@ -237,8 +238,10 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
         return inspection.prune(state, queue, finishedBefore, limit);
     }
 
+    /** Closes the connections (the jobs stay in Redis). Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         try {
             wake.close();
         } finally {

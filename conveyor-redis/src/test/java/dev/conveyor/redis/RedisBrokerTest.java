@@ -180,6 +180,13 @@ class RedisBrokerTest {
     }
 
     @Test
+    void closeIsIdempotent() {
+        RedisBroker b = (RedisBroker) Brokers.open(redis.url(""), new BrokerContext(clock));
+        b.close();
+        b.close();
+    }
+
+    @Test
     void theQueueNameMustBeValidForFetch() {
         Broker b = broker;
         assertThatThrownBy(() -> b.fetch(List.of("bad}name"), 1, Duration.ofSeconds(1)))
