@@ -79,6 +79,8 @@ public final class Task<A, R> {
     private final TaskOptions<A> options;
     private final ContextHandler<A, ?> invoker;
     private final boolean async;
+    private final List<dev.conveyor.limit.RateLimit<A>> rateLimits;
+    private final List<dev.conveyor.limit.ConcurrencyLimit<A>> concurrencyLimits;
 
     private Task(Builder<A, R> b, ContextHandler<A, ?> invoker, boolean async) {
         this.name = b.name;
@@ -87,6 +89,8 @@ public final class Task<A, R> {
         this.options = b.options;
         this.invoker = invoker;
         this.async = async;
+        this.rateLimits = List.copyOf(b.rateLimits);
+        this.concurrencyLimits = List.copyOf(b.concurrencyLimits);
     }
 
     /** Starts defining a task with no result. */
@@ -115,6 +119,21 @@ public final class Task<A, R> {
         return options;
     }
 
+    /** Rate limits on starting this task's jobs, shared by every worker. */
+    public List<dev.conveyor.limit.RateLimit<A>> rateLimits() {
+        return rateLimits;
+    }
+
+    /** Limits on how many of this task's jobs run at once, shared by every worker. */
+    public List<dev.conveyor.limit.ConcurrencyLimit<A>> concurrencyLimits() {
+        return concurrencyLimits;
+    }
+
+    /** True when the task has a rate or concurrency limit (the worker then needs a broker with shared state). */
+    public boolean hasLimits() {
+        return !rateLimits.isEmpty() || !concurrencyLimits.isEmpty();
+    }
+
     /** True when the handler returns a {@link CompletionStage}. */
     public boolean isAsync() {
         return async;
@@ -139,6 +158,8 @@ public final class Task<A, R> {
         private final Class<A> argsType;
         private final Class<R> resultType;
         private TaskOptions<A> options;
+        private final List<dev.conveyor.limit.RateLimit<A>> rateLimits = new java.util.ArrayList<>();
+        private final List<dev.conveyor.limit.ConcurrencyLimit<A>> concurrencyLimits = new java.util.ArrayList<>();
 
         private Builder(String name, Class<A> argsType, Class<R> resultType) {
             this.name = Job.requireTaskName(name);
@@ -239,6 +260,56 @@ public final class Task<A, R> {
         @SafeVarargs
         public final Builder<A, R> retryOn(Class<? extends Throwable>... types) {
             options = options.withRetryOn(List.of(types));
+            return this;
+        }
+
+        /**
+         * At most {@code permits} starts of this task's jobs per {@code per}, across all workers (bursts up to
+         * {@code permits}). A job over the limit is postponed to when a start is free: no attempt used, no
+         * error recorded. Needs a broker with shared state (capability STATE).
+         *
+         * <pre>{@code Task.named("geo.lookup", Address.class).rateLimit(50, Duration.ofSeconds(1)).action(...)}</pre>
+         */
+        public Builder<A, R> rateLimit(int permits, Duration per) {
+            rateLimits.add(new dev.conveyor.limit.RateLimit<>(permits, per, permits, null));
+            return this;
+        }
+
+        /**
+         * Like {@link #rateLimit(int, Duration)}, counted separately for each key derived from the args (e.g. per
+         * tenant or per API host). A null key exempts the job.
+         */
+        public Builder<A, R> rateLimit(int permits, Duration per, Function<? super A, String> keyFromArgs) {
+            rateLimits.add(new dev.conveyor.limit.RateLimit<>(permits, per, permits,
+                    Objects.requireNonNull(keyFromArgs, "keyFromArgs")));
+            return this;
+        }
+
+        /** A rate limit with its burst given (see {@link dev.conveyor.limit.RateLimit}). */
+        public Builder<A, R> rateLimit(dev.conveyor.limit.RateLimit<A> limit) {
+            rateLimits.add(Objects.requireNonNull(limit, "limit"));
+            return this;
+        }
+
+        /**
+         * At most {@code max} of this task's jobs running at once across all workers. A job over the limit is
+         * postponed (about a second, jittered): no attempt used, no error recorded. Slots are leased, so a
+         * crashed worker's slots free themselves. Needs a broker with shared state (capability STATE).
+         */
+        public Builder<A, R> concurrencyLimit(int max) {
+            concurrencyLimits.add(new dev.conveyor.limit.ConcurrencyLimit<>(max, null));
+            return this;
+        }
+
+        /**
+         * At most {@code max} jobs at once for each key derived from the args (e.g. per customer). A null key
+         * exempts the job.
+         *
+         * <pre>{@code Task.named("crm.sync", Sync.class).concurrencyLimit(2, s -> s.customerId()).action(...)}</pre>
+         */
+        public Builder<A, R> concurrencyLimit(int max, Function<? super A, String> keyFromArgs) {
+            concurrencyLimits.add(new dev.conveyor.limit.ConcurrencyLimit<>(max,
+                    Objects.requireNonNull(keyFromArgs, "keyFromArgs")));
             return this;
         }
 

@@ -73,8 +73,8 @@ public interface Broker extends AutoCloseable {
 
     /**
      * Schedules failed runs again: the job becomes {@code SCHEDULED} (or {@code READY} if due) at
-     * {@link Failure#runAt()}, the error is appended to its history, and {@code attempt} grows by one when
-     * {@link Failure#countsAttempt()}. Stale leases are refused as in {@link #ack}.
+     * {@link Failure#runAt()}, the error is appended to its history (nothing for a
+     * {@link Failure#postpone postponement}), and {@code attempt} grows by one when {@link Failure#countsAttempt()}. Stale leases are refused as in {@link #ack}.
      */
     List<Outcome> retry(List<Failure> failures);
 

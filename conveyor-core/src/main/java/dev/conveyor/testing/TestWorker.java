@@ -64,8 +64,12 @@ public final class TestWorker {
         this.broker = conveyor.broker();
         this.store = conveyor.store();
         this.clock = conveyor.clock();
+        boolean limited = conveyor.tasks().values().stream().anyMatch(Task::hasLimits);
+        dev.conveyor.limit.Limiter limiter = limited && broker instanceof dev.conveyor.broker.StateStore state
+                && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
+                ? new dev.conveyor.limit.Limiter(state, clock, LEASE) : null;
         this.executor = new JobExecutor(conveyor.tasks(), conveyor.middleware(), conveyor.mapper(), clock,
-                () -> ThreadLocalRandom.current().nextLong(), WATCHDOG, Duration.ofSeconds(5));
+                () -> ThreadLocalRandom.current().nextLong(), WATCHDOG, Duration.ofSeconds(5), limiter);
         queues.add(Job.DEFAULT_QUEUE);
         conveyor.tasks().values().forEach(t -> queues.add(t.options().queue()));
     }

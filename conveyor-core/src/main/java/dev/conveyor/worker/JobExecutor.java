@@ -50,9 +50,24 @@ public final class JobExecutor {
     private final RandomGenerator random;
     private final ScheduledExecutorService watchdog;
     private final Duration stuckAfter;
+    private final dev.conveyor.limit.Limiter limiter;
 
     public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
                        RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter) {
+        this(tasks, middleware, mapper, clock, random, watchdog, stuckAfter, null);
+    }
+
+    /** @param limiter enforces tasks' rate and concurrency limits; null when no task has one */
+    public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
+                       RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter,
+                       dev.conveyor.limit.Limiter limiter) {
+        this.limiter = limiter;
+        for (Task<?, ?> t : tasks.values()) {
+            if (t.hasLimits() && limiter == null) {
+                throw new IllegalStateException("task '" + t.name() + "' has a rate or concurrency limit, which needs a "
+                        + "broker with shared state (capability STATE): SQLite, PostgreSQL, MariaDB or memory");
+            }
+        }
         this.tasks = Map.copyOf(tasks);
         this.middleware = List.copyOf(middleware);
         this.mapper = mapper;
@@ -95,7 +110,24 @@ public final class JobExecutor {
             return bury(lease, AttemptError.reason(job.attempt(), now, "malformed-args",
                     "malformed args for task '" + job.task() + "': " + oneLine(e.getMessage())), false);
         }
-        return run(running, task, args);
+        if (limiter == null || !task.hasLimits()) return run(running, task, args);
+        dev.conveyor.limit.Limiter.Decision d;
+        try {
+            d = limiter.acquire(task, args, job.id());
+        } catch (RuntimeException e) {
+            log.warn("job {} ({}): its limits could not be checked ({}); postponing it a few seconds", job.id(),
+                    job.task(), e.toString());
+            return new Settlement.Retry(Failure.postpone(lease, now.plusSeconds(5)));
+        }
+        if (!d.allowed()) {
+            log.debug("job {} ({}) postponed to {}: {}", job.id(), job.task(), d.postponeUntil(), d.reason());
+            return new Settlement.Retry(Failure.postpone(lease, d.postponeUntil()));
+        }
+        try {
+            return run(running, task, args);
+        } finally {
+            limiter.release(job.id(), d.slots());
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

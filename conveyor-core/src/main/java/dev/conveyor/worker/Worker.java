@@ -59,6 +59,7 @@ public final class Worker implements AutoCloseable {
     private final Processor processor;
     private final Thread processorThread;
     private final PausedQueues pausedQueues;
+    private final dev.conveyor.limit.Limiter limiter;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private final Object idle = new Object();
@@ -69,13 +70,15 @@ public final class Worker implements AutoCloseable {
     private final AtomicLong released = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
+    private final AtomicLong postponed = new AtomicLong();
 
     /**
      * Counters since start. {@code stale} counts outcomes the broker refused (lost leases); {@code cancelled}
-     * runs stopped because their job was cancelled.
+     * runs stopped because their job was cancelled; {@code postponed} jobs put back unrun by a rate or
+     * concurrency limit.
      */
     public record Stats(long succeeded, long retried, long dead, long released, long stale, int inFlight, int stuck,
-                        long cancelled) {}
+                        long cancelled, long postponed) {}
 
     public Worker(Broker broker, Map<String, Task<?, ?>> tasks, List<dev.conveyor.middleware.Middleware> middleware,
                   com.fasterxml.jackson.databind.ObjectMapper mapper, java.time.Clock clock, WorkerOptions options) {
@@ -90,8 +93,12 @@ public final class Worker implements AutoCloseable {
         this.scheduler = stpe;
         // ThreadLocalRandom must not be shared between threads: ask for the current thread's one at each use.
         java.util.random.RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
+        boolean limited = tasks.values().stream().anyMatch(Task::hasLimits);
+        this.limiter = limited && broker instanceof dev.conveyor.broker.StateStore state
+                && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
+                ? new dev.conveyor.limit.Limiter(state, clock, options.leaseDuration()) : null;
         this.executor = new JobExecutor(tasks, middleware, mapper, clock, random, scheduler,
-                options.stuckAfter());
+                options.stuckAfter(), limiter);
         this.virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
         this.completer = new Completer(broker, options.completionBatch(), "conveyor-completer", this::recorded);
         this.heartbeat = new Heartbeat(broker, options.leaseDuration(), this::heldLeases);
@@ -109,7 +116,7 @@ public final class Worker implements AutoCloseable {
     /** Starts fetching and running jobs. Called by {@code Conveyor.startWorker}. */
     public Worker start() {
         long hb = options.heartbeatInterval().toNanos();
-        scheduler.scheduleWithFixedDelay(heartbeat::beat, hb, hb, TimeUnit.NANOSECONDS);
+        scheduler.scheduleWithFixedDelay(this::heartbeatNow, hb, hb, TimeUnit.NANOSECONDS);
         if (broker instanceof dev.conveyor.broker.JobStore store && options.retention().prunesAnything()) {
             Pruner pruner = new Pruner(store, options.retention(), clock);
             long every = options.retention().interval().toNanos();
@@ -142,7 +149,7 @@ public final class Worker implements AutoCloseable {
     public Stats stats() {
         int stuck = (int) inFlight.values().stream().filter(RunningJob::isStuck).count();
         return new Stats(succeeded.get(), retried.get(), dead.get(), released.get(), stale.get(), inFlight.size(), stuck,
-                cancelled.get());
+                cancelled.get(), postponed.get());
     }
 
     /** Jobs leased and not yet recorded, including stuck ones. */
@@ -158,6 +165,7 @@ public final class Worker implements AutoCloseable {
     /** Extends every held lease now, as the heartbeat does on its own schedule (tests use it with a settable clock). */
     public void heartbeatNow() {
         heartbeat.beat();
+        if (limiter != null) limiter.extendHeld();
     }
 
     /**
@@ -250,6 +258,7 @@ public final class Worker implements AutoCloseable {
         } else {
             switch (settlement) {
                 case Settlement.Ack a -> succeeded.incrementAndGet();
+                case Settlement.Retry r when r.failure().isPostponement() -> postponed.incrementAndGet();
                 case Settlement.Retry r -> retried.incrementAndGet();
                 case Settlement.Bury b when "cancelled".equals(b.failure().error().type()) -> {
                     cancelled.incrementAndGet();

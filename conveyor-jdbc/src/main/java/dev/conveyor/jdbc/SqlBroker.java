@@ -244,22 +244,45 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
 
     @Override
     public List<Outcome> retry(List<Failure> failures) {
-        // A job cancelled while it ran is not retried: it ends CANCELLED.
-        return settle(failures, "UPDATE " + t + " SET state = CASE WHEN cancel_requested_at IS NULL THEN ? ELSE "
+        if (failures.isEmpty()) return List.of();
+        for (Failure f : failures) {
+            if (f.runAt() == null) throw new IllegalArgumentException("retry of " + f.lease().jobId() + " has no runAt");
+        }
+        // Retries append their error; postponements (a limit was reached) record nothing. One transaction for both.
+        return db.write(c -> {
+            long now = clock.millis();
+            Outcome[] out = new Outcome[failures.size()];
+            List<Integer> withError = new ArrayList<>();
+            List<Integer> postponed = new ArrayList<>();
+            for (int i = 0; i < failures.size(); i++) (failures.get(i).isPostponement() ? postponed : withError).add(i);
+            for (List<Integer> part : List.of(withError, postponed)) {
+                if (part.isEmpty()) continue;
+                boolean append = part == withError;
+                List<Failure> items = part.stream().map(failures::get).toList();
+                List<Outcome> done = settleOn(c, items, retrySql(append), (ps, f, at) -> {
+                    int k = 1;
+                    ps.setString(k++, f.runAt().toEpochMilli() > at ? "SCHEDULED" : "READY");
+                    ps.setLong(k++, at);
+                    ps.setLong(k++, f.runAt().toEpochMilli());
+                    ps.setInt(k++, f.countsAttempt() ? 1 : 0);
+                    if (append) ps.setString(k++, JobRows.json(f.error()));
+                    ps.setLong(k++, at);
+                    return bindLease(ps, k, f.lease(), at);
+                }, Failure::lease, now);
+                for (int k = 0; k < part.size(); k++) out[part.get(k)] = done.get(k);
+            }
+            return List.of(out);
+        });
+    }
+
+    /** A job cancelled while it ran is not retried: it ends CANCELLED. */
+    private String retrySql(boolean appendError) {
+        return "UPDATE " + t + " SET state = CASE WHEN cancel_requested_at IS NULL THEN ? ELSE "
                 + "'CANCELLED' END, finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ? END, "
                 + "dead_reason = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE 'cancelled' END, "
-                + "run_at = ?, attempt = attempt + ?, errors = "
-                + dialect.appendError() + ", lease_token = NULL, lease_until = NULL, updated_at = ?" + currentLease,
-                (ps, f, now) -> {
-                    if (f.runAt() == null) throw new IllegalArgumentException("retry of " + f.lease().jobId() + " has no runAt");
-                    ps.setString(1, f.runAt().toEpochMilli() > now ? "SCHEDULED" : "READY");
-                    ps.setLong(2, now);
-                    ps.setLong(3, f.runAt().toEpochMilli());
-                    ps.setInt(4, f.countsAttempt() ? 1 : 0);
-                    ps.setString(5, JobRows.json(f.error()));
-                    ps.setLong(6, now);
-                    return bindLease(ps, 7, f.lease(), now);
-                }, Failure::lease);
+                + "run_at = ?, attempt = attempt + ?, "
+                + (appendError ? "errors = " + dialect.appendError() + ", " : "")
+                + "lease_token = NULL, lease_until = NULL, updated_at = ?" + currentLease;
     }
 
     @Override

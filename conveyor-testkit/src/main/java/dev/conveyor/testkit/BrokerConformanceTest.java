@@ -157,6 +157,15 @@ public abstract class BrokerConformanceTest {
     }
 
     @Nested
+    @DisplayName("rate and concurrency limits")
+    class Limits extends LimitSuite {
+        @Override
+        Harness harness() {
+            return harness;
+        }
+    }
+
+    @Nested
     @DisplayName("awaitWork")
     class WakeUp extends WakeUpSuite {
         @Override

@@ -190,7 +190,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
         return settle(failures, Failure::lease, (e, f, now) -> {
             if (f.runAt() == null) throw new IllegalArgumentException("retry of job " + e.job.id() + " has no runAt");
             jobs.running.remove(e);
-            e.errors.add(f.error());
+            if (f.error() != null) e.errors.add(f.error());
             e.job = e.job.withAttempt(e.job.attempt() + (f.countsAttempt() ? 1 : 0)).withRunAt(f.runAt());
             e.updatedAt = now;
             if (e.cancelRequested) jobs.cancel(e, now); // a cancelled job is not retried
