@@ -50,9 +50,11 @@ import org.slf4j.LoggerFactory;
  * {@code TIME}), so across machines clocks must agree to well under a lease length (NTP).
  *
  * <pre>{@code
+ * record Mail(String to) {}
+ * Task<Mail, Void> sendMail = Task.named("send_mail", Mail.class).action(m -> System.out.println("to " + m.to()));
  * try (Conveyor conveyor = Conveyor.builder().broker("redis://127.0.0.1:6379/0?prefix=shop").task(sendMail).build()) {
- *     conveyor.enqueue(sendMail, new Mail("ada@example.com"));
  *     conveyor.startWorker(WorkerOptions.defaults());
+ *     conveyor.enqueue(sendMail, new Mail("ada@example.com")).await(Duration.ofSeconds(5));
  * }
  * }</pre>
  */

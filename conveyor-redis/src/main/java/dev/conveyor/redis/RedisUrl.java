@@ -27,6 +27,12 @@ import java.util.regex.Pattern;
  * 1 MiB), {@code timeout} (command timeout, default 10s), {@code verifyPeer} (TLS certificate check, default true).
  * Every malformed part is reported by name.
  *
+ * <pre>{@code
+ * RedisUrl url = RedisUrl.parse("rediss://worker:s3cret@redis.example.com:6380/2?prefix=billing&timeout=2s");
+ * url.nodes();     // [redis.example.com:6380]
+ * url.redacted();  // rediss://worker:***@redis.example.com:6380/2?prefix=billing&timeout=2s
+ * }</pre>
+ *
  * @param tls          true for {@code rediss://} and {@code rediss-cluster://}
  * @param cluster      true for the cluster schemes
  * @param user         ACL user, or null for the default user
