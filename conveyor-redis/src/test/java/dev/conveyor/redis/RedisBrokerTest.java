@@ -180,6 +180,17 @@ class RedisBrokerTest {
     }
 
     @Test
+    void anEnqueueOntoAKeyHoldingForeignDataIsRefusedAndLeavesItAlone() {
+        Job j = job("occupied", "{\"n\":1}");
+        String key = "{" + redis.prefix() + ":occupied}:job:" + j.id();
+        redis.sync().set(key, "someone else's");
+        assertThatThrownBy(() -> broker.enqueue(List.of(j))).isInstanceOf(BrokerException.class)
+                .hasMessageContaining(key).hasMessageContaining("not a Conveyor job");
+        assertThat(redis.sync().get(key)).isEqualTo("someone else's");
+        assertThat(broker.fetch(List.of("occupied"), 10, Duration.ofSeconds(30))).isEmpty();
+    }
+
+    @Test
     void closeIsIdempotent() {
         RedisBroker b = (RedisBroker) Brokers.open(redis.url(""), new BrokerContext(clock));
         b.close();

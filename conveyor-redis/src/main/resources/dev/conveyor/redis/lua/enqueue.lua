@@ -50,6 +50,18 @@ local readyAdds = batch('ZADD', base .. 'ready')
 local scheduledAdds = batch('ZADD', base .. 'scheduled')
 local allAdds = batch('ZADD', base .. 'all')
 
+-- Which ids exist already: one ZMSCORE on the queue's id set per batch (every stored job is in it) instead of
+-- a call per job; ids stored earlier in this batch are remembered in 'stored'.
+local ids = {}
+for i = 4, #ARGV, 12 do ids[#ids + 1] = ARGV[i] end
+local exists = {}
+for i = 1, #ids, 4000 do
+  local scores = redis.call('ZMSCORE', base .. 'all', unpack(ids, i, math.min(#ids, i + 3999)))
+  for k = 1, #scores do
+    if scores[k] then exists[ids[i + k - 1]] = true end
+  end
+end
+
 local out = {}
 local wake = false
 for i = 4, #ARGV, 12 do
@@ -57,11 +69,8 @@ for i = 4, #ARGV, 12 do
   local attempt, deliveries, maxDeliveries, task = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
   local uniqueKey, uniqueFor, envelope = ARGV[i + 9], ARGV[i + 10], ARGV[i + 11]
   local key = base .. 'job:' .. id
-  local existing = redis.call('TYPE', key).ok
-  if existing == 'hash' then
+  if exists[id] then
     out[#out + 1] = 1
-  elseif existing ~= 'none' then
-    out[#out + 1] = 2
   else
     local holder = false
     if uniqueKey ~= '' then
@@ -71,23 +80,30 @@ for i = 4, #ARGV, 12 do
     if holder then
       out[#out + 1] = holder
     else
+      -- One protected HSET per job: a key of another type (foreign data) answers an error and is left alone.
+      local written
       if uniqueKey ~= '' then
-        redis.call('HSET', key, 'envelope', envelope, 'state', state, 'priority', priority, 'runAt', runAt,
-          'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries, 'task', task,
-          'updatedAt', now, 'uniqueKey', uniqueKey, 'uniqueFor', uniqueFor)
-        redis.call('HSET', base .. 'unique', uniqueKey, id)
+        written = redis.pcall('HSET', key, 'envelope', envelope, 'state', state, 'priority', priority,
+          'runAt', runAt, 'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries,
+          'task', task, 'updatedAt', now, 'uniqueKey', uniqueKey, 'uniqueFor', uniqueFor)
       else
-        redis.call('HSET', key, 'envelope', envelope, 'state', state, 'priority', priority, 'runAt', runAt,
-          'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries, 'task', task,
-          'updatedAt', now)
+        written = redis.pcall('HSET', key, 'envelope', envelope, 'state', state, 'priority', priority,
+          'runAt', runAt, 'attempt', attempt, 'deliveries', deliveries, 'maxDeliveries', maxDeliveries,
+          'task', task, 'updatedAt', now)
       end
-      local adds = state == 'READY' and readyAdds or scheduledAdds
-      adds[#adds + 1] = score
-      adds[#adds + 1] = id
-      allAdds[#allAdds + 1] = 0
-      allAdds[#allAdds + 1] = id
-      out[#out + 1] = 0
-      wake = true
+      if type(written) ~= 'number' then
+        out[#out + 1] = 2
+      else
+        exists[id] = true
+        if uniqueKey ~= '' then redis.call('HSET', base .. 'unique', uniqueKey, id) end
+        local adds = state == 'READY' and readyAdds or scheduledAdds
+        adds[#adds + 1] = score
+        adds[#adds + 1] = id
+        allAdds[#allAdds + 1] = 0
+        allAdds[#allAdds + 1] = id
+        out[#out + 1] = 0
+        wake = true
+      end
     end
   end
 end
