@@ -51,6 +51,7 @@ final class RedisConnection implements AutoCloseable {
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> connection;
     private final RedisClusterAsyncCommands<String, String> commands;
+    private final List<StatefulRedisPubSubConnection<String, String>> pubSub = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RedisConnection(RedisUrl url, AbstractRedisClient client, StatefulConnection<String, String> connection,
                             RedisClusterAsyncCommands<String, String> commands) {
@@ -115,11 +116,13 @@ final class RedisConnection implements AutoCloseable {
         return commands;
     }
 
-    /** A new connection for pub/sub (the wake-up subscriber). */
+    /** A new connection for pub/sub (the wake-up subscriber); closed with this connection. */
     StatefulRedisPubSubConnection<String, String> openPubSub() {
         try {
-            return client instanceof RedisClusterClient c ? c.connectPubSub(StringCodec.UTF8)
-                    : ((RedisClient) client).connectPubSub(StringCodec.UTF8);
+            StatefulRedisPubSubConnection<String, String> c = client instanceof RedisClusterClient cluster
+                    ? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) client).connectPubSub(StringCodec.UTF8);
+            pubSub.add(c);
+            return c;
         } catch (RuntimeException e) {
             throw failure(e, "opening the wake-up subscription");
         }
@@ -205,7 +208,10 @@ final class RedisConnection implements AutoCloseable {
     @Override
     public void close() {
         try {
-            connection.close(); // first: a cluster connection closes its node connections itself
+            // Connections first (which also stops their reconnect attempts), then the client: a cluster
+            // connection closes its node connections itself.
+            for (StatefulRedisPubSubConnection<String, String> c : pubSub) c.close();
+            connection.close();
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
