@@ -29,18 +29,24 @@ final class WakeSignals implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private volatile StatefulRedisPubSubConnection<String, String> subscription;
     private volatile boolean closed;
+    private static final long RETRY_MS = 5_000;
+    private long nextAttempt = System.nanoTime();
 
     WakeSignals(Supplier<StatefulRedisPubSubConnection<String, String>> connect, String channel) {
         this.connect = connect;
         this.channel = channel;
     }
 
-    /** Subscribes on first use; returns false (and waits fall back to polling) when that fails. */
+    /**
+     * Subscribes on first use; returns false (and waits fall back to polling) when that fails. After a failure it
+     * tries again at most every {@value #RETRY_MS} ms, so an outage does not turn every wait into a connect.
+     */
     boolean subscribe() {
         if (subscription != null) return true;
         synchronized (this) {
             if (subscription != null) return true;
-            if (closed) return false;
+            if (closed || System.nanoTime() < nextAttempt) return false;
+            nextAttempt = System.nanoTime() + RETRY_MS * 1_000_000L;
             try {
                 StatefulRedisPubSubConnection<String, String> c = connect.get();
                 c.addListener(new RedisPubSubAdapter<>() {
@@ -54,7 +60,8 @@ final class WakeSignals implements AutoCloseable {
                 return true;
             } catch (Exception e) {
                 if (interrupted(e)) {
-                    Thread.currentThread().interrupt(); // the waiter was told to stop: not a Redis problem
+                    nextAttempt = System.nanoTime(); // not a Redis problem: the next wait may try at once
+                    Thread.currentThread().interrupt(); // the waiter was told to stop
                 } else {
                     log.warn("cannot subscribe to Redis wake-ups ({}); idle workers poll until it works", e.toString());
                 }
