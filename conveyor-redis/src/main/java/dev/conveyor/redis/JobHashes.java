@@ -40,9 +40,12 @@ final class JobHashes {
                     + "stored in, '" + queue + "'");
         }
         try {
+            // The hash keeps milliseconds; while runAt is unchanged the envelope's (maybe finer) instant stands.
+            long runAtMillis = Long.parseLong(runAt);
+            Instant due = job.runAt().toEpochMilli() == runAtMillis ? job.runAt() : Instant.ofEpochMilli(runAtMillis);
             return new Job(job.id(), job.task(), queue, job.args(), job.headers(), job.priority(),
                     Integer.parseInt(attempt), Integer.parseInt(deliveries), job.maxAttempts(), job.maxDeliveries(),
-                    Instant.ofEpochMilli(Long.parseLong(runAt)), job.enqueuedAt(), job.expiresAt(), job.timeout(),
+                    due, job.enqueuedAt(), job.expiresAt(), job.timeout(),
                     job.uniqueKey(), job.uniqueFor(), job.parentId(), job.groupId());
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new JobCodec.CorruptJobException("job hash fields attempt/deliveries/runAt are not valid numbers ("

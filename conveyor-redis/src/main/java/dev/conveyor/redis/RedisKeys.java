@@ -48,9 +48,4 @@ final class RedisKeys {
     String wakeChannel() {
         return "{" + prefix + "}:wake";
     }
-
-    /** A glob matching every key under this prefix (for clean-up tools and tests). */
-    String pattern() {
-        return "{" + prefix + "*";
-    }
 }

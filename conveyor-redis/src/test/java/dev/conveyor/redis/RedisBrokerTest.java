@@ -191,6 +191,17 @@ class RedisBrokerTest {
     }
 
     @Test
+    void aRunAtFinerThanAMillisecondSurvivesTheRoundTrip() {
+        Instant fine = clock.instant().minusSeconds(1).plusNanos(123_456);
+        Job j = new Job(JobIds.next(clock), "t", "fine", "{}", Map.of(), 5, 0, 0, 3, 3, fine, fine, null, null,
+                null, null, null, null);
+        broker.enqueue(List.of(j));
+        assertThat(broker.fetch(List.of("fine"), 1, Duration.ofSeconds(30))).singleElement()
+                .satisfies(l -> assertThat(l.job().runAt()).isEqualTo(fine));
+        assertThat(broker.get(j.id()).orElseThrow().job().runAt()).isEqualTo(fine);
+    }
+
+    @Test
     void closeIsIdempotent() {
         RedisBroker b = (RedisBroker) Brokers.open(redis.url(""), new BrokerContext(clock));
         b.close();
