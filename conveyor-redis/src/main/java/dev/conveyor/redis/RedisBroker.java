@@ -83,7 +83,7 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
         this.settler = new RedisSettler(redis, keys, clock);
         this.fetcher = new RedisFetcher(redis, keys, clock, settler);
         this.inspection = new RedisInspection(redis, keys, clock);
-        this.wake = new WakeSignals(redis::openPubSub, keys.wakeChannel());
+        this.wake = new WakeSignals(redis::openPubSub, keys.wakeChannel(), keys.doneChannel());
     }
 
     /** Opens a broker for a Redis URL (see {@link RedisUrl}); same as {@code Brokers.open(url, context)}. */
@@ -103,14 +103,14 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
         // This JVM's waiters need not wait for the pub/sub round trip; once per queue, not per job.
         Set<String> queues = new LinkedHashSet<>();
         for (Job j : jobs) queues.add(j.queue());
-        queues.forEach(wake::signal);
+        for (String q : queues) wake.signal(keys.wakeChannel(), q);
         return out;
     }
 
     @Override
     public String insertRawEnvelope(String queue, String envelope) {
         String id = enqueuer.insertRaw(queue, envelope);
-        wake.signal(queue);
+        wake.signal(keys.wakeChannel(), queue);
         return id;
     }
 
@@ -160,7 +160,7 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
         long waitNanos = Math.min(maxWait.toNanos(), WAIT_CAP.toNanos());
         boolean subscribed = wake.subscribe();
         List<String> qs = List.copyOf(new LinkedHashSet<>(queues));
-        long[] seen = wake.generations(qs);
+        long[] seen = wake.generations(keys.wakeChannel(), qs);
         if (subscribed) {
             try {
                 long untilDue = millisUntilWork(qs);
@@ -173,7 +173,7 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
                 log.debug("could not look for work in {}: {}", qs, e.toString());
             }
         }
-        wake.await(qs, seen, waitNanos);
+        wake.await(keys.wakeChannel(), qs, seen, waitNanos);
     }
 
     /** 0 when work is there now; else ms until the earliest delayed job or lease is due (MAX_VALUE if none). */
@@ -208,6 +208,33 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
     @Override
     public Optional<JobInfo> get(String id) {
         return inspection.get(id);
+    }
+
+    /**
+     * Waits for the job to finish without polling hot: acks and buries publish their queue on
+     * {@code {prefix}:done}, and each message makes this read the job again (at least every
+     * {@link #WAIT_CAP}, for messages lost while reconnecting).
+     */
+    @Override
+    public Optional<JobInfo> awaitFinished(String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean subscribed = wake.subscribe();
+        List<String> queue = null;
+        long[] seen = null;
+        while (true) {
+            if (queue != null) seen = wake.generations(keys.doneChannel(), queue); // before the read: no lost news
+            Optional<JobInfo> info = get(id);
+            if (info.isEmpty() || info.get().state().isFinished()) return info;
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || Thread.currentThread().isInterrupted()) return info;
+            if (queue == null) {
+                queue = List.of(info.get().job().queue());
+                continue; // read again now that news of its queue is being counted
+            }
+            long cap = subscribed ? WAIT_CAP.toNanos() : TimeUnit.MILLISECONDS.toNanos(50);
+            wake.await(keys.doneChannel(), queue, seen, Math.min(left, cap));
+            if (Thread.currentThread().isInterrupted()) return get(id);
+        }
     }
 
     @Override

@@ -48,4 +48,9 @@ final class RedisKeys {
     String wakeChannel() {
         return "{" + prefix + "}:wake";
     }
+
+    /** Pub/sub channel: the name of a queue in which jobs finished (succeeded or went dead). */
+    String doneChannel() {
+        return "{" + prefix + "}:done";
+    }
 }

@@ -100,8 +100,8 @@ final class RedisSettler {
             List<Integer> all = e.getValue();
             for (int from = 0; from < all.size(); from += RedisEnqueue.CHUNK) {
                 List<Integer> chunk = all.subList(from, Math.min(all.size(), from + RedisEnqueue.CHUNK));
-                List<String> args = new ArrayList<>(4 + chunk.size() * 5);
-                args.addAll(List.of(op, Long.toString(now), keys.wakeChannel(), e.getKey()));
+                List<String> args = new ArrayList<>(5 + chunk.size() * 5);
+                args.addAll(List.of(op, Long.toString(now), keys.wakeChannel(), e.getKey(), keys.doneChannel()));
                 for (int i : chunk) {
                     Lease lease = leaseOf.apply(items.get(i));
                     args.add(lease.jobId());

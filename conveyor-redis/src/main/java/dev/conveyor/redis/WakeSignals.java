@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wake-ups for idle workers. Every script that makes jobs ready (or schedules them) publishes the queue name on
- * {@code {prefix}:wake}; one subscription per broker turns those messages into a per-queue generation number and
- * wakes the threads waiting in {@code awaitWork}. Waiters read the generations <em>before</em> they look for
+ * Wake-ups for idle workers and for waiters on results. Every script that makes jobs ready (or schedules them)
+ * publishes the queue name on {@code {prefix}:wake}, and every ack or bury on {@code {prefix}:done}; one
+ * subscription per broker turns those messages into per-channel, per-queue generation numbers and wakes the
+ * threads waiting in {@code awaitWork} and {@code awaitFinished}. Waiters read the generations <em>before</em> they look for
  * work, so a message that arrives in between is not missed. Pub/sub is lossy while disconnected (Lettuce
  * resubscribes on reconnect), which is why waits are also capped.
  */
@@ -23,7 +24,7 @@ final class WakeSignals implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WakeSignals.class);
 
     private final Supplier<StatefulRedisPubSubConnection<String, String>> connect;
-    private final String channel;
+    private final String[] channels;
     private final ConcurrentHashMap<String, AtomicLong> generations = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -32,9 +33,9 @@ final class WakeSignals implements AutoCloseable {
     private static final long RETRY_MS = 5_000;
     private long nextAttempt = System.nanoTime();
 
-    WakeSignals(Supplier<StatefulRedisPubSubConnection<String, String>> connect, String channel) {
+    WakeSignals(Supplier<StatefulRedisPubSubConnection<String, String>> connect, String... channels) {
         this.connect = connect;
-        this.channel = channel;
+        this.channels = channels.clone();
     }
 
     /**
@@ -52,10 +53,10 @@ final class WakeSignals implements AutoCloseable {
                 c.addListener(new RedisPubSubAdapter<>() {
                     @Override
                     public void message(String ch, String queue) {
-                        signal(queue);
+                        signal(ch, queue);
                     }
                 });
-                c.async().subscribe(channel).get(10, TimeUnit.SECONDS);
+                c.async().subscribe(channels).get(10, TimeUnit.SECONDS);
                 subscription = c;
                 return true;
             } catch (Exception e) {
@@ -77,9 +78,9 @@ final class WakeSignals implements AutoCloseable {
         return Thread.currentThread().isInterrupted();
     }
 
-    /** Work may have arrived in {@code queue}. */
-    void signal(String queue) {
-        generations.computeIfAbsent(queue, q -> new AtomicLong()).incrementAndGet();
+    /** Something happened in {@code queue} on {@code channel} (work arrived, jobs finished). */
+    void signal(String channel, String queue) {
+        generations.computeIfAbsent(key(channel, queue), q -> new AtomicLong()).incrementAndGet();
         lock.lock();
         try {
             changed.signalAll();
@@ -88,21 +89,21 @@ final class WakeSignals implements AutoCloseable {
         }
     }
 
-    long[] generations(Collection<String> queues) {
+    long[] generations(String channel, Collection<String> queues) {
         long[] out = new long[queues.size()];
         int i = 0;
-        for (String q : queues) out[i++] = generations.computeIfAbsent(q, k -> new AtomicLong()).get();
+        for (String q : queues) out[i++] = generations.computeIfAbsent(key(channel, q), k -> new AtomicLong()).get();
         return out;
     }
 
     /**
-     * Waits until one of the queues was signalled since {@code seen} was read, {@code nanos} passed, or the
-     * thread is interrupted (returns with the flag set).
+     * Waits until one of the queues was signalled on {@code channel} since {@code seen} was read, {@code nanos}
+     * passed, or the thread is interrupted (returns with the flag set).
      */
-    void await(Collection<String> queues, long[] seen, long nanos) {
+    void await(String channel, Collection<String> queues, long[] seen, long nanos) {
         lock.lock();
         try {
-            while (nanos > 0 && !moved(queues, seen)) nanos = changed.awaitNanos(nanos);
+            while (nanos > 0 && !moved(channel, queues, seen)) nanos = changed.awaitNanos(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -110,15 +111,18 @@ final class WakeSignals implements AutoCloseable {
         }
     }
 
-    private boolean moved(Collection<String> queues, long[] seen) {
+    private boolean moved(String channel, Collection<String> queues, long[] seen) {
         int i = 0;
         for (String q : queues) {
-            if (generations.get(q).get() != seen[i++]) return true;
+            if (generations.get(key(channel, q)).get() != seen[i++]) return true;
         }
         return false;
     }
 
-    /** Stops subscribing; the connection itself is closed with the client that made it. */
+    private static String key(String channel, String queue) {
+        return channel + '\u0000' + queue;
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -202,6 +202,30 @@ class RedisBrokerTest {
     }
 
     @Test
+    void awaitFinishedWakesOnAnAckFromAnotherBrokerWellBeforeItsOneSecondRecheck() throws Exception {
+        Job j = job("awaited", "{}");
+        broker.enqueue(List.of(j));
+        LeasedJob leased = broker.fetch(List.of("awaited"), 1, Duration.ofSeconds(30)).getFirst();
+        java.util.concurrent.CompletableFuture<Long> returnedAt = new java.util.concurrent.CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            broker.awaitFinished(j.id(), Duration.ofSeconds(20));
+            returnedAt.complete(System.nanoTime());
+        });
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (waiter.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) Thread.sleep(5);
+        assertThat(waiter.getState()).as("the waiter is waiting").isEqualTo(Thread.State.TIMED_WAITING);
+        long ackedAt;
+        try (RedisBroker other = (RedisBroker) Brokers.open(redis.url(""), new BrokerContext(clock))) {
+            ackedAt = System.nanoTime();
+            assertThat(other.ack(List.of(new dev.conveyor.broker.Completion(leased.lease(), "{\"ok\":1}"))))
+                    .containsExactly(dev.conveyor.broker.Outcome.OK);
+        }
+        long waitedMs = (returnedAt.get(10, java.util.concurrent.TimeUnit.SECONDS) - ackedAt) / 1_000_000;
+        assertThat(waitedMs).as("ms from the ack to the waiter's return (its recheck is every 1000 ms)").isLessThan(600);
+        assertThat(broker.get(j.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
     void closeIsIdempotent() {
         RedisBroker b = (RedisBroker) Brokers.open(redis.url(""), new BrokerContext(clock));
         b.close();

@@ -1,7 +1,8 @@
 -- Changes leased jobs of one queue under their fencing tokens: ack, retry, bury, extend or release. An item
 -- whose lease is not current (another token, expired at now, job gone or not RUNNING) changes nothing.
 -- KEYS[1] = {prefix:queue}:ready
--- ARGV[1] = operation, ARGV[2] = now (ms), ARGV[3] = wake-up channel, ARGV[4] = queue name, then per item
+-- ARGV[1] = operation, ARGV[2] = now (ms), ARGV[3] = wake-up channel, ARGV[4] = queue name, ARGV[5] = the
+-- channel told (with the queue name) when jobs finished, for waiters on results; then per item
 -- (id, token, a, b, c) where a, b, c depend on the operation:
 --   ack:     a = '1' if there is a result, b = result JSON
 --   retry:   a = runAt (ms), b = attempts to add (0|1), c = error JSON
@@ -15,6 +16,7 @@ local now = tonumber(ARGV[2])
 local base = string.sub(KEYS[1], 1, -6)
 local out = {}
 local wake = false
+local finished = false
 
 -- Sorted-set changes of the whole batch, sent as one variadic command per set at the end: one redis.call per
 -- set instead of one per job (each call costs about as much as its work). Nothing in the loop reads these sets.
@@ -89,7 +91,7 @@ for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'u
   end
 end
 
-for i = 5, #ARGV, 5 do
+for i = 6, #ARGV, 5 do
   local id, token, a, b, c = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local key = base .. 'job:' .. id
   -- pcall: a key of another type answers an error value instead of aborting the batch (no TYPE needed).
@@ -100,6 +102,7 @@ for i = 5, #ARGV, 5 do
     out[#out + 1] = 0
   else
     out[#out + 1] = 1
+    if op == 'ack' or op == 'bury' then finished = true end
     if op == 'ack' then
       if a == '1' then redis.call('HSET', key, 'result', b) end
       finish(key, id, 'SUCCEEDED', h)
@@ -142,4 +145,5 @@ for i = 5, #ARGV, 5 do
 end
 flush()
 if wake then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+if finished then redis.call('PUBLISH', ARGV[5], ARGV[4]) end
 return out
