@@ -40,11 +40,15 @@ final class JobHashes {
                     + "stored in, '" + queue + "'");
         }
         try {
-            // The hash keeps milliseconds; while runAt is unchanged the envelope's (maybe finer) instant stands.
-            long runAtMillis = Long.parseLong(runAt);
-            Instant due = job.runAt().toEpochMilli() == runAtMillis ? job.runAt() : Instant.ofEpochMilli(runAtMillis);
+            // The hash keeps milliseconds; while runAt is unchanged the envelope's (maybe finer) instant stands,
+            // and a hash without runAt (a minimal foreign writer) has the envelope's.
+            Instant due = job.runAt();
+            if (runAt != null && job.runAt().toEpochMilli() != Long.parseLong(runAt)) {
+                due = Instant.ofEpochMilli(Long.parseLong(runAt));
+            }
             return new Job(job.id(), job.task(), queue, job.args(), job.headers(), job.priority(),
-                    Integer.parseInt(attempt), Integer.parseInt(deliveries), job.maxAttempts(), job.maxDeliveries(),
+                    attempt == null ? 0 : Integer.parseInt(attempt), deliveries == null ? 0 : Integer.parseInt(deliveries),
+                    job.maxAttempts(), job.maxDeliveries(),
                     due, job.enqueuedAt(), job.expiresAt(), job.timeout(),
                     job.uniqueKey(), job.uniqueFor(), job.parentId(), job.groupId());
         } catch (IllegalArgumentException | NullPointerException e) {
@@ -59,8 +63,7 @@ final class JobHashes {
         Job job;
         String problem = null;
         try {
-            job = leased(id, queue, hash.get("envelope"), hash.getOrDefault("attempt", "0"),
-                    hash.getOrDefault("deliveries", "0"), hash.getOrDefault("runAt", "x"));
+            job = leased(id, queue, hash.get("envelope"), hash.get("attempt"), hash.get("deliveries"), hash.get("runAt"));
         } catch (JobCodec.CorruptJobException e) {
             problem = "corrupt record: " + e.getMessage();
             job = placeholder(id, queue, hash.get("envelope"), now);

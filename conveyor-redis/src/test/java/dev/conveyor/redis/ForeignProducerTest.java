@@ -63,6 +63,25 @@ class ForeignProducerTest {
     }
 
     @Test
+    void aMinimalHashWithOnlyEnvelopeAndStateRuns() {
+        Task<Add, Sum> add = Task.named("foreign.add", Add.class, Sum.class).queue("minimal")
+                .handler(x -> new Sum(x.a() + x.b()));
+        String p = redis.prefix();
+        String id = JobIds.next(Clock.systemUTC());
+        String envelope = "{\"v\":1,\"id\":\"" + id + "\",\"task\":\"foreign.add\",\"queue\":\"minimal\","
+                + "\"args\":{\"a\":2,\"b\":3},\"enqueuedAt\":\"2026-11-25T15:00:00.000Z\"}";
+        var r = redis.sync();
+        r.hset("{" + p + "}:index", id, "minimal");
+        r.hset("{" + p + ":minimal}:job:" + id, Map.of("envelope", envelope, "state", "READY"));
+        r.zadd("{" + p + ":minimal}:ready", 4 * 10_000_000_000_000L, id);
+        r.zadd("{" + p + ":minimal}:all", 0, id);
+        try (Conveyor conveyor = Conveyor.builder().broker(redis.url("")).task(add).build()) {
+            conveyor.startWorker(WorkerOptions.defaults().queues("minimal").shutdownOnSigterm(false));
+            assertThat(conveyor.handle(add, id).await(Duration.ofSeconds(10))).isEqualTo(new Sum(5));
+        }
+    }
+
+    @Test
     void jobsWrittenWithPlainCommandsRunAndTheirResultsAreReadable() {
         Task<Add, Sum> add = Task.named("foreign.add", Add.class, Sum.class).queue("foreign")
                 .handler(x -> new Sum(x.a() + x.b()));
