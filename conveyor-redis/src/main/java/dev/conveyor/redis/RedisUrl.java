@@ -53,8 +53,11 @@ public record RedisUrl(boolean tls, boolean cluster, String user, String passwor
     public static final int DEFAULT_PORT = 6379;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<String> OPTIONS = Set.of("prefix", "payloadLimit", "timeout", "verifyPeer");
-    /** Key prefixes must not contain braces (they delimit Redis Cluster hash tags) or spaces. */
-    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    /**
+     * Key prefixes: no braces (they delimit Redis Cluster hash tags) and no ':' (so the keys of prefix "app"
+     * are never matched by the patterns of another, "app:x").
+     */
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern FORM = Pattern.compile("([a-z-]+)://(?:([^@/?]*)@)?([^/?]*)(?:/([^?]*))?(?:\\?(.*))?");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9_.-]+)(?::(\\d{1,5}))?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|KB|MB|kB)?");
@@ -135,7 +138,7 @@ public record RedisUrl(boolean tls, boolean cluster, String user, String passwor
         String prefix = options.getOrDefault("prefix", DEFAULT_PREFIX);
         if (!PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("option prefix='" + prefix + "' in '" + redacted
-                    + "' must match [A-Za-z0-9_.:-]{1,64} (no braces: they delimit Redis Cluster hash tags)");
+                    + "' must match [A-Za-z0-9_.-]{1,64} (no braces, which delimit Redis Cluster hash tags, and no ':')");
         }
         int payloadLimit = options.containsKey("payloadLimit")
                 ? size(options.get("payloadLimit"), redacted) : JobCodec.MAX_ENVELOPE_CHARS;

@@ -74,6 +74,7 @@ class RedisUrlTest {
                 new Bad("redis-cluster://a:1/2", "only database 0"),
                 new Bad("redis://user@h", "no password"),
                 new Bad("redis://h?prefix=a{b}", "prefix='a{b}'"),
+                new Bad("redis://h?prefix=app:x", "prefix='app:x'"),
                 new Bad("redis://h?payloadLimit=2MiB", "payloadLimit='2MiB'"),
                 new Bad("redis://h?payloadLimit=lots", "payloadLimit='lots'"),
                 new Bad("redis://h?timeout=soon", "option timeout"),
