@@ -97,10 +97,21 @@ final class RedisConnection implements AutoCloseable {
         } catch (RuntimeException e) {
             if (client != null) client.shutdownAsync(0, 1, TimeUnit.SECONDS);
             throw new BrokerException("cannot connect to Redis at " + url.where() + " (" + url.redacted() + "): "
-                    + rootMessage(e) + ". Check that redis-server is running and listening there"
-                    + (url.tls() ? " with TLS enabled" : "") + (url.password() != null ? ", and the user and password" : "")
-                    + (url.cluster() ? ", and that the nodes form a cluster (cluster_state:ok)" : "") + ".", e);
+                    + rootMessage(e) + ". " + hint(url, rootMessage(e)), e);
         }
+    }
+
+    /** What to check, from the most telling words of the failure. */
+    private static String hint(RedisUrl url, String failure) {
+        if (failure.contains("WRONGPASS")) return "The user or password in the URL is wrong.";
+        if (failure.contains("NOAUTH")) return "The server requires a password: write it in the URL, redis://:password@host.";
+        if (failure.contains("certification path") || failure.contains("SSLHandshake")) {
+            return "The server's TLS certificate is not trusted by this JVM: add its CA to the trust store "
+                    + "(javax.net.ssl.trustStore), or use verifyPeer=false in tests only.";
+        }
+        return "Check that redis-server is running and listening there" + (url.tls() ? " with TLS enabled" : "")
+                + (url.cluster() ? ", and that the nodes form a cluster (cluster_state:ok)" : "")
+                + "; a server that expects TLS resets plain connections (use rediss://).";
     }
 
     RedisUrl url() {

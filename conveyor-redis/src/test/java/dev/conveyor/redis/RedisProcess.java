@@ -45,7 +45,10 @@ final class RedisProcess implements AutoCloseable {
         return dir;
     }
 
-    /** Starts the server and waits until it accepts connections. */
+    /**
+     * Starts the server and waits until it answers PING on its plain port (a server that also needs a password
+     * answers NOAUTH, which counts as up).
+     */
     void start() throws Exception {
         List<String> command = new ArrayList<>(List.of(binary("redis-server"), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no", "--save", "",
@@ -78,7 +81,8 @@ final class RedisProcess implements AutoCloseable {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.getOutputStream().write("PING\r\n".getBytes());
             byte[] buf = new byte[7];
-            return s.getInputStream().read(buf) > 0 && new String(buf).startsWith("+PONG");
+            String reply = s.getInputStream().read(buf) > 0 ? new String(buf) : "";
+            return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
         } catch (IOException e) {
             return false;
         }
