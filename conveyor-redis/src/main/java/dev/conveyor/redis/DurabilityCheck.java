@@ -18,21 +18,26 @@ final class DurabilityCheck {
 
     private DurabilityCheck() {}
 
-    /** Logs a warning per risk found; returns the warnings (empty when the settings keep acknowledged jobs). */
+    /**
+     * Logs a warning per risk found (on every master of a cluster); returns the warnings (empty when the
+     * settings keep acknowledged jobs).
+     */
     static List<String> run(RedisConnection redis) {
-        String where = "Redis at " + redis.url().where();
-        Map<String, String> config;
-        try {
-            config = redis.await(redis.commands().configGet("appendonly", "appendfsync", "maxmemory-policy")
-                    .toCompletableFuture(), "reading its persistence settings");
-        } catch (RuntimeException e) {
-            String w = where + ": could not check its persistence settings (CONFIG GET failed: " + e.getMessage()
-                    + "); make sure appendonly=yes, appendfsync=always (or accept losing up to ~1 s of jobs) and "
-                    + "maxmemory-policy=noeviction";
-            if (WARNED.add(where + " unchecked")) log.warn(w);
-            return List.of(w);
+        List<String> warnings = new ArrayList<>();
+        for (var server : redis.servers().entrySet()) {
+            String where = "Redis at " + server.getKey();
+            Map<String, String> config;
+            try {
+                config = redis.await(server.getValue().configGet("appendonly", "appendfsync", "maxmemory-policy")
+                        .toCompletableFuture(), "reading its persistence settings");
+            } catch (RuntimeException e) {
+                warnings.add(where + ": could not check its persistence settings (CONFIG GET failed: " + e.getMessage()
+                        + "); make sure appendonly=yes, appendfsync=always (or accept losing up to ~1 s of jobs) and "
+                        + "maxmemory-policy=noeviction");
+                continue;
+            }
+            warnings.addAll(assess(where, config));
         }
-        List<String> warnings = assess(where, config);
         for (String w : warnings) {
             if (WARNED.add(w)) log.warn(w);
         }

@@ -122,6 +122,23 @@ final class RedisConnection implements AutoCloseable {
         return url.cluster();
     }
 
+    /**
+     * One command interface per server whose settings matter: the server itself, or every master of a cluster
+     * (as host:port → commands).
+     */
+    java.util.Map<String, RedisClusterAsyncCommands<String, String>> servers() {
+        if (!(connection instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, String> c)) {
+            return java.util.Map.of(url.where(), commands);
+        }
+        java.util.Map<String, RedisClusterAsyncCommands<String, String>> out = new java.util.TreeMap<>();
+        for (var node : c.getPartitions()) {
+            if (node.is(io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag.UPSTREAM)) {
+                out.put(node.getUri().getHost() + ":" + node.getUri().getPort(), c.getConnection(node.getNodeId()).async());
+            }
+        }
+        return out;
+    }
+
     /** The command interface shared by standalone and cluster connections. Thread-safe. */
     RedisClusterAsyncCommands<String, String> commands() {
         return commands;
