@@ -1,6 +1,5 @@
 package dev.conveyor.limit;
 
-import dev.conveyor.Task;
 import dev.conveyor.broker.StateStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -63,14 +62,15 @@ public final class Limiter {
     }
 
     /**
-     * Takes a concurrency slot under every concurrency limit of {@code task}, then a start under every rate
-     * limit. If one is refused, gives back what it took and answers when to try again.
+     * Takes a concurrency slot under every concurrency limit of the task named {@code task}, then a start under
+     * every rate limit. If one is refused, gives back what it took and answers when to try again.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public Decision acquire(Task<?, ?> task, Object args, String jobId) {
+    public Decision acquire(String task, List<? extends ConcurrencyLimit<?>> concurrencyLimits,
+                            List<? extends RateLimit<?>> rateLimits, Object args, String jobId) {
         List<String> slots = new ArrayList<>();
-        for (ConcurrencyLimit limit : task.concurrencyLimits()) {
-            String key = key("slots", task.name(), limit.keyFromArgs(), args);
+        for (ConcurrencyLimit limit : concurrencyLimits) {
+            String key = key("slots", task, limit.keyFromArgs(), args);
             if (key == null) continue;
             Instant retryAt = takeSlot(key, limit.max(), jobId);
             if (retryAt != null) {
@@ -79,8 +79,8 @@ public final class Limiter {
             }
             slots.add(key);
         }
-        for (RateLimit limit : task.rateLimits()) {
-            String key = key("rate", task.name(), limit.keyFromArgs(), args);
+        for (RateLimit limit : rateLimits) {
+            String key = key("rate", task, limit.keyFromArgs(), args);
             if (key == null) continue;
             Instant retryAt = takeStart(key, limit);
             if (retryAt != null) {

@@ -113,7 +113,7 @@ public final class JobExecutor {
         if (limiter == null || !task.hasLimits()) return run(running, task, args);
         dev.conveyor.limit.Limiter.Decision d;
         try {
-            d = limiter.acquire(task, args, job.id());
+            d = limiter.acquire(task.name(), task.concurrencyLimits(), task.rateLimits(), args, job.id());
         } catch (RuntimeException e) {
             log.warn("job {} ({}): its limits could not be checked ({}); postponing it a few seconds", job.id(),
                     job.task(), e.toString());
