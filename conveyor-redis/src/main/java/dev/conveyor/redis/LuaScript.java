@@ -20,8 +20,9 @@ record LuaScript(String name, String source, String sha) {
     static final LuaScript ADMIN = load("admin");
     static final LuaScript LIST = load("list");
     static final LuaScript STATS = load("stats");
+    static final LuaScript STATE = load("state");
 
-    static final LuaScript[] ALL = {INDEX, ENQUEUE, FETCH, SETTLE, ADMIN, LIST, STATS};
+    static final LuaScript[] ALL = {INDEX, ENQUEUE, FETCH, SETTLE, ADMIN, LIST, STATS, STATE};
 
     private static LuaScript load(String name) {
         String path = "lua/" + name + ".lua";

@@ -14,6 +14,7 @@ import dev.conveyor.broker.Outcome;
 import dev.conveyor.broker.Page;
 import dev.conveyor.broker.QueueStats;
 import dev.conveyor.broker.RawEnvelopeSink;
+import dev.conveyor.broker.StateStore;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobInfo;
 import dev.conveyor.job.JobState;
@@ -58,10 +59,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
+public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, StateStore {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
-            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.PUSH_WAKEUP);
+            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.PUSH_WAKEUP, Capability.STATE);
     /** Longest one awaitWork waits without looking again: covers a wake-up lost while reconnecting. */
     static final Duration WAIT_CAP = Duration.ofSeconds(1);
 
@@ -72,6 +73,7 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
     private final RedisSettler settler;
     private final RedisFetcher fetcher;
     private final RedisInspection inspection;
+    private final RedisState state;
     private final WakeSignals wake;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -83,6 +85,7 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
         this.settler = new RedisSettler(redis, keys, clock);
         this.fetcher = new RedisFetcher(redis, keys, clock, settler);
         this.inspection = new RedisInspection(redis, keys, clock);
+        this.state = new RedisState(redis, keys);
         this.wake = new WakeSignals(redis::openPubSub, keys.wakeChannel(), keys.doneChannel());
     }
 
@@ -265,6 +268,23 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink {
     @Override
     public int prune(JobState state, String queue, Instant finishedBefore, int limit) {
         return inspection.prune(state, queue, finishedBefore, limit);
+    }
+
+    // ---- StateStore -------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<String> readState(String key) {
+        return state.read(key);
+    }
+
+    @Override
+    public boolean compareAndSetState(String key, String expected, String value) {
+        return state.compareAndSet(key, expected, value);
+    }
+
+    @Override
+    public java.util.Map<String, String> readStates(String prefix) {
+        return state.readAll(prefix);
     }
 
     /** Closes the connections (the jobs stay in Redis). Idempotent. */

@@ -39,6 +39,11 @@ final class RedisKeys {
         return "{" + prefix + "}:index";
     }
 
+    /** Hash key → value: the shared state of {@code StateStore} (schedules, pause flags). */
+    String state() {
+        return "{" + prefix + "}:state";
+    }
+
     /** Set of queue names that have had jobs. */
     String queues() {
         return "{" + prefix + "}:queues";

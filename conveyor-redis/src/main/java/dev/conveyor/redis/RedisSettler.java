@@ -52,8 +52,10 @@ final class RedisSettler {
         for (Failure f : failures) {
             if (f.runAt() == null) throw new IllegalArgumentException("retry of job " + f.lease().jobId() + " has no runAt");
         }
+        // A postponement (a limit was reached) has no error: an empty one appends nothing.
         return settle("retry", failures, Failure::lease, (f, now) -> new String[] {
-                Long.toString(f.runAt().toEpochMilli()), f.countsAttempt() ? "1" : "0", JobHashes.json(f.error())}, true);
+                Long.toString(f.runAt().toEpochMilli()), f.countsAttempt() ? "1" : "0",
+                f.isPostponement() ? "" : JobHashes.json(f.error())}, true);
     }
 
     List<Outcome> bury(List<Failure> failures) {

@@ -5,7 +5,7 @@
 -- channel told (with the queue name) when jobs finished, for waiters on results; then per item
 -- (id, token, a, b, c) where a, b, c depend on the operation:
 --   ack:     a = '1' if there is a result, b = result JSON
---   retry:   a = runAt (ms), b = attempts to add (0|1), c = error JSON
+--   retry:   a = runAt (ms), b = attempts to add (0|1), c = error JSON ('' for a postponement: none)
 --   bury:    a = attempts to add (0|1), b = error JSON, c = dead reason; a trailing '!' on a marks the record
 --            corrupt (it cannot be re-driven)
 --   extend:  a = new lease deadline (ms)
@@ -108,7 +108,7 @@ for i = 6, #ARGV, 5 do
       finish(key, id, 'SUCCEEDED', h)
     elseif op == 'retry' then
       local runAt = num(a, now)
-      appendError(key, c)
+      if c ~= '' then appendError(key, c) end -- a postponement records no error
       leasedRemoves[#leasedRemoves + 1] = id
       -- a garbled attempt count is read as 0 rather than failing the whole batch
       local attempt = num(h[6], 0) + num(b, 0)
