@@ -74,7 +74,7 @@ final class JobHashes {
         }
         if (state == JobState.SCHEDULED && !job.runAt().isAfter(now)) state = JobState.READY;
         List<AttemptError> errors = errors(hash.get("errors"), now);
-        String deadReason = state == JobState.DEAD ? hash.get("deadReason") : null;
+        String deadReason = state == JobState.DEAD || state == JobState.CANCELLED ? hash.get("deadReason") : null;
         if (problem != null && errors.isEmpty()) {
             // Not yet fetched (so not yet buried): say what a worker will find.
             errors = List.of(AttemptError.reason(0, now, "corrupt-record", problem));
@@ -82,7 +82,7 @@ final class JobHashes {
         if (state == JobState.DEAD && deadReason == null) deadReason = errors.isEmpty() ? problem : errors.getLast().message();
         return new JobInfo(job, state, errors, hash.get("result"), millis(hash.get("updatedAt")),
                 millis(hash.get("finishedAt")), state == JobState.RUNNING ? millis(hash.get("leaseUntil")) : null,
-                deadReason);
+                deadReason, progress(hash.get("progress")), "1".equals(hash.get("cancelRequested")));
     }
 
     /** Stands in for a record that does not decode, so it can be listed and inspected. */
@@ -107,6 +107,16 @@ final class JobHashes {
             return errors == null ? List.of() : errors;
         } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
             return List.of(AttemptError.reason(0, now, "corrupt-record", "error history is not a JSON array of errors"));
+        }
+    }
+
+    /** The last progress report, or null (also when unreadable: progress is informational). */
+    private static dev.conveyor.job.Progress progress(String json) {
+        if (json == null || json.isEmpty()) return null;
+        try {
+            return MAPPER.readValue(json, dev.conveyor.job.Progress.class);
+        } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
+            return null;
         }
     }
 

@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, StateStore {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
-            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.PUSH_WAKEUP, Capability.STATE);
+            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.PUSH_WAKEUP, Capability.STATE,
+            Capability.CANCELLATION, Capability.PROGRESS);
     /** Longest one awaitWork waits without looking again: covers a wake-up lost while reconnecting. */
     static final Duration WAIT_CAP = Duration.ofSeconds(1);
 
@@ -149,6 +150,11 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
     @Override
     public List<Outcome> release(List<Lease> leases) {
         return settler.release(leases);
+    }
+
+    @Override
+    public List<Outcome> reportProgress(List<dev.conveyor.broker.ProgressUpdate> updates) {
+        return settler.reportProgress(updates);
     }
 
     /**
@@ -253,6 +259,11 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
     @Override
     public int redrive(List<String> ids) {
         return inspection.redrive(ids);
+    }
+
+    @Override
+    public List<dev.conveyor.broker.CancelResult> cancel(List<String> ids) {
+        return inspection.cancel(ids);
     }
 
     @Override

@@ -148,6 +148,35 @@ final class RedisInspection {
         return byQueue(ids, "redrive", false);
     }
 
+    List<dev.conveyor.broker.CancelResult> cancel(List<String> ids) {
+        dev.conveyor.broker.CancelResult[] out = new dev.conveyor.broker.CancelResult[ids.size()];
+        java.util.Arrays.fill(out, dev.conveyor.broker.CancelResult.NOT_FOUND);
+        if (ids.isEmpty()) return List.of();
+        var queues = redis.await(redis.commands().hmget(keys.index(), ids.toArray(String[]::new)).toCompletableFuture(),
+                "looking up jobs");
+        Map<String, List<Integer>> grouped = new LinkedHashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            var kv = queues.get(i);
+            if (kv.hasValue() && Job.QUEUE_NAME.matcher(kv.getValue()).matches()) {
+                grouped.computeIfAbsent(kv.getValue(), q -> new ArrayList<>()).add(i);
+            }
+        }
+        for (Map.Entry<String, List<Integer>> e : grouped.entrySet()) {
+            List<String> args = new ArrayList<>(List.of(keys.doneChannel()));
+            for (int i : e.getValue()) args.add(ids.get(i));
+            List<String> answers = admin(e.getKey(), "cancel", args);
+            for (int k = 0; k < answers.size(); k++) {
+                out[e.getValue().get(k)] = switch (answers.get(k)) {
+                    case "C" -> dev.conveyor.broker.CancelResult.CANCELLED;
+                    case "R" -> dev.conveyor.broker.CancelResult.REQUESTED;
+                    case "F" -> dev.conveyor.broker.CancelResult.FINISHED;
+                    default -> dev.conveyor.broker.CancelResult.NOT_FOUND;
+                };
+            }
+        }
+        return List.of(out);
+    }
+
     int delete(List<String> ids) {
         return byQueue(ids, "delete", true);
     }

@@ -79,6 +79,11 @@ final class RedisSettler {
         return settle("release", leases, l -> l, (l, now) -> new String[] {"", "", ""}, true);
     }
 
+    List<Outcome> reportProgress(List<dev.conveyor.broker.ProgressUpdate> updates) {
+        return settle("progress", updates, dev.conveyor.broker.ProgressUpdate::lease,
+                (u, now) -> new String[] {JobHashes.json(u.progress()), "", ""}, false);
+    }
+
     private interface Values<T> {
         /** The operation's three values for one item. */
         String[] of(T item, long nowMillis);
@@ -118,7 +123,9 @@ final class RedisSettler {
             List<Object> answers = Replies.list(redis.await(calls.get(c), op + " of leased jobs"));
             List<Integer> chunk = callItems.get(c);
             for (int k = 0; k < chunk.size(); k++) {
-                if (Replies.number(answers.get(k)) == 1) out[chunk.get(k)] = Outcome.OK;
+                long answer = Replies.number(answers.get(k)); // 1 applied, 2 applied and cancel requested, 0 stale
+                if (answer == 1) out[chunk.get(k)] = Outcome.OK;
+                else if (answer == 2) out[chunk.get(k)] = Outcome.CANCEL_REQUESTED;
             }
         }
         if (endsLease) {

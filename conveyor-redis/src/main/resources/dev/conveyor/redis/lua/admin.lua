@@ -1,7 +1,9 @@
--- Operator changes to the jobs of one queue: redrive, delete, purge and prune.
+-- Operator changes to the jobs of one queue: redrive, cancel, delete, purge and prune.
 -- KEYS[1] = {prefix:queue}:ready
 -- ARGV[1] = operation, ARGV[2] = now (ms), ARGV[3] = wake-up channel, ARGV[4] = queue name, then:
 --   redrive: ids                 -> ids re-driven (DEAD or CANCELLED, not corrupt records -> READY now)
+--   cancel:  done channel, ids   -> per id 'C' (was ready or scheduled: CANCELLED now), 'R' (running: the
+--                                   cancel is requested), 'F' (already finished) or 'N' (no such job)
 --   delete:  ids                 -> ids deleted (any state but RUNNING; unique keys freed)
 --   purge:   state, batch        -> {ids deleted, entries examined} from the first batch of that state's set
 --   prune:   state, cutoff (ms, exclusive; '' = any age), limit
@@ -65,7 +67,8 @@ if op == 'redrive' then
       if (h[1] == 'DEAD' or h[1] == 'CANCELLED') and h[2] ~= '1' then
         redis.call('ZREM', base .. string.lower(h[1]), id)
         redis.call('HSET', key, 'state', 'READY', 'attempt', 0, 'deliveries', 0, 'runAt', now, 'updatedAt', now)
-        redis.call('HDEL', key, 'finishedAt', 'deadReason', 'result', 'token', 'leaseUntil')
+        redis.call('HDEL', key, 'finishedAt', 'deadReason', 'result', 'token', 'leaseUntil', 'cancelRequested',
+          'progress')
         local priority = math.floor(num(h[3], 5))
         if priority < 0 then priority = 0 elseif priority > 9 then priority = 9 end
         redis.call('ZADD', base .. 'ready', (9 - priority) * 10000000000000 + now, id)
@@ -78,6 +81,33 @@ if op == 'redrive' then
     end
   end
   if #out > 0 then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+  return out
+elseif op == 'cancel' then
+  local cancelled = false
+  for i = 6, #ARGV do
+    local id = ARGV[i]
+    local key = base .. 'job:' .. id
+    local h = isHash(key) and redis.call('HMGET', key, 'state', 'uniqueKey', 'uniqueFor') or {false}
+    if not h[1] then
+      out[#out + 1] = 'N'
+    elseif h[1] == 'RUNNING' then
+      redis.call('HSET', key, 'cancelRequested', '1', 'updatedAt', now)
+      out[#out + 1] = 'R'
+    elseif h[1] == 'READY' or h[1] == 'SCHEDULED' then
+      redis.call('ZREM', base .. 'ready', id)
+      redis.call('ZREM', base .. 'scheduled', id)
+      redis.call('HSET', key, 'state', 'CANCELLED', 'deadReason', 'cancelled', 'finishedAt', now, 'updatedAt', now)
+      redis.call('ZADD', base .. 'cancelled', now, id)
+      if h[2] and h[2] ~= '' and num(h[3], 0) <= 0 and redis.call('HGET', base .. 'unique', h[2]) == id then
+        redis.call('HDEL', base .. 'unique', h[2])
+      end
+      cancelled = true
+      out[#out + 1] = 'C'
+    else
+      out[#out + 1] = 'F'
+    end
+  end
+  if cancelled then redis.call('PUBLISH', ARGV[5], ARGV[4]) end
   return out
 elseif op == 'delete' then
   for i = 5, #ARGV do

@@ -56,18 +56,23 @@ local function appendError(key, json)
   redis.call('HSET', key, 'errors', errors)
 end
 
+-- Ends a reclaimed job (DEAD or CANCELLED) with a reason; frees its unique key unless held for uniqueFor.
+local function endAs(base, key, id, state, reason)
+  redis.call('HSET', key, 'state', state, 'deadReason', reason, 'finishedAt', now, 'updatedAt', now)
+  redis.call('HDEL', key, 'token', 'leaseUntil')
+  redis.call('ZADD', base .. string.lower(state), now, id)
+  local u = redis.call('HMGET', key, 'uniqueKey', 'uniqueFor')
+  if u[1] and u[1] ~= '' and num(u[2], 0) <= 0 and redis.call('HGET', base .. 'unique', u[1]) == id then
+    redis.call('HDEL', base .. 'unique', u[1])
+  end
+end
+
 local function quarantine(base, key, id, attempt, lost, maxDeliveries)
   local reason = 'quarantined: its worker was lost ' .. lost .. ' time' .. (lost == 1 and '' or 's')
       .. ' while running it (maxDeliveries=' .. maxDeliveries .. ')'
   appendError(key, '{"attempt":' .. attempt .. ',"at":"' .. nowIso .. '","type":"quarantined","message":"'
       .. reason .. '","stackTrace":null}')
-  redis.call('HSET', key, 'state', 'DEAD', 'deadReason', reason, 'finishedAt', now, 'updatedAt', now)
-  redis.call('HDEL', key, 'token', 'leaseUntil')
-  redis.call('ZADD', base .. 'dead', now, id)
-  local u = redis.call('HMGET', key, 'uniqueKey', 'uniqueFor')
-  if u[1] and u[1] ~= '' and num(u[2], 0) <= 0 and redis.call('HGET', base .. 'unique', u[1]) == id then
-    redis.call('HDEL', base .. 'unique', u[1])
-  end
+  endAs(base, key, id, 'DEAD', reason)
 end
 
 -- Sorted-set changes of the whole batch, sent as one variadic command per set at the end: one redis.call per
@@ -94,7 +99,7 @@ for qi, readyKey in ipairs(KEYS) do
   local base = string.sub(readyKey, 1, -6)
   bases[qi] = base
   usable[qi] = true
-  for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'dead', 'unique'}) do
+  for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'dead', 'cancelled', 'unique'}) do
     local t = redis.call('TYPE', base .. suffix).ok
     local want = suffix == 'unique' and 'hash' or 'zset'
     if t ~= 'none' and t ~= want then
@@ -126,10 +131,13 @@ for qi, base in ipairs(bases) do
       redis.call('ZREM', base .. 'leased', id)
       local key = base .. 'job:' .. id
       if isHash(key) then
-        local h = redis.call('HMGET', key, 'attempt', 'deliveries', 'maxDeliveries', 'priority', 'runAt')
+        local h = redis.call('HMGET', key, 'attempt', 'deliveries', 'maxDeliveries', 'priority', 'runAt', 'cancelRequested')
         local attempt, deliveries, maxDeliveries = num(h[1], 0), num(h[2], 0), num(h[3], 3)
         local lost = deliveries - attempt
-        if lost >= maxDeliveries then
+        if h[6] == '1' then
+          -- Its worker is gone and it was cancelled: it ends here rather than running again.
+          endAs(base, key, id, 'CANCELLED', 'cancelled')
+        elseif lost >= maxDeliveries then
           quarantine(base, key, id, attempt, lost, maxDeliveries)
         else
           redis.call('HSET', key, 'state', 'READY', 'updatedAt', now)

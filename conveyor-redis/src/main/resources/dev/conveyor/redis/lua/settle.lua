@@ -1,5 +1,6 @@
--- Changes leased jobs of one queue under their fencing tokens: ack, retry, bury, extend or release. An item
--- whose lease is not current (another token, expired at now, job gone or not RUNNING) changes nothing.
+-- Changes leased jobs of one queue under their fencing tokens: ack, retry, bury, extend, release or progress.
+-- An item whose lease is not current (another token, expired at now, job gone or not RUNNING) changes nothing.
+-- A job whose cancel was requested (field cancelRequested) ends CANCELLED when it is retried or buried.
 -- KEYS[1] = {prefix:queue}:ready
 -- ARGV[1] = operation, ARGV[2] = now (ms), ARGV[3] = wake-up channel, ARGV[4] = queue name, ARGV[5] = the
 -- channel told (with the queue name) when jobs finished, for waiters on results; then per item
@@ -10,7 +11,8 @@
 --            corrupt (it cannot be re-driven)
 --   extend:  a = new lease deadline (ms)
 --   release: (none used)
--- Returns per item 1 (applied) or 0 (stale).
+--   progress: a = the progress JSON ({"percent":…,"message":…,"at":…})
+-- Returns per item 1 (applied), 0 (stale) or, for extend, 2 (applied, and a cancel was requested).
 local op = ARGV[1]
 local now = tonumber(ARGV[2])
 local base = string.sub(KEYS[1], 1, -6)
@@ -37,7 +39,8 @@ end
 local leasedRemoves = batch('ZREM', base .. 'leased')
 local leasedAdds = batch('ZADD', base .. 'leased')
 local adds = {READY = batch('ZADD', base .. 'ready'), SCHEDULED = batch('ZADD', base .. 'scheduled'),
-  SUCCEEDED = batch('ZADD', base .. 'succeeded'), DEAD = batch('ZADD', base .. 'dead')}
+  SUCCEEDED = batch('ZADD', base .. 'succeeded'), DEAD = batch('ZADD', base .. 'dead'),
+  CANCELLED = batch('ZADD', base .. 'cancelled')}
 local function add(state, score, id)
   local list = adds[state]
   list[#list + 1] = score
@@ -79,11 +82,11 @@ local function finish(key, id, state, h)
   end
 end
 
-local OPS = {ack = true, retry = true, bury = true, extend = true, release = true}
+local OPS = {ack = true, retry = true, bury = true, extend = true, release = true, progress = true}
 if not OPS[op] then return redis.error_reply('conveyor: unknown operation ' .. tostring(op)) end
 
 
-for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'unique'}) do
+for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'unique'}) do
   local t = redis.call('TYPE', base .. suffix).ok
   local want = suffix == 'unique' and 'hash' or 'zset'
   if t ~= 'none' and t ~= want then
@@ -96,13 +99,13 @@ for i = 6, #ARGV, 5 do
   local key = base .. 'job:' .. id
   -- pcall: a key of another type answers an error value instead of aborting the batch (no TYPE needed).
   local h = redis.pcall('HMGET', key, 'state', 'token', 'leaseUntil', 'uniqueKey', 'uniqueFor', 'attempt',
-    'deliveries', 'priority', 'runAt')
+    'deliveries', 'priority', 'runAt', 'cancelRequested')
   local current = type(h) == 'table' and not h.err and h[1] == 'RUNNING' and h[2] == token and num(h[3], 0) > now
   if not current then
     out[#out + 1] = 0
   else
     out[#out + 1] = 1
-    if op == 'ack' or op == 'bury' then finished = true end
+    if op == 'ack' or op == 'bury' or (op == 'retry' and h[10] == '1') then finished = true end
     if op == 'ack' then
       if a == '1' then redis.call('HSET', key, 'result', b) end
       finish(key, id, 'SUCCEEDED', h)
@@ -112,7 +115,10 @@ for i = 6, #ARGV, 5 do
       leasedRemoves[#leasedRemoves + 1] = id
       -- a garbled attempt count is read as 0 rather than failing the whole batch
       local attempt = num(h[6], 0) + num(b, 0)
-      if runAt <= now then
+      if h[10] == '1' then -- a cancelled job is not retried
+        redis.call('HSET', key, 'runAt', a, 'attempt', attempt, 'deadReason', 'cancelled')
+        finish(key, id, 'CANCELLED', h)
+      elseif runAt <= now then
         redis.call('HSET', key, 'state', 'READY', 'runAt', a, 'attempt', attempt, 'updatedAt', now)
         add('READY', readyScore(h[8], runAt), id)
         wake = true
@@ -127,12 +133,20 @@ for i = 6, #ARGV, 5 do
         redis.call('HSET', key, 'corrupt', '1')
       end
       appendError(key, b)
-      redis.call('HSET', key, 'deadReason', c, 'attempt', num(h[6], 0) + num(a, 0))
-      finish(key, id, 'DEAD', h)
+      if h[10] == '1' then -- the run was stopped by a cancel: no attempt used
+        redis.call('HSET', key, 'deadReason', 'cancelled')
+        finish(key, id, 'CANCELLED', h)
+      else
+        redis.call('HSET', key, 'deadReason', c, 'attempt', num(h[6], 0) + num(a, 0))
+        finish(key, id, 'DEAD', h)
+      end
     elseif op == 'extend' then
       redis.call('HSET', key, 'leaseUntil', a)
       leasedAdds[#leasedAdds + 1] = a
       leasedAdds[#leasedAdds + 1] = id
+      if h[10] == '1' then out[#out] = 2 end
+    elseif op == 'progress' then
+      redis.call('HSET', key, 'progress', a)
     elseif op == 'release' then
       local deliveries = num(h[7], 1) - 1
       if deliveries < 0 then deliveries = 0 end
