@@ -108,7 +108,8 @@ public interface Broker extends AutoCloseable {
     /**
      * Blocks until work may be ready in one of {@code queues}, {@code maxWait} (real time) has passed, or the
      * thread is interrupted (then returns with the interrupt flag set). Returning early is allowed, and so is
-     * returning with nothing ready: the caller simply fetches. Brokers with {@link Capability#PUSH_WAKEUP}
+     * returning with nothing ready: the caller simply fetches. Should not throw (the worker treats an exception
+     * as a failed wait and polls after its poll interval). Brokers with {@link Capability#PUSH_WAKEUP}
      * return within milliseconds of an enqueue; others may just sleep a poll interval.
      */
     void awaitWork(Collection<String> queues, Duration maxWait);

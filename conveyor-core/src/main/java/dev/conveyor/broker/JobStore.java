@@ -87,7 +87,7 @@ public interface JobStore {
     /**
      * Retention: deletes up to {@code limit} jobs in a finished state, in one queue or in all when
      * {@code queue} is null, whose {@code finishedAt} is before
-     * {@code finishedBefore} (any age when null), oldest enqueued first, skipping jobs whose unique key is still
+     * {@code finishedBefore} (any age when null), oldest first (by enqueue or by finish time, whichever the store indexes; the two orders agree for jobs that ran in the order they came), skipping jobs whose unique key is still
      * held ({@code finishedAt + uniqueFor} not yet passed). Returns how many were deleted; call again while it
      * returns {@code limit}. Meant for small batches (hundreds), so it never holds locks for long.
      * Other states are refused with {@link IllegalArgumentException}.

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param updatedAt   when the state last changed
  * @param finishedAt  when it reached a finished state, or null
  * @param leaseUntil  while running: when its current lease expires; otherwise null
- * @param deadReason  while dead: the one-line reason (same as the last error's message); otherwise null
+ * @param deadReason  while dead: the one-line reason (same as the last error's message); while cancelled:
+ *                    {@code "cancelled"}; otherwise null
  * @param progress    the latest progress its handler reported, or null
  * @param cancelRequested true once a cancel was asked for while it ran (it ends {@code CANCELLED} unless it
  *                    succeeds first)

@@ -114,6 +114,14 @@ final class Processor implements Runnable {
         setWaiting(true);
         try {
             if (!stopping) broker.awaitWork(queues, pollInterval);
+        } catch (RuntimeException e) {
+            // A broker's wake-up failing (connection lost) must not end the loop: wait a poll interval instead.
+            log.warn("waiting for work on {} failed: {}; polling again in {}", queues, e.toString(), pollInterval);
+            try {
+                if (!stopping) Thread.sleep(pollInterval);
+            } catch (InterruptedException ignored) {
+                // woken for shutdown
+            }
         } finally {
             setWaiting(false);
         }
