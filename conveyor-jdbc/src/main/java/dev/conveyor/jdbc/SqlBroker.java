@@ -324,7 +324,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         for (int from = 0; from < ids.size(); from += 500) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t + " WHERE id IN ("
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"))
+                    + SqlDialect.placeholders(chunk.size())
                     + ") AND cancel_requested_at IS NOT NULL")) {
                 for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i));
                 try (ResultSet rs = ps.executeQuery()) {

@@ -183,6 +183,68 @@ public final class MariaDbDialect extends SqlDialect {
         return "INSERT IGNORE INTO " + into + " (" + columns + ") VALUES (" + values + ")";
     }
 
+    /** Ids per statement of the batched ack: keeps each statement's text and CASE short. */
+    private static final int ACK_CHUNK = 500;
+
+    /**
+     * A batch of successes in two statements per chunk instead of one per job (a JDBC batch of single-row
+     * updates cost ~150 µs a job here): a locking read of which leases are current, then one {@code UPDATE … WHERE
+     * id IN (…)} that sets each result through a {@code CASE}. MariaDB has no {@code UPDATE … RETURNING}, hence the
+     * read; it locks the rows (in id order, as every batch here does), so nothing changes between the two.
+     */
+    @Override
+    public java.util.Set<String> ackAll(Connection c, List<dev.conveyor.broker.Completion> items, long now)
+            throws SQLException {
+        // An id listed twice in one batch: only its first entry can be the current lease.
+        java.util.Map<String, dev.conveyor.broker.Completion> byId = new java.util.TreeMap<>();
+        for (dev.conveyor.broker.Completion item : items) byId.putIfAbsent(item.lease().jobId(), item);
+        List<String> ids = new ArrayList<>(byId.keySet());
+        java.util.Set<String> current = new java.util.HashSet<>();
+        for (int from = 0; from < ids.size(); from += ACK_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + ACK_CHUNK));
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, lease_token FROM " + table + " WHERE id IN ("
+                    + placeholders(chunk.size()) + ") AND state = 'RUNNING' AND lease_until > ? FOR UPDATE")) {
+                int i = 1;
+                for (String id : chunk) ps.setString(i++, id);
+                ps.setLong(i, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        long token = rs.getLong(2);
+                        if (!rs.wasNull() && byId.get(id) != null && byId.get(id).lease().token() == token) current.add(id);
+                    }
+                }
+            }
+        }
+        List<String> toAck = ids.stream().filter(current::contains).toList();
+        for (int from = 0; from < toAck.size(); from += ACK_CHUNK) {
+            List<String> chunk = toAck.subList(from, Math.min(toAck.size(), from + ACK_CHUNK));
+            List<String> withResult = chunk.stream().filter(id -> byId.get(id).result() != null).toList();
+            StringBuilder sql = new StringBuilder("UPDATE ").append(table).append(" SET state = 'SUCCEEDED', result = ");
+            if (withResult.isEmpty()) {
+                sql.append("NULL");
+            } else {
+                sql.append("CASE id");
+                for (int k = 0; k < withResult.size(); k++) sql.append(" WHEN ? THEN ?");
+                sql.append(" ELSE NULL END");
+            }
+            sql.append(", finished_at = ?, updated_at = ?, lease_token = NULL, lease_until = NULL WHERE id IN (")
+                    .append(placeholders(chunk.size())).append(")");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                for (String id : withResult) {
+                    ps.setString(i++, id);
+                    ps.setString(i++, byId.get(id).result());
+                }
+                ps.setLong(i++, now);
+                ps.setLong(i++, now);
+                for (String id : chunk) ps.setString(i++, id);
+                ps.executeUpdate();
+            }
+        }
+        return current;
+    }
+
     @Override
     public String insertJob() {
         return "INSERT IGNORE INTO " + table + " (" + JobRows.INSERT_COLUMNS + ") VALUES (" + JobRows.INSERT_PARAMS + ")";
