@@ -60,6 +60,31 @@ class WorkerCommandTest {
     }
 
     @Test
+    void runsTheSchedulesOfAFileAndTheyShowInConveyorSchedules() throws Exception {
+        String url = Cli.sqlite(dir);
+        Path file = dir.resolve("schedules.json");
+        java.nio.file.Files.writeString(file, "[{\"name\": \"greet\", \"cron\": \"@every 1s\", \"task\": \"hello\","
+                + " \"args\": {\"name\": \"cron\"}}]");
+        Capture factory = new Capture();
+        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run(factory,
+                "worker", "--app", TestApp.class.getName(), "--broker", url, "--schedules", file.toString()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> factory.worker != null || run.isDone());
+        assertThat(factory.worker.awaitStarted(Duration.ofSeconds(20))).as(() -> run.getNow(null) + "").isTrue();
+        // Real time: the every-second schedule fires within a few seconds and the worker runs its jobs.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (Conveyor c = Conveyor.builder().broker(url).build()) {
+                return c.store().queues().stream().mapToLong(q -> q.count(dev.conveyor.job.JobState.SUCCEEDED)).sum() >= 2;
+            }
+        });
+        Cli.Result list = Cli.run("schedules", "--broker", url);
+        assertThat(list.out()).contains("greet", "@every 1s", "hello", "active");
+        factory.worker.requestStop();
+        Cli.Result r = run.get(30, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("Scheduler running 1 schedule(s) [greet]");
+    }
+
+    @Test
     void loadsTheAppFromAJarGivenWithClasspath() throws Exception {
         Path jar = buildAppJar();
         String url = Cli.sqlite(dir);
