@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Limiter {
     private static final Logger log = LoggerFactory.getLogger(Limiter.class);
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_.@-]{1,100}");
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_.@=*-]{1,100}");
     private static final int CAS_ATTEMPTS = 20;
     /** How long a job waits before trying again for a concurrency slot (with jitter), at most. */
     private static final Duration SLOT_RETRY = Duration.ofSeconds(1);
@@ -63,45 +63,81 @@ public final class Limiter {
 
     /**
      * Takes a concurrency slot under every concurrency limit of the task named {@code task}, then a start under
-     * every rate limit. If one is refused, gives back what it took and answers when to try again.
+     * every rate limit. If one is refused, gives back what it took (slots, and the starts of earlier rate limits)
+     * and answers when to try again; if a key function or the store throws, gives it all back and rethrows.
+     *
+     * @param holder who holds the slots: the run's lease ({@code jobId:token}), so a redelivered run of the same
+     *               job needs a slot of its own while the first one still runs
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Decision acquire(String task, List<? extends ConcurrencyLimit<?>> concurrencyLimits,
-                            List<? extends RateLimit<?>> rateLimits, Object args, String jobId) {
+                            List<? extends RateLimit<?>> rateLimits, Object args, String holder) {
         List<String> slots = new ArrayList<>();
-        for (ConcurrencyLimit limit : concurrencyLimits) {
-            String key = key("slots", task, limit.keyFromArgs(), args);
-            if (key == null) continue;
-            Instant retryAt = takeSlot(key, limit.max(), jobId);
-            if (retryAt != null) {
-                release(jobId, slots);
-                return new Decision(retryAt, "concurrency limit of " + limit.max() + " reached (" + key + ")", List.of());
+        List<Object[]> starts = new ArrayList<>(); // {key, limit} of the rate-limit starts taken so far
+        try {
+            for (int i = 0; i < concurrencyLimits.size(); i++) {
+                ConcurrencyLimit limit = concurrencyLimits.get(i);
+                String key = key("slots", task, i, limit.keyFromArgs(), args);
+                if (key == null) continue;
+                Instant retryAt = takeSlot(key, limit.max(), holder);
+                if (retryAt != null) {
+                    release(holder, slots);
+                    return new Decision(retryAt, "concurrency limit of " + limit.max() + " reached (" + key + ")", List.of());
+                }
+                slots.add(key);
             }
-            slots.add(key);
+            for (int i = 0; i < rateLimits.size(); i++) {
+                RateLimit limit = rateLimits.get(i);
+                String key = key("rate", task, i, limit.keyFromArgs(), args);
+                if (key == null) continue;
+                Instant retryAt = takeStart(key, limit);
+                if (retryAt != null) {
+                    giveBack(starts);
+                    release(holder, slots);
+                    return new Decision(retryAt, "rate limit of " + limit.permits() + " per " + limit.per() + " reached ("
+                            + key + ")", List.of());
+                }
+                starts.add(new Object[] {key, limit});
+            }
+            return new Decision(null, null, slots);
+        } catch (RuntimeException e) {
+            giveBack(starts);
+            release(holder, slots);
+            throw e;
         }
-        for (RateLimit limit : rateLimits) {
-            String key = key("rate", task, limit.keyFromArgs(), args);
-            if (key == null) continue;
-            Instant retryAt = takeStart(key, limit);
-            if (retryAt != null) {
-                release(jobId, slots);
-                return new Decision(retryAt, "rate limit of " + limit.permits() + " per " + limit.per() + " reached ("
-                        + key + ")", List.of());
+    }
+
+    /** Undoes rate-limit starts of a run that another limit refused: moves each back one interval (best effort). */
+    private void giveBack(List<Object[]> starts) {
+        for (Object[] s : starts) {
+            String key = (String) s[0];
+            long interval = Math.max(1, ((RateLimit<?>) s[1]).intervalNanos() / 1000);
+            try {
+                for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+                    String raw = state.readState(key).orElse(null);
+                    if (raw == null) break;
+                    long tat = parseLong(raw, Long.MIN_VALUE);
+                    if (tat == Long.MIN_VALUE) break;
+                    if (state.compareAndSetState(key, raw, Long.toString(tat - interval))) break;
+                }
+            } catch (RuntimeException e) {
+                log.debug("could not give back a start of {}: {}", key, e.toString());
             }
         }
-        return new Decision(null, null, slots);
     }
 
     /** Gives back the slots a run held (it finished, or a later limit refused it). Best effort: leases expire. */
-    public void release(String jobId, List<String> slots) {
+    public void release(String holder, List<String> slots) {
         for (String key : slots) {
-            Set<String> mine = held.get(key);
-            if (mine != null) mine.remove(jobId);
+            held.computeIfPresent(key, (k, mine) -> {
+                mine.remove(holder);
+                return mine.isEmpty() ? null : mine;
+            });
             try {
-                update(key, entries -> entries.remove(jobId) != null);
+                update(key, entries -> entries.remove(holder) != null);
             } catch (RuntimeException e) {
-                log.warn("could not free concurrency slot of job {} in {} (it frees itself when its lease ends): {}",
-                        jobId, key, e.toString());
+                log.warn("could not free concurrency slot of {} in {} (it frees itself when its lease ends): {}",
+                        holder, key, e.toString());
             }
         }
     }
@@ -203,13 +239,18 @@ public final class Limiter {
     }
 
     /** The state key of a limit for these args, or null when the key function exempts them. */
-    static String key(String kind, String task, java.util.function.Function<Object, String> keyFromArgs, Object args) {
-        String k = "";
-        if (keyFromArgs != null) {
+    static String key(String kind, String task, int index, java.util.function.Function<Object, String> keyFromArgs,
+                      Object args) {
+        String k;
+        if (keyFromArgs == null) {
+            k = "*";
+        } else {
             k = keyFromArgs.apply(args);
             if (k == null) return null;
+            k = "=" + k; // never the task-wide "*", even for an empty key
         }
-        return "limit:" + kind + ":" + plain(task) + ":" + (k.isEmpty() ? "*" : plain(k));
+        // The limit's position among the task's limits of its kind: two limits never share a key.
+        return "limit:" + kind + ":" + plain(task) + ":" + index + ":" + plain(k);
     }
 
     private static String plain(String s) {

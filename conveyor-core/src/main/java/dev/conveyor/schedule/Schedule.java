@@ -129,7 +129,7 @@ public final class Schedule {
 
     /** {@link MissedTicks#RUN_ALL}, bounded: at most {@code max} ticks of a catch-up run (the most recent). */
     public Schedule runAllMissed(int max) {
-        if (max < 1 || max > 10_000) throw new IllegalArgumentException("max catch-up must be 1-10000, was " + max);
+        if (max < 1 || max > 1_000) throw new IllegalArgumentException("max catch-up must be 1-1000, was " + max);
         return new Schedule(name, cron, zone, task, args, queue, MissedTicks.RUN_ALL, max, overlap, grace);
     }
 
@@ -141,8 +141,9 @@ public final class Schedule {
 
     /** How late a tick may be enqueued and still count as on time (not missed); 1 minute by default. */
     public Schedule grace(Duration grace) {
-        if (grace == null || grace.isNegative() || grace.isZero()) {
-            throw new IllegalArgumentException("grace must be positive, was " + grace);
+        // A round runs every second, so a tick is seen up to a second late: a shorter grace would miss every tick.
+        if (grace == null || grace.compareTo(Duration.ofSeconds(2)) < 0) {
+            throw new IllegalArgumentException("grace must be at least 2s (schedulers look every second), was " + grace);
         }
         return new Schedule(name, cron, zone, task, args, queue, onMissed, maxCatchUp, overlap, grace);
     }

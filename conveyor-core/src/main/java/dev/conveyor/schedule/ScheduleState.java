@@ -19,6 +19,7 @@ import java.util.List;
  * @param next     epoch ms of the next tick after {@code last}, or null if the expression has none
  * @param paused   true while paused: no ticks are enqueued, and resuming does not catch up
  * @param pending  ticks (epoch ms) a scheduler claimed and is enqueuing; another one finishes the job if it died
+ * @param claimedAt epoch ms when {@code pending} was claimed (another scheduler takes over only once it is old)
  * @param lastJob  the id of the job of the latest enqueued tick (for the overlap check), or null
  * @param lastFire epoch ms of the latest enqueued tick, or null
  * @param fired    ticks enqueued so far
@@ -27,7 +28,7 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScheduleState(String cron, String zone, String task, long last, Long next, boolean paused,
-                            List<Long> pending, String lastJob, Long lastFire, long fired, long skipped) {
+                            List<Long> pending, Long claimedAt, String lastJob, Long lastFire, long fired, long skipped) {
     /** The key prefix of schedule states. */
     public static final String KEY_PREFIX = "schedule:";
 
@@ -67,6 +68,7 @@ public record ScheduleState(String cron, String zone, String task, long last, Lo
     }
 
     ScheduleState withPaused(boolean paused, long last, Long next) {
-        return new ScheduleState(cron, zone, task, last, next, paused, pending, lastJob, lastFire, fired, skipped);
+        return new ScheduleState(cron, zone, task, last, next, paused, pending, claimedAt, lastJob, lastFire, fired,
+                skipped);
     }
 }

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  *       again and finds nothing due.</li>
  *   <li>It enqueues each pending tick with the unique key {@code schedule:<name>@<fire time>}, then clears
  *       {@code pending}. A scheduler that died between claim and enqueue leaves {@code pending} behind; the next
- *       round of any scheduler enqueues it again, and the unique key (held {@link #UNIQUE_FOR} after the job
- *       finishes) turns a repeat into a no-op.</li>
+ *       round of any scheduler enqueues it again once the claim is {@link #PENDING_TAKEOVER} old, and the
+ *       unique key (held {@link #UNIQUE_FOR} after the job finishes) turns a repeat into a no-op.</li>
  * </ol>
  * Steady state costs one state read per schedule per round and writes only at ticks. "Now" is the injected
  * clock; the timer that starts rounds runs in real time ({@link #start}), and tests call {@link #runOnce}.
@@ -46,6 +46,17 @@ public final class Scheduler implements AutoCloseable {
     private static final int CLAIM_ATTEMPTS = 5;
     /** Bound on ticks counted or listed in one round, whatever the outage: keeps a round cheap. */
     private static final int COUNT_BOUND = 10_000;
+    /**
+     * Most ticks one claim lists as pending: the claim is one state value (at most 64 KiB), and ~14 characters a
+     * tick keeps 1,000 well inside it. More on-time ticks than this in one round keep the most recent.
+     */
+    static final int MAX_PENDING = 1_000;
+    /**
+     * How old another scheduler's claim must be before this one enqueues its pending ticks itself: the claimer
+     * normally does it within milliseconds, and taking over sooner would only make repeat attempts the unique key
+     * then absorbs.
+     */
+    public static final Duration PENDING_TAKEOVER = Duration.ofSeconds(30);
 
     /** Turns a tick into an enqueued job (Conveyor builds the job from the schedule's task and args). */
     @FunctionalInterface
@@ -117,7 +128,7 @@ public final class Scheduler implements AutoCloseable {
             String raw = state.readState(key).orElse(null);
             if (raw == null) {
                 // First sight: ticks count from now on (a new schedule does not catch up on its own past).
-                ScheduleState fresh = definition(s, now.toEpochMilli(), List.of(), null, null, 0, 0, false);
+                ScheduleState fresh = definition(s, now.toEpochMilli(), List.of(), null, null, null, 0, 0, false);
                 if (state.compareAndSetState(key, null, fresh.toJson())) return 0;
                 continue;
             }
@@ -127,11 +138,15 @@ public final class Scheduler implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 log.warn("{}: stored state under '{}' is unreadable ({}); starting it afresh from now", s, key,
                         e.getMessage());
-                ScheduleState fresh = definition(s, now.toEpochMilli(), List.of(), null, null, 0, 0, false);
+                ScheduleState fresh = definition(s, now.toEpochMilli(), List.of(), null, null, null, 0, 0, false);
                 if (state.compareAndSetState(key, raw, fresh.toJson())) return 0;
                 continue;
             }
-            if (!cur.pending().isEmpty()) return finishPending(s, key, raw, cur);
+            if (!cur.pending().isEmpty()) {
+                boolean stale = cur.claimedAt() == null
+                        || now.toEpochMilli() - cur.claimedAt() >= PENDING_TAKEOVER.toMillis();
+                return stale ? finishPending(s, key, raw, cur) : 0;
+            }
             if (cur.paused()) return 0;
             Instant last = cur.lastInstant();
             Instant first = now.isAfter(last) ? s.expression().next(last, s.zone()) : null;
@@ -151,8 +166,8 @@ public final class Scheduler implements AutoCloseable {
                 log.info("{}: {} missed tick(s) dropped under {}", s, dropped, s.onMissed());
             }
             List<Long> pending = fire.stream().map(Instant::toEpochMilli).toList();
-            ScheduleState claimed = definition(s, now.toEpochMilli(), pending, cur.lastJob(), cur.lastFire(),
-                    cur.fired(), cur.skipped() + dropped, false);
+            ScheduleState claimed = definition(s, now.toEpochMilli(), pending, now.toEpochMilli(), cur.lastJob(),
+                    cur.lastFire(), cur.fired(), cur.skipped() + dropped, false);
             String claimedRaw = claimed.toJson();
             if (!state.compareAndSetState(key, raw, claimedRaw)) continue; // another scheduler moved first
             return finishPending(s, key, claimedRaw, claimed);
@@ -173,7 +188,7 @@ public final class Scheduler implements AutoCloseable {
             lastFire = tick;
         }
         ScheduleState done = new ScheduleState(st.cron(), st.zone(), st.task(), st.last(), st.next(), st.paused(),
-                List.of(), lastJob, lastFire, st.fired() + st.pending().size(), st.skipped());
+                List.of(), null, lastJob, lastFire, st.fired() + st.pending().size(), st.skipped());
         if (!state.compareAndSetState(key, raw, done.toJson())) {
             log.debug("{}: another scheduler settled the pending ticks first", s);
         }
@@ -185,16 +200,15 @@ public final class Scheduler implements AutoCloseable {
         return switch (s.onMissed()) {
             case SKIP -> {
                 Instant onTimeAfter = now.minus(s.grace());
-                yield s.expression().between(last.isAfter(onTimeAfter) ? last : onTimeAfter, now, s.zone(), COUNT_BOUND);
+                yield recentTicks(s, last.isAfter(onTimeAfter) ? last : onTimeAfter, now, MAX_PENDING);
             }
             case RUN_ONCE -> {
                 Instant onTimeAfter = now.minus(s.grace());
-                List<Instant> onTime = s.expression().between(last.isAfter(onTimeAfter) ? last : onTimeAfter, now,
-                        s.zone(), COUNT_BOUND);
+                List<Instant> onTime = recentTicks(s, last.isAfter(onTimeAfter) ? last : onTimeAfter, now, MAX_PENDING);
                 // On time: run each (normally one). Late: one run stands for all the missed ones.
                 yield onTime.isEmpty() ? recentTicks(s, last, now, 1) : onTime;
             }
-            case RUN_ALL -> recentTicks(s, last, now, s.maxCatchUp());
+            case RUN_ALL -> recentTicks(s, last, now, Math.min(s.maxCatchUp(), MAX_PENDING));
         };
     }
 
@@ -233,16 +247,16 @@ public final class Scheduler implements AutoCloseable {
 
     /** Keeps the definition shown by {@code conveyor schedules} current after the code changed it. */
     private void refreshDefinition(Schedule s, String key, String raw, ScheduleState cur) {
-        ScheduleState now = definition(s, cur.last(), cur.pending(), cur.lastJob(), cur.lastFire(), cur.fired(),
-                cur.skipped(), cur.paused());
+        ScheduleState now = definition(s, cur.last(), cur.pending(), cur.claimedAt(), cur.lastJob(), cur.lastFire(),
+                cur.fired(), cur.skipped(), cur.paused());
         if (!now.equals(cur)) state.compareAndSetState(key, raw, now.toJson());
     }
 
-    private static ScheduleState definition(Schedule s, long last, List<Long> pending, String lastJob, Long lastFire,
-                                            long fired, long skipped, boolean paused) {
+    private static ScheduleState definition(Schedule s, long last, List<Long> pending, Long claimedAt, String lastJob,
+                                            Long lastFire, long fired, long skipped, boolean paused) {
         Instant next = s.expression().next(Instant.ofEpochMilli(last), s.zone());
         return new ScheduleState(s.expression().text(), s.zone().getId(), s.taskName(), last,
-                next == null ? null : next.toEpochMilli(), paused, pending, lastJob, lastFire, fired, skipped);
+                next == null ? null : next.toEpochMilli(), paused, pending, claimedAt, lastJob, lastFire, fired, skipped);
     }
 
     /** Every schedule any scheduler has recorded in {@code store}, by name (unreadable entries are left out). */

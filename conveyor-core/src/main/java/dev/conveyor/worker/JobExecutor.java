@@ -85,12 +85,12 @@ public final class JobExecutor {
     public Settlement execute(RunningJob running) {
         Job job = running.leased().job();
         Lease lease = running.leased().lease();
+        Instant now = clock.instant();
+        if (running.isCancelRequested()) return cancelled(lease, job, now);
         if (running.releaseRequested()) {
             // Shutdown reached this job before its handler started (it waited for a pool thread): hand it back.
             return new Settlement.Release(lease);
         }
-        Instant now = clock.instant();
-        if (running.isCancelRequested()) return cancelled(lease, job, now);
         Task<?, ?> task = tasks.get(job.task());
         if (task == null) {
             return bury(lease, AttemptError.reason(job.attempt(), now, "unknown-task",
@@ -113,7 +113,7 @@ public final class JobExecutor {
         if (limiter == null || !task.hasLimits()) return run(running, task, args);
         dev.conveyor.limit.Limiter.Decision d;
         try {
-            d = limiter.acquire(task.name(), task.concurrencyLimits(), task.rateLimits(), args, job.id());
+            d = limiter.acquire(task.name(), task.concurrencyLimits(), task.rateLimits(), args, holder(lease));
         } catch (RuntimeException e) {
             log.warn("job {} ({}): its limits could not be checked ({}); postponing it a few seconds", job.id(),
                     job.task(), e.toString());
@@ -126,7 +126,7 @@ public final class JobExecutor {
         try {
             return run(running, task, args);
         } finally {
-            limiter.release(job.id(), d.slots());
+            limiter.release(holder(lease), d.slots());
         }
     }
 
@@ -225,11 +225,11 @@ public final class JobExecutor {
         Lease lease = running.leased().lease();
         Instant now = clock.instant();
         int failures = job.attempt() + 1;
+        if (running.isCancelRequested()) return cancelled(lease, job, now);
         if (running.releaseRequested()) {
             // Shutdown interrupted it: hand it back without using an attempt.
             return new Settlement.Release(lease);
         }
-        if (running.isCancelRequested()) return cancelled(lease, job, now);
         AttemptError err;
         if (running.timedOut()) {
             err = timeoutError(failures, now, job.timeout(), error);
@@ -253,6 +253,11 @@ public final class JobExecutor {
     private static AttemptError timeoutError(int attempt, Instant now, Duration timeout, Throwable cause) {
         AttemptError base = AttemptError.of(attempt, now, cause);
         return new AttemptError(attempt, now, "timeout", "timed out after " + timeout, base.stackTrace());
+    }
+
+    /** Who holds a run's limit slots: its lease, so a redelivered run of the same job counts separately. */
+    private static String holder(Lease lease) {
+        return lease.jobId() + ":" + lease.token();
     }
 
     /** A cancelled run: buried without using an attempt; the broker records it as CANCELLED. */

@@ -90,7 +90,7 @@ final class Processor implements Runnable {
                 break;
             }
             if (leased.isEmpty()) {
-                waitForWork();
+                waitForWork(from); // only the queues fetched from: a paused queue's backlog must not wake us
                 continue;
             }
             for (LeasedJob job : leased) dispatch.accept(job);
@@ -110,10 +110,10 @@ final class Processor implements Runnable {
         return taken;
     }
 
-    private void waitForWork() {
+    private void waitForWork(List<String> from) {
         setWaiting(true);
         try {
-            if (!stopping) broker.awaitWork(queues, pollInterval);
+            if (!stopping) broker.awaitWork(from, pollInterval);
         } catch (RuntimeException e) {
             // A broker's wake-up failing (connection lost) must not end the loop: wait a poll interval instead.
             log.warn("waiting for work on {} failed: {}; polling again in {}", queues, e.toString(), pollInterval);

@@ -129,22 +129,24 @@ class LimitsTest {
         Task<Call, Void> one = Task.named("one", Call.class).concurrencyLimit(1).action(c -> runs.incrementAndGet());
         Conveyor c = conveyor(one);
         // A crashed worker's slot: held until 60 s from now, never released.
-        broker.compareAndSetState("limit:slots:one:*", null, "{\"ghost\":" + clock.instant().plusSeconds(60).toEpochMilli() + "}");
+        broker.compareAndSetState("limit:slots:one:0:*", null, "{\"ghost\":" + clock.instant().plusSeconds(60).toEpochMilli() + "}");
         c.enqueue(one, new Call("x", 1));
         TestWorker w = TestWorker.of(c);
         w.drain();
         assertThat(runs).as("the ghost holds the only slot").hasValue(0);
         w.drainAdvancing(clock, Duration.ofSeconds(61));
         assertThat(runs).hasValue(1);
-        assertThat(broker.readState("limit:slots:one:*")).as("freed after the run").isEmpty();
+        assertThat(broker.readState("limit:slots:one:0:*")).as("freed after the run").isEmpty();
     }
 
     @Test
     void keysThatAreNotPlainAreHashedAndNullExempts() {
-        assertThat(Limiter.key("rate", "api", null, new Call("x", 1))).isEqualTo("limit:rate:api:*");
-        assertThat(Limiter.key("rate", "api", a -> "tenant-7", null)).isEqualTo("limit:rate:api:tenant-7");
-        assertThat(Limiter.key("rate", "api", a -> "Zürich office", null)).matches("limit:rate:api:h-[0-9a-f]{32}");
-        assertThat(Limiter.key("rate", "api", a -> null, null)).isNull();
+        assertThat(Limiter.key("rate", "api", 0, null, new Call("x", 1))).isEqualTo("limit:rate:api:0:*");
+        assertThat(Limiter.key("rate", "api", 1, a -> "tenant-7", null)).isEqualTo("limit:rate:api:1:=tenant-7");
+        assertThat(Limiter.key("rate", "api", 0, a -> "", null)).as("an empty key is not the task-wide one")
+                .isEqualTo("limit:rate:api:0:=");
+        assertThat(Limiter.key("rate", "api", 0, a -> "Zürich office", null)).matches("limit:rate:api:0:h-[0-9a-f]{32}");
+        assertThat(Limiter.key("rate", "api", 0, a -> null, null)).isNull();
     }
 
     @Test
@@ -154,5 +156,53 @@ class LimitsTest {
         assertThatThrownBy(() -> Task.named("t", Call.class).rateLimit(1, Duration.ZERO)).hasMessageContaining("at least 1 ms");
         assertThatThrownBy(() -> Task.named("t", Call.class).concurrencyLimit(0)).hasMessageContaining(">= 1");
         assertThatThrownBy(() -> new RateLimit<Call>(5, Duration.ofSeconds(1), 6, null)).hasMessageContaining("burst must be 1-5");
+    }
+
+    // ---- regressions found in review -------------------------------------------------------------------------
+
+    record Ping(String tenant) {}
+
+    @Test
+    void twoRunsOfTheSameJobUnderDifferentLeasesNeedTwoSlots() {
+        Limiter a = new Limiter(broker, clock, Duration.ofSeconds(30));
+        Limiter b = new Limiter(broker, clock, Duration.ofSeconds(30));
+        List<ConcurrencyLimit<?>> one = List.of(new ConcurrencyLimit<Ping>(1, null));
+        assertThat(a.acquire("t", one, List.of(), new Ping("a"), "job-1:1").allowed()).isTrue();
+        assertThat(b.acquire("t", one, List.of(), new Ping("a"), "job-1:2").allowed())
+                .as("a redelivery while the first run still holds the only slot").isFalse();
+    }
+
+    @Test
+    void aSlotIsGivenBackWhenALaterKeyFunctionThrows() {
+        Limiter limiter = new Limiter(broker, clock, Duration.ofSeconds(30));
+        List<ConcurrencyLimit<?>> limits = List.of(new ConcurrencyLimit<Ping>(1, null),
+                new ConcurrencyLimit<Ping>(1, p -> {
+                    throw new IllegalStateException("bad args");
+                }));
+        assertThatThrownBy(() -> limiter.acquire("t", limits, List.of(), new Ping("a"), "job-1:1"))
+                .hasMessageContaining("bad args");
+        assertThat(limiter.acquire("t", List.of(new ConcurrencyLimit<Ping>(1, null)), List.of(), new Ping("b"), "job-2:1")
+                .allowed()).isTrue();
+    }
+
+    @Test
+    void aRunRefusedByOneRateLimitGivesBackTheStartsOfTheOthers() {
+        Limiter limiter = new Limiter(broker, clock, Duration.ofSeconds(30));
+        List<RateLimit<?>> rates = List.of(new RateLimit<Ping>(5, Duration.ofHours(1), 5, null),
+                new RateLimit<Ping>(1, Duration.ofHours(1), 1, Ping::tenant));
+        int ran = 0;
+        for (int i = 0; i < 5; i++) if (limiter.acquire("t", List.of(), rates, new Ping("a"), "a" + i).allowed()) ran++;
+        assertThat(ran).as("tenant a: 1 per hour").isEqualTo(1);
+        assertThat(limiter.acquire("t", List.of(), rates, new Ping("b"), "b0").allowed())
+                .as("the global limit still has starts for tenant b").isTrue();
+    }
+
+    @Test
+    void twoLimitsWhoseKeysAreEqualStrings() {
+        Limiter limiter = new Limiter(broker, clock, Duration.ofSeconds(30));
+        // Per host and per tenant, both "x" here: each is its own limit.
+        List<ConcurrencyLimit<?>> limits = List.of(new ConcurrencyLimit<Ping>(1, p -> "x"), new ConcurrencyLimit<Ping>(5, p -> "x"));
+        assertThat(limiter.acquire("t", limits, List.of(), new Ping("a"), "j1:1").allowed()).isTrue();
+        assertThat(broker.readStates("limit:slots:t:")).hasSize(2);
     }
 }

@@ -165,6 +165,8 @@ class SchedulerTest {
         assertThat(Scheduler.list(broker).get("five").pending()).hasSize(1);
         assertThat(fireTimes("crash")).isEmpty();
         healthy.runOnce();
+        assertThat(fireTimes("crash")).as("the claim is fresh: its owner may still be enqueueing").isEmpty();
+        clock.advance(Scheduler.PENDING_TAKEOVER);
         healthy.runOnce();
         assertThat(fireTimes("crash")).containsExactly(Instant.parse("2026-03-01T00:05:00Z"));
         assertThat(Scheduler.list(broker).get("five").pending()).isEmpty();
@@ -248,5 +250,22 @@ class SchedulerTest {
         EnqueueResult r = again.enqueue(schedule, Instant.parse("2026-03-01T00:05:00Z"));
         assertThat(r.duplicate()).isTrue();
         assertThat(jobs("dup")).hasSize(1);
+    }
+
+    @Test
+    void aLongOutageOfADenseScheduleStillFiresAndKeepsItsStateSmall() {
+        Schedule sec = Schedule.cron("sec", "@every 1s").task(PING, new Ping("x")).queue("sec").runAllMissed(1_000);
+        Scheduler s = instance(sec).newScheduler();
+        s.runOnce();
+        clock.advance(Duration.ofHours(3)); // 10,800 ticks missed
+        int total = 0;
+        for (int i = 0; i < 3; i++) {
+            total += s.runOnce();
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(total).as("the most recent 1,000, then one a second").isEqualTo(1_002);
+        assertThat(broker.readState(ScheduleState.key("sec")).orElseThrow().length()).isLessThan(2_000);
+        assertThatThrownBy(() -> Schedule.cron("x", "@daily").runAllMissed(1_001)).hasMessageContaining("1-1000");
+        assertThatThrownBy(() -> Schedule.cron("x", "@daily").grace(Duration.ofMillis(500))).hasMessageContaining("at least 2s");
     }
 }

@@ -56,4 +56,34 @@ class PausedQueuesTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> job.state() == JobState.SUCCEEDED);
         }
     }
+
+    @Test
+    void aPausedQueueWithABacklogDoesNotMakeTheWorkerSpin() throws Exception {
+        java.util.concurrent.atomic.AtomicLong fetches = new java.util.concurrent.atomic.AtomicLong();
+        dev.conveyor.broker.memory.MemoryBroker real = new dev.conveyor.broker.memory.MemoryBroker(
+                dev.conveyor.broker.BrokerContext.defaults());
+        dev.conveyor.broker.Broker counting = (dev.conveyor.broker.Broker) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {dev.conveyor.broker.Broker.class,
+                    dev.conveyor.broker.JobStore.class, dev.conveyor.broker.StateStore.class},
+                (p, m, args) -> {
+                    if (m.getName().equals("fetch")) fetches.incrementAndGet();
+                    try {
+                        return m.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try (Conveyor c = Conveyor.builder().broker(counting).task(WORK).build()) {
+            c.pauseQueue("paused");
+            for (int i = 0; i < 3; i++) c.enqueue(WORK, new Args(i), EnqueueOptions.defaults().queue("paused"));
+            c.startWorker(WorkerOptions.defaults().queues(List.of("paused", "default")).pollInterval(Duration.ofMillis(100)));
+            Thread.sleep(300);
+            long before = fetches.get();
+            Thread.sleep(1000);
+            assertThat(fetches.get() - before).as("fetches in one second while the paused queue has ready jobs")
+                    .isLessThan(50);
+        } finally {
+            real.close();
+        }
+    }
 }

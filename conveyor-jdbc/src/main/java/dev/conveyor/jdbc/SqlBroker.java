@@ -281,7 +281,9 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                 + "'CANCELLED' END, finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ? END, "
                 + "dead_reason = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE 'cancelled' END, "
                 + "run_at = ?, attempt = attempt + ?, "
-                + (appendError ? "errors = " + dialect.appendError() + ", " : "")
+                + (appendError ? "errors = " + dialect.appendError() + ", "
+                    // a postponement gives its delivery back, as a release does: waiting on a limit is not a lost worker
+                    : "deliveries = CASE WHEN deliveries > 0 THEN deliveries - 1 ELSE 0 END, ")
                 + "lease_token = NULL, lease_until = NULL, updated_at = ?" + currentLease;
     }
 
@@ -383,11 +385,16 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
 
     @Override
     public List<Outcome> release(List<Lease> leases) {
-        List<Outcome> out = settle(leases, "UPDATE " + t + " SET state = 'READY', deliveries = CASE WHEN deliveries > 0 "
+        // A job handed back after a cancel ends CANCELLED instead of running again.
+        List<Outcome> out = settle(leases, "UPDATE " + t + " SET state = CASE WHEN cancel_requested_at IS NULL THEN "
+                + "'READY' ELSE 'CANCELLED' END, finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ? END, "
+                + "dead_reason = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE 'cancelled' END, "
+                + "deliveries = CASE WHEN deliveries > 0 "
                 + "THEN deliveries - 1 ELSE 0 END, lease_token = NULL, lease_until = NULL, updated_at = ?" + currentLease,
                 (ps, l, now) -> {
                     ps.setLong(1, now);
-                    return bindLease(ps, 2, l, now);
+                    ps.setLong(2, now);
+                    return bindLease(ps, 3, l, now);
                 }, l -> l);
         wakeUp.signal();
         return out;

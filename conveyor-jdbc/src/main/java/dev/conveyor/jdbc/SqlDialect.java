@@ -82,7 +82,26 @@ public abstract class SqlDialect {
     protected Migration stateMigration() {
         return new Migration(2, "shared-state table (schedules, pause flags)", List.of(
                 "CREATE TABLE IF NOT EXISTS " + stateTable() + " (name VARCHAR(255) " + binaryCollation()
-                        + " NOT NULL PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)"));
+                        + " NOT NULL PRIMARY KEY, value " + stateValueType() + " NOT NULL, updated_at BIGINT NOT NULL)"
+                        + stateTableOptions()));
+    }
+
+    /**
+     * The state value's type: it must hold {@link dev.conveyor.broker.StateStore#MAX_VALUE_LENGTH} characters of
+     * any script and compare exactly (the compare-and-set's {@code WHERE value = ?}).
+     */
+    protected String stateValueType() {
+        return "TEXT";
+    }
+
+    /** The compare-and-set's exact comparison of the stored value with a parameter. */
+    public String stateValueEquals() {
+        return "value = ?";
+    }
+
+    /** Table options after the state table's column list (MariaDB: engine and character set). */
+    protected String stateTableOptions() {
+        return "";
     }
 
     /**

@@ -50,9 +50,9 @@ final class SqlStateStore implements StateStore {
             } else if (expected == null) {
                 sql = dialect.insertIgnoring(table, "name, value, updated_at", "?, ?, ?");
             } else if (value == null) {
-                sql = "DELETE FROM " + table + " WHERE name = ? AND value = ?";
+                sql = "DELETE FROM " + table + " WHERE name = ? AND " + dialect.stateValueEquals();
             } else {
-                sql = "UPDATE " + table + " SET value = ?, updated_at = ? WHERE name = ? AND value = ?";
+                sql = "UPDATE " + table + " SET value = ?, updated_at = ? WHERE name = ? AND " + dialect.stateValueEquals();
             }
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 if (expected == null) {

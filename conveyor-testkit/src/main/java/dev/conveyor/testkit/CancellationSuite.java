@@ -140,12 +140,24 @@ abstract class CancellationSuite extends SuiteBase {
         JobHandle<Void> handle = conveyor.enqueue(pages, new Num(1), dev.conveyor.EnqueueOptions.defaults().queue(q));
         dev.conveyor.worker.Worker worker = startWorker(conveyor, q);
         assertThat(reported.await(30, TimeUnit.SECONDS)).isTrue();
-        worker.saveProgress();
+        worker.saveProgress(); // or the worker's own once-a-second save got there first: wait for either
+        eventually().until(() -> handle.progress().isPresent());
         assertThat(handle.progress()).hasValueSatisfying(p -> {
             assertThat(p.percent()).isEqualTo(30);
             assertThat(p.message()).isEqualTo("page 3 of 10");
         });
         release.countDown();
         awaitState(handle.id(), JobState.SUCCEEDED);
+    }
+
+    @Test
+    void aCancelledRunningJobHandedBackAtShutdownEndsCancelledInsteadOfRunningAgain() {
+        String q = queue();
+        String id = enqueue(job(q).build());
+        LeasedJob leased = fetchOne(q);
+        assertThat(store().cancel(List.of(id))).containsExactly(CancelResult.REQUESTED);
+        assertThat(release(leased.lease())).isEqualTo(Outcome.OK);
+        assertState(id, JobState.CANCELLED);
+        assertNothingToFetch(q);
     }
 }

@@ -73,4 +73,21 @@ abstract class LimitSuite extends SuiteBase {
             assertThat(h.info().orElseThrow().errors()).isEmpty();
         }
     }
+
+    @Test
+    void postponementsGiveTheirDeliveryBackSoAWorkerLostLaterIsNotQuarantine() {
+        String q = queue();
+        String id = enqueue(job(q).build());
+        for (int i = 0; i < 3; i++) { // more postponements than maxDeliveries (3)
+            var leased = fetchOne(q);
+            assertThat(single(broker().retry(List.of(dev.conveyor.broker.Failure.postpone(leased.lease(), now())))))
+                    .isEqualTo(Outcome.OK);
+        }
+        assertThat(info(id).job().deliveries()).isZero();
+        fetchOne(q);                           // a run whose worker is then lost
+        clock().advance(LEASE.plusSeconds(1));
+        var again = fetchOne(q);               // redelivered, not quarantined
+        assertThat(again.job().id()).isEqualTo(id);
+        assertThat(info(id).state()).isEqualTo(JobState.RUNNING);
+    }
 }

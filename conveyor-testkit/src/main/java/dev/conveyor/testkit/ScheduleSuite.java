@@ -3,6 +3,8 @@ package dev.conveyor.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.conveyor.Conveyor;
+import dev.conveyor.EnqueueOptions;
+import dev.conveyor.JobHandle;
 import dev.conveyor.Task;
 import dev.conveyor.broker.Capability;
 import dev.conveyor.broker.JobQuery;
@@ -42,10 +44,19 @@ abstract class ScheduleSuite extends SuiteBase {
         int schedulers = 3;
         List<Conveyor> instances = new ArrayList<>();
         List<Scheduler> all = new ArrayList<>();
+        // Every enqueue any scheduler attempts, per fire time: the claim (a compare-and-set) must leave each tick to
+        // exactly one of them, not just let the unique key absorb the repeats.
+        java.util.Map<Instant, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
         for (int i = 0; i < schedulers; i++) {
-            Conveyor c = Conveyor.builder().broker(broker()).clock(clock()).task(TICK).schedule(schedule).build();
+            Conveyor c = Conveyor.builder().broker(broker()).clock(clock()).task(TICK).build();
             instances.add(c);
-            all.add(c.newScheduler());
+            all.add(new Scheduler(List.of(schedule), (dev.conveyor.broker.StateStore) broker(), store(), clock(),
+                    (sc, fireTime) -> {
+                        attempts.merge(fireTime, 1, Integer::sum);
+                        JobHandle<Void> h = c.enqueue(TICK, new Tick(1), EnqueueOptions.defaults().queue(q)
+                                .uniqueKey(sc.uniqueKey(fireTime)).uniqueFor(Scheduler.UNIQUE_FOR));
+                        return new dev.conveyor.broker.EnqueueResult(h.id(), h.isDuplicate());
+                    }));
         }
         all.get(0).runOnce(); // the schedule's first sight: it counts ticks from here
         int minutes = 20;
@@ -69,6 +80,8 @@ abstract class ScheduleSuite extends SuiteBase {
             pool.shutdownNow();
             instances.forEach(Conveyor::close);
         }
+        assertThat(attempts).as("one enqueue attempt per tick, across all schedulers").hasSize(minutes)
+                .allSatisfy((t, n) -> assertThat(n).as("attempts for %s", t).isEqualTo(1));
         List<JobInfo> jobs = store().list(new JobQuery(null, q, null, null, 1000)).items();
         assertThat(jobs).hasSize(minutes);
         assertThat(new HashSet<>(jobs.stream().map(j -> j.job().uniqueKey()).toList())).hasSize(minutes);

@@ -114,4 +114,22 @@ abstract class StateSuite extends SuiteBase {
         }
         assertThat(s.readState(k)).contains(Integer.toString(threads * each));
     }
+
+    @Test
+    void storesTheLargestValueExactlyAndComparesCaseAndSpacesExactly() {
+        StateStore s = state();
+        String big = key("big");
+        // Multi-byte characters up to the limit: a store that counts bytes, or truncates silently, fails here.
+        String value = "\u00e9\u2603".repeat(StateStore.MAX_VALUE_LENGTH / 2);
+        assertThat(value).hasSize(StateStore.MAX_VALUE_LENGTH);
+        assertThat(s.compareAndSetState(big, null, value)).isTrue();
+        assertThat(s.readState(big)).contains(value);
+        assertThat(s.compareAndSetState(big, value, "next")).as("the value it wrote is the value it reads").isTrue();
+
+        String k = key("case");
+        assertThat(s.compareAndSetState(k, null, "{\"a\":\"abc\"}")).isTrue();
+        assertThat(s.compareAndSetState(k, "{\"A\":\"ABC\"}", "x")).as("other case").isFalse();
+        assertThat(s.compareAndSetState(k, "{\"a\":\"abc\"}  ", "x")).as("trailing spaces").isFalse();
+        assertThat(s.readState(k)).contains("{\"a\":\"abc\"}");
+    }
 }

@@ -192,6 +192,8 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
             jobs.running.remove(e);
             if (f.error() != null) e.errors.add(f.error());
             e.job = e.job.withAttempt(e.job.attempt() + (f.countsAttempt() ? 1 : 0)).withRunAt(f.runAt());
+            // A postponement gives its delivery back, as a release does: waiting on a limit is not a lost worker.
+            if (f.isPostponement()) e.job = e.job.withDeliveries(Math.max(0, e.job.deliveries() - 1));
             e.updatedAt = now;
             if (e.cancelRequested) jobs.cancel(e, now); // a cancelled job is not retried
             else jobs.makeWaiting(e, now);
@@ -270,6 +272,10 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
     public List<Outcome> release(List<Lease> leases) {
         return settle(leases, l -> l, (e, l, now) -> {
             jobs.running.remove(e);
+            if (e.cancelRequested) { // handed back after a cancel: it ends here instead of running again
+                jobs.cancel(e, now);
+                return;
+            }
             e.job = e.job.withDeliveries(Math.max(0, e.job.deliveries() - 1));
             e.updatedAt = now;
             e.leaseUntil = null;

@@ -78,6 +78,27 @@ public final class MariaDbDialect extends SqlDialect {
                 + "description VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL) ENGINE=InnoDB";
     }
 
+    /**
+     * MEDIUMTEXT: a TEXT holds 65,535 bytes, less than 65,536 characters of UTF-8, and {@code INSERT IGNORE}
+     * would store a truncated value and report success. utf8mb4_bin: the database's default collation may be
+     * case-insensitive and ignore trailing spaces, and a compare-and-set must compare exactly.
+     */
+    @Override
+    protected String stateValueType() {
+        return "MEDIUMTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+    }
+
+    /** Byte for byte: MariaDB's and MySQL's _bin collations still ignore trailing spaces (PAD SPACE). */
+    @Override
+    public String stateValueEquals() {
+        return "CAST(value AS BINARY) = CAST(? AS BINARY)";
+    }
+
+    @Override
+    protected String stateTableOptions() {
+        return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    }
+
     @Override
     protected String binaryCollation() {
         return "CHARACTER SET ascii COLLATE ascii_bin";

@@ -115,15 +115,21 @@ for i = 6, #ARGV, 5 do
       leasedRemoves[#leasedRemoves + 1] = id
       -- a garbled attempt count is read as 0 rather than failing the whole batch
       local attempt = num(h[6], 0) + num(b, 0)
+      -- A postponement (no error: a rate or concurrency limit) gives its delivery back, as a release does, so
+      -- waiting on a limit never counts towards quarantine.
+      local deliveries = num(h[7], 1)
+      if c == '' then deliveries = math.max(0, deliveries - 1) end
       if h[10] == '1' then -- a cancelled job is not retried
         redis.call('HSET', key, 'runAt', a, 'attempt', attempt, 'deadReason', 'cancelled')
         finish(key, id, 'CANCELLED', h)
       elseif runAt <= now then
-        redis.call('HSET', key, 'state', 'READY', 'runAt', a, 'attempt', attempt, 'updatedAt', now)
+        redis.call('HSET', key, 'state', 'READY', 'runAt', a, 'attempt', attempt, 'deliveries', deliveries,
+          'updatedAt', now)
         add('READY', readyScore(h[8], runAt), id)
         wake = true
       else
-        redis.call('HSET', key, 'state', 'SCHEDULED', 'runAt', a, 'attempt', attempt, 'updatedAt', now)
+        redis.call('HSET', key, 'state', 'SCHEDULED', 'runAt', a, 'attempt', attempt, 'deliveries', deliveries,
+          'updatedAt', now)
         add('SCHEDULED', runAt, id)
       end
     elseif op == 'bury' then
@@ -148,12 +154,18 @@ for i = 6, #ARGV, 5 do
     elseif op == 'progress' then
       redis.call('HSET', key, 'progress', a)
     elseif op == 'release' then
-      local deliveries = num(h[7], 1) - 1
-      if deliveries < 0 then deliveries = 0 end
-      redis.call('HSET', key, 'state', 'READY', 'deliveries', deliveries, 'updatedAt', now)
       leasedRemoves[#leasedRemoves + 1] = id
-      add('READY', readyScore(h[8], h[9]), id)
-      wake = true
+      if h[10] == '1' then -- handed back after a cancel: it ends here instead of running again
+        redis.call('HSET', key, 'deadReason', 'cancelled')
+        finish(key, id, 'CANCELLED', h)
+        finished = true
+      else
+        local deliveries = num(h[7], 1) - 1
+        if deliveries < 0 then deliveries = 0 end
+        redis.call('HSET', key, 'state', 'READY', 'deliveries', deliveries, 'updatedAt', now)
+        add('READY', readyScore(h[8], h[9]), id)
+        wake = true
+      end
     end
   end
 end
