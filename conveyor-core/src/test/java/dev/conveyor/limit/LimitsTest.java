@@ -154,7 +154,8 @@ class LimitsTest {
         assertThatThrownBy(() -> Task.named("t", Call.class).rateLimit(0, Duration.ofSeconds(1)))
                 .hasMessageContaining("permits must be >= 1");
         assertThatThrownBy(() -> Task.named("t", Call.class).rateLimit(1, Duration.ZERO)).hasMessageContaining("at least 1 ms");
-        assertThatThrownBy(() -> Task.named("t", Call.class).concurrencyLimit(0)).hasMessageContaining(">= 1");
+        assertThatThrownBy(() -> Task.named("t", Call.class).concurrencyLimit(0)).hasMessageContaining("must be 1-500");
+        assertThatThrownBy(() -> Task.named("t", Call.class).concurrencyLimit(501)).hasMessageContaining("must be 1-500");
         assertThatThrownBy(() -> new RateLimit<Call>(5, Duration.ofSeconds(1), 6, null)).hasMessageContaining("burst must be 1-5");
     }
 
