@@ -203,12 +203,11 @@ public final class JobExecutor {
     }
 
     private void onTimeout(RunningJob running) {
-        Thread t = running.thread();
-        if (t == null) return;
+        if (running.thread() == null) return;
         running.markTimedOut();
         log.warn("job {} ({}) passed its timeout of {}; interrupting it", running.jobId(),
                 running.leased().job().task(), running.leased().job().timeout());
-        t.interrupt();
+        running.interruptHandler();
         watchdog.schedule(() -> {
             if (running.thread() != null) {
                 running.markStuck();

@@ -41,8 +41,20 @@ public final class RunningJob {
         return thread;
     }
 
-    void thread(Thread t) {
+    /**
+     * Sets (or, with null, clears) the thread running the handler. Clearing is serialised with
+     * {@link #interruptHandler} so an interrupt is delivered only while the handler runs: after clearing, the
+     * executor clears the thread's interrupt flag, and no late interrupt can follow it into other work.
+     */
+    synchronized void thread(Thread t) {
         this.thread = t;
+    }
+
+    /** Interrupts the handler if it is running; returns false if it is not (not started, or returned). */
+    synchronized boolean interruptHandler() {
+        if (thread == null) return false;
+        thread.interrupt();
+        return true;
     }
 
     Instant deadline() {
@@ -101,8 +113,7 @@ public final class RunningJob {
     boolean requestCancel() {
         if (cancelRequested) return false;
         cancelRequested = true;
-        Thread t = thread;
-        if (t != null) t.interrupt();
+        interruptHandler();
         return true;
     }
 

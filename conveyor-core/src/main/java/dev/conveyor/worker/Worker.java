@@ -296,8 +296,7 @@ public final class Worker implements AutoCloseable {
             List<RunningJob> left = List.copyOf(inFlight.values());
             for (RunningJob r : left) {
                 r.requestRelease(); // also stops a job still queued for a thread from starting its handler
-                Thread t = r.thread();
-                if (t != null) t.interrupt();
+                r.interruptHandler();
             }
             if (!awaitIdle(INTERRUPT_WAIT)) {
                 for (RunningJob r : inFlight.values()) {
