@@ -280,7 +280,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         return "UPDATE " + t + " SET state = CASE WHEN cancel_requested_at IS NULL THEN ? ELSE "
                 + "'CANCELLED' END, finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ? END, "
                 + "dead_reason = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE 'cancelled' END, "
-                + "run_at = ?, attempt = attempt + ?, "
+                + "run_at = ?, attempt = attempt + ?, progress = NULL, "
                 + (appendError ? "errors = " + dialect.appendError() + ", "
                     // a postponement gives its delivery back, as a release does: waiting on a limit is not a lost worker
                     : "deliveries = CASE WHEN deliveries > 0 THEN deliveries - 1 ELSE 0 END, ")
@@ -390,7 +390,8 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                 + "'READY' ELSE 'CANCELLED' END, finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ? END, "
                 + "dead_reason = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE 'cancelled' END, "
                 + "deliveries = CASE WHEN deliveries > 0 "
-                + "THEN deliveries - 1 ELSE 0 END, lease_token = NULL, lease_until = NULL, updated_at = ?" + currentLease,
+                + "THEN deliveries - 1 ELSE 0 END, progress = NULL, lease_token = NULL, lease_until = NULL, updated_at = ?"
+                + currentLease,
                 (ps, l, now) -> {
                     ps.setLong(1, now);
                     ps.setLong(2, now);

@@ -80,7 +80,7 @@ final class SqlFetcher {
         if (!ready.isEmpty()) {
             // Guarded: another fetcher may have reclaimed and re-leased the row since we read it.
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET state = 'READY', lease_token = NULL, "
-                    + "lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'RUNNING' AND lease_until <= ?")) {
+                    + "lease_until = NULL, progress = NULL, updated_at = ? WHERE id = ? AND state = 'RUNNING' AND lease_until <= ?")) {
                 for (String id : ready) {
                     ps.setLong(1, now.toEpochMilli());
                     ps.setString(2, id);

@@ -160,4 +160,20 @@ abstract class CancellationSuite extends SuiteBase {
         assertState(id, JobState.CANCELLED);
         assertNothingToFetch(q);
     }
+
+    @Test
+    void progressBelongsToTheRunAndIsClearedWhenTheRunEndsUnfinished() {
+        requires(Capability.PROGRESS);
+        String q = queue();
+        String id = enqueue(job(q).build());
+        LeasedJob first = fetchOne(q);
+        broker().reportProgress(List.of(new dev.conveyor.broker.ProgressUpdate(first.lease(), new Progress(50, "half", now()))));
+        assertThat(retry(first.lease(), error(1, "boom"), now())).isEqualTo(Outcome.OK);
+        assertThat(info(id).progress()).as("after a retry").isNull();
+        LeasedJob second = fetchOne(q);
+        broker().reportProgress(List.of(new dev.conveyor.broker.ProgressUpdate(second.lease(), new Progress(10, "again", now()))));
+        clock().advance(LEASE.plusSeconds(1)); // its worker is lost
+        fetchOne(q);
+        assertThat(info(id).progress()).as("after the lease was lost").isNull();
+    }
 }

@@ -194,6 +194,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
             e.job = e.job.withAttempt(e.job.attempt() + (f.countsAttempt() ? 1 : 0)).withRunAt(f.runAt());
             // A postponement gives its delivery back, as a release does: waiting on a limit is not a lost worker.
             if (f.isPostponement()) e.job = e.job.withDeliveries(Math.max(0, e.job.deliveries() - 1));
+            e.progress = null; // progress belongs to the run that ended
             e.updatedAt = now;
             if (e.cancelRequested) jobs.cancel(e, now); // a cancelled job is not retried
             else jobs.makeWaiting(e, now);
@@ -277,6 +278,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                 return;
             }
             e.job = e.job.withDeliveries(Math.max(0, e.job.deliveries() - 1));
+            e.progress = null;
             e.updatedAt = now;
             e.leaseUntil = null;
             e.state = JobState.READY;

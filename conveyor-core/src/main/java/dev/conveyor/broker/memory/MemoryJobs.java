@@ -97,6 +97,7 @@ final class MemoryJobs {
             } else {
                 e.state = JobState.READY;
                 e.updatedAt = now;
+                e.progress = null; // progress belongs to the lost run
                 readySet(e.job.queue()).add(e);
             }
         }

@@ -141,7 +141,7 @@ for qi, base in ipairs(bases) do
           quarantine(base, key, id, attempt, lost, maxDeliveries)
         else
           redis.call('HSET', key, 'state', 'READY', 'updatedAt', now)
-          redis.call('HDEL', key, 'token', 'leaseUntil')
+          redis.call('HDEL', key, 'token', 'leaseUntil', 'progress') -- progress belongs to the lost run
           redis.call('ZADD', base .. 'ready', readyScore(h[4], h[5]), id)
         end
       else

@@ -119,6 +119,7 @@ for i = 6, #ARGV, 5 do
       -- waiting on a limit never counts towards quarantine.
       local deliveries = num(h[7], 1)
       if c == '' then deliveries = math.max(0, deliveries - 1) end
+      redis.call('HDEL', key, 'progress') -- progress belongs to the run that ended
       if h[10] == '1' then -- a cancelled job is not retried
         redis.call('HSET', key, 'runAt', a, 'attempt', attempt, 'deadReason', 'cancelled')
         finish(key, id, 'CANCELLED', h)
@@ -163,6 +164,7 @@ for i = 6, #ARGV, 5 do
         local deliveries = num(h[7], 1) - 1
         if deliveries < 0 then deliveries = 0 end
         redis.call('HSET', key, 'state', 'READY', 'deliveries', deliveries, 'updatedAt', now)
+        redis.call('HDEL', key, 'progress')
         add('READY', readyScore(h[8], h[9]), id)
         wake = true
       end
