@@ -290,7 +290,9 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     @Override
     public List<Outcome> bury(List<Failure> failures) {
         return settle(failures, "UPDATE " + t + " SET state = CASE WHEN cancel_requested_at IS NULL THEN 'DEAD' ELSE "
-                + "'CANCELLED' END, attempt = attempt + ?, errors = " + dialect.appendError() + ", dead_reason = CASE "
+                // a run stopped by a cancel uses no attempt, whatever the handler threw (as on every broker)
+                + "'CANCELLED' END, attempt = attempt + CASE WHEN cancel_requested_at IS NULL THEN ? ELSE 0 END, "
+                + "errors = " + dialect.appendError() + ", dead_reason = CASE "
                 + "WHEN cancel_requested_at IS NULL THEN ? ELSE 'cancelled' END, finished_at = ?, updated_at = ?, "
                 + "lease_token = NULL, lease_until = NULL" + currentLease, (ps, f, now) -> {
             ps.setInt(1, f.countsAttempt() ? 1 : 0);

@@ -176,4 +176,16 @@ abstract class CancellationSuite extends SuiteBase {
         fetchOne(q);
         assertThat(info(id).progress()).as("after the lease was lost").isNull();
     }
+
+    @Test
+    void aCancelledRunUsesNoAttemptEvenWhenItsHandlerFailedOnItsOwn() {
+        String q = queue();
+        String id = enqueue(job(q).build());
+        LeasedJob leased = fetchOne(q);
+        store().cancel(List.of(id));
+        assertThat(bury(leased.lease(), error(1, "fatal while being cancelled"), true)).isEqualTo(Outcome.OK);
+        JobInfo info = info(id);
+        assertThat(info.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(info.job().attempt()).isZero();
+    }
 }
