@@ -8,7 +8,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * One of the broker's Lua scripts, read from {@code dev/conveyor/redis/lua/} on the classpath. Run by its SHA-1
+ * One of the broker's Lua scripts, read from {@code dev/conveyor/redis/lua/} on the classpath, with the shared
+ * helpers of {@code common.lua} put in place of its {@code -- #include common} line (Redis runs each script on
+ * its own, so they cannot import each other). Run by its SHA-1
  * ({@code EVALSHA}); {@link RedisConnection} loads it again when a server answers {@code NOSCRIPT} (after a restart
  * or a failover the script cache is empty).
  */
@@ -24,11 +26,24 @@ record LuaScript(String name, String source, String sha) {
 
     static final LuaScript[] ALL = {INDEX, ENQUEUE, FETCH, SETTLE, ADMIN, LIST, STATS, STATE};
 
+    /** The line a script puts where the shared helpers of {@code lua/common.lua} go. */
+    private static final String INCLUDE = "-- #include common";
+
+    private static String common() {
+        try (InputStream in = LuaScript.class.getResourceAsStream("lua/common.lua")) {
+            if (in == null) throw new IllegalStateException("missing resource dev/conveyor/redis/lua/common.lua");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read dev/conveyor/redis/lua/common.lua", e);
+        }
+    }
+
     private static LuaScript load(String name) {
         String path = "lua/" + name + ".lua";
         try (InputStream in = LuaScript.class.getResourceAsStream(path)) {
             if (in == null) throw new IllegalStateException("missing resource dev/conveyor/redis/" + path);
             String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (source.contains(INCLUDE)) source = source.replace(INCLUDE, common());
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
             return new LuaScript(name, source, HexFormat.of().formatHex(digest));
         } catch (IOException | NoSuchAlgorithmException e) {

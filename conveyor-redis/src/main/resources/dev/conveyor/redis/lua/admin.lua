@@ -16,12 +16,7 @@ local base = string.sub(KEYS[1], 1, -6)
 local SETS = {'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'all'}
 local FINISHED = {succeeded = true, dead = true, cancelled = true}
 local UNFINISHED = {READY = true, SCHEDULED = true, RUNNING = true}
-
-local function num(v, default)
-  local x = tonumber(v)
-  if x == nil or x ~= x then return default end
-  return x
-end
+-- #include common
 
 for _, suffix in ipairs(SETS) do
   local t = redis.call('TYPE', base .. suffix).ok
@@ -32,10 +27,6 @@ end
 local uniqueType = redis.call('TYPE', base .. 'unique').ok
 if uniqueType ~= 'none' and uniqueType ~= 'hash' then
   return redis.error_reply('WRONGTYPE conveyor: ' .. base .. 'unique is a ' .. uniqueType .. ', expected a hash')
-end
-
-local function isHash(key)
-  return redis.call('TYPE', key).ok == 'hash'
 end
 
 local function remove(id)

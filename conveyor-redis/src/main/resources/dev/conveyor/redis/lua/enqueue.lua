@@ -11,6 +11,7 @@
 local base = string.sub(KEYS[1], 1, -6)
 local now = tonumber(ARGV[1])
 local UNFINISHED = {READY = true, SCHEDULED = true, RUNNING = true}
+-- #include common
 
 for _, suffix in ipairs({'ready', 'scheduled', 'all', 'unique'}) do
   local t = redis.call('TYPE', base .. suffix).ok
@@ -30,22 +31,6 @@ local function holds(holder)
   return finished ~= nil and keep ~= nil and keep > 0 and finished + keep > now
 end
 
--- Sorted-set changes of the whole batch, sent as one variadic command per set at the end: one redis.call per
--- set instead of one per job (each call costs about as much as its work). Nothing in the loop reads these sets.
-local pending = {}
-local function batch(cmd, key)
-  local list = {}
-  pending[#pending + 1] = {cmd, key, list}
-  return list
-end
-local function flush()
-  for _, p in ipairs(pending) do
-    local list = p[3]
-    for i = 1, #list, 4000 do -- unpack has a stack limit; 4000 keeps score/member pairs together
-      redis.call(p[1], p[2], unpack(list, i, math.min(#list, i + 3999)))
-    end
-  end
-end
 local readyAdds = batch('ZADD', base .. 'ready')
 local scheduledAdds = batch('ZADD', base .. 'scheduled')
 local allAdds = batch('ZADD', base .. 'all')

@@ -10,21 +10,12 @@ local base = string.sub(KEYS[1], 1, -6)
 local now = tonumber(ARGV[1])
 local state, task, after = ARGV[2], ARGV[3], ARGV[4]
 local want, budget = tonumber(ARGV[5]), tonumber(ARGV[6])
+-- #include common
 local t = redis.call('TYPE', base .. 'all').ok
 if t ~= 'none' and t ~= 'zset' then
   return redis.error_reply('WRONGTYPE conveyor: ' .. base .. 'all is a ' .. t .. ', expected a zset')
 end
 local matches = {}
-
--- Byte-wise string order (Lua's < follows the server's locale).
-local function lexLess(a, b)
-  local n = math.min(#a, #b)
-  for i = 1, n do
-    local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then return x < y end
-  end
-  return #a < #b
-end
 
 -- Adds the job to the matches if it is in the wanted state and task; true once enough were found.
 local function consider(id)

@@ -19,23 +19,8 @@ local base = string.sub(KEYS[1], 1, -6)
 local out = {}
 local wake = false
 local finished = false
+-- #include common
 
--- Sorted-set changes of the whole batch, sent as one variadic command per set at the end: one redis.call per
--- set instead of one per job (each call costs about as much as its work). Nothing in the loop reads these sets.
-local pending = {}
-local function batch(cmd, key)
-  local list = {}
-  pending[#pending + 1] = {cmd, key, list}
-  return list
-end
-local function flush()
-  for _, p in ipairs(pending) do
-    local list = p[3]
-    for i = 1, #list, 4000 do -- unpack has a stack limit; 4000 keeps score/member pairs together
-      redis.call(p[1], p[2], unpack(list, i, math.min(#list, i + 3999)))
-    end
-  end
-end
 local leasedRemoves = batch('ZREM', base .. 'leased')
 local leasedAdds = batch('ZADD', base .. 'leased')
 local adds = {READY = batch('ZADD', base .. 'ready'), SCHEDULED = batch('ZADD', base .. 'scheduled'),
@@ -45,30 +30,6 @@ local function add(state, score, id)
   local list = adds[state]
   list[#list + 1] = score
   list[#list + 1] = id
-end
-
-local function num(v, default)
-  local x = tonumber(v)
-  if x == nil or x ~= x then return default end
-  return x
-end
-
-local function readyScore(priority, runAt)
-  priority = math.floor(num(priority, 5))
-  if priority < 0 then priority = 0 elseif priority > 9 then priority = 9 end
-  runAt = num(runAt, now)
-  if runAt < 0 then runAt = 0 elseif runAt > 9999999999999 then runAt = 9999999999999 end
-  return (9 - priority) * 10000000000000 + runAt
-end
-
-local function appendError(key, json)
-  local errors = redis.call('HGET', key, 'errors')
-  if errors and string.sub(errors, 1, 1) == '[' and string.sub(errors, -1) == ']' and #errors > 2 then
-    errors = string.sub(errors, 1, -2) .. ',' .. json .. ']'
-  else
-    errors = '[' .. json .. ']'
-  end
-  redis.call('HSET', key, 'errors', errors)
 end
 
 -- Ends a job in a finished state; frees its unique key unless it is held for uniqueFor after finishing.
@@ -84,7 +45,6 @@ end
 
 local OPS = {ack = true, retry = true, bury = true, extend = true, release = true, progress = true}
 if not OPS[op] then return redis.error_reply('conveyor: unknown operation ' .. tostring(op)) end
-
 
 for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'unique'}) do
   local t = redis.call('TYPE', base .. suffix).ok
