@@ -53,7 +53,11 @@ public final class JobRows {
     }
 
     public static void bindInsert(PreparedStatement ps, Job job, JobState state, Instant now) throws SQLException {
-        int i = 1;
+        bindInsert(ps, 1, job, state, now);
+    }
+
+    /** Binds the {@link #INSERT_COLUMNS} of one job from parameter {@code i} on; returns the next free index. */
+    public static int bindInsert(PreparedStatement ps, int i, Job job, JobState state, Instant now) throws SQLException {
         ps.setString(i++, job.id());
         ps.setString(i++, job.queue());
         ps.setString(i++, job.task());
@@ -73,7 +77,8 @@ public final class JobRows {
         setLong(ps, i++, job.uniqueFor() == null ? null : job.uniqueFor().toMillis());
         ps.setString(i++, job.parentId());
         ps.setString(i++, job.groupId());
-        ps.setLong(i, now.toEpochMilli());
+        ps.setLong(i++, now.toEpochMilli());
+        return i;
     }
 
     /** Reads the row at the cursor (selected with {@link #COLUMNS} or {@link #JOB_COLUMNS}) as a job. */
