@@ -349,40 +349,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
 
     @Override
     public List<dev.conveyor.broker.CancelResult> cancel(List<String> ids) {
-        if (ids.isEmpty()) return List.of();
-        List<dev.conveyor.broker.CancelResult> out = db.write(c -> {
-            long now = clock.millis();
-            List<dev.conveyor.broker.CancelResult> results = new ArrayList<>(ids.size());
-            try (PreparedStatement pending = c.prepareStatement("UPDATE " + t + " SET state = 'CANCELLED', "
-                    + "finished_at = ?, updated_at = ?, dead_reason = 'cancelled' WHERE id = ? AND state IN ('READY', 'SCHEDULED')");
-                 PreparedStatement running = c.prepareStatement("UPDATE " + t + " SET cancel_requested_at = "
-                    + "COALESCE(cancel_requested_at, ?), updated_at = ? WHERE id = ? AND state = 'RUNNING'");
-                 PreparedStatement exists = c.prepareStatement("SELECT 1 FROM " + t + " WHERE id = ?")) {
-                for (String id : ids) {
-                    pending.setLong(1, now);
-                    pending.setLong(2, now);
-                    pending.setString(3, id);
-                    if (pending.executeUpdate() == 1) {
-                        results.add(dev.conveyor.broker.CancelResult.CANCELLED);
-                        continue;
-                    }
-                    running.setLong(1, now);
-                    running.setLong(2, now);
-                    running.setString(3, id);
-                    if (running.executeUpdate() == 1) {
-                        results.add(dev.conveyor.broker.CancelResult.REQUESTED);
-                        continue;
-                    }
-                    exists.setString(1, id);
-                    try (ResultSet rs = exists.executeQuery()) {
-                        results.add(rs.next() ? dev.conveyor.broker.CancelResult.FINISHED
-                                : dev.conveyor.broker.CancelResult.NOT_FOUND);
-                    }
-                }
-            }
-            return results;
-        });
-        return out;
+        return inspection.cancel(ids);
     }
 
     @Override
