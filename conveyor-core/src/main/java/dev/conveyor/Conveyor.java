@@ -217,6 +217,10 @@ public final class Conveyor implements AutoCloseable {
                     + e.getOriginalMessage(), e);
         }
         String derivedKey = task.options().uniqueKey() == null ? null : task.options().uniqueKey().apply(args);
+        if (task.fairKey() != null && !options.headers().containsKey(Job.FAIR_KEY_HEADER)) {
+            String fair = task.fairKey().apply(args);
+            if (fair != null) options = options.fairKey(fair);
+        }
         return buildJob(task.name(), json, task.options(), derivedKey, options);
     }
 

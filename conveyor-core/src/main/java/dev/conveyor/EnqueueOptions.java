@@ -96,6 +96,14 @@ public final class EnqueueOptions {
         return new EnqueueOptions(delay, runAt, priority, queue, uniqueKey, uniqueFor, Map.copyOf(h));
     }
 
+    /**
+     * Sets the job's fairness key (tenant, customer, API host…): within its queue and priority, jobs are
+     * fetched round-robin between keys. Overrides a key the task derives from its args.
+     */
+    public EnqueueOptions fairKey(String key) {
+        return header(dev.conveyor.job.Job.FAIR_KEY_HEADER, dev.conveyor.job.Job.requireFairKey(key));
+    }
+
     public Duration delay() {
         return delay;
     }

@@ -23,5 +23,10 @@ public enum Capability {
     /** Implements {@link JobStore#cancel}: pending jobs never run, running ones are told through {@link Broker#extend}. */
     CANCELLATION,
     /** Implements {@link Broker#reportProgress}: a running job's progress is stored and served by {@link JobStore#get}. */
-    PROGRESS
+    PROGRESS,
+    /**
+     * Places jobs with a fairness key ({@link dev.conveyor.job.Job#fairKey()}) by {@link FairOrder}: within a
+     * queue and priority, keys take turns. A broker without it fetches keyed jobs in plain order.
+     */
+    FAIR_KEYS
 }

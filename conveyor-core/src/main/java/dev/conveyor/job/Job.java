@@ -58,6 +58,12 @@ public record Job(
     public static final String DEFAULT_QUEUE = "default";
     public static final int MAX_TASK_NAME_LENGTH = 200;
     public static final int MAX_UNIQUE_KEY_LENGTH = 512;
+    /**
+     * The header naming a job's fairness key: jobs of one queue and priority are fetched round-robin between
+     * keys (one tenant's backlog does not starve another's few jobs). See {@link #fairKey()}.
+     */
+    public static final String FAIR_KEY_HEADER = "fair-key";
+    public static final int MAX_FAIR_KEY_LENGTH = 200;
 
     public Job {
         requireText(id, "id");
@@ -84,6 +90,28 @@ public record Job(
         if (uniqueFor != null && uniqueFor.isNegative()) {
             throw new IllegalArgumentException("uniqueFor must not be negative, was " + uniqueFor);
         }
+        String fair = headers.get(FAIR_KEY_HEADER);
+        if (fair != null) requireFairKey(fair);
+    }
+
+    /**
+     * The job's fairness key (header {@value #FAIR_KEY_HEADER}), or null. Brokers place a keyed job that is due
+     * at enqueue in the fetch order by start-time fair queuing: right after the head of its queue and priority
+     * when its key has nothing waiting, else one millisecond after the key's last waiting job. So keys take
+     * turns, however many jobs one of them has queued.
+     */
+    public String fairKey() {
+        return headers.get(FAIR_KEY_HEADER);
+    }
+
+    /** Throws {@link IllegalArgumentException} unless 1 to {@value #MAX_FAIR_KEY_LENGTH} printable characters. */
+    public static String requireFairKey(String key) {
+        if (key == null || key.isEmpty() || key.length() > MAX_FAIR_KEY_LENGTH
+                || key.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("fair key must be 1 to " + MAX_FAIR_KEY_LENGTH
+                    + " printable characters, was " + (key == null ? "null" : "'" + key + "'"));
+        }
+        return key;
     }
 
     public Job withAttempt(int newAttempt) {

@@ -94,6 +94,15 @@ public abstract class BrokerConformanceTest {
     }
 
     @Nested
+    @DisplayName("fairness keys")
+    class Fairness extends FairnessSuite {
+        @Override
+        Harness harness() {
+            return harness;
+        }
+    }
+
+    @Nested
     @DisplayName("leases and fencing")
     class Leases extends LeaseSuite {
         @Override

@@ -77,7 +77,8 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
         lock.lock();
         try {
             Instant now = clock.instant();
-            for (Job job : jobs) out.add(enqueueOne(job, now));
+            Long[] places = dev.conveyor.broker.FairOrder.places(jobs, now.toEpochMilli(), this.jobs.fairLookup());
+            for (int i = 0; i < jobs.size(); i++) out.add(enqueueOne(jobs.get(i), places[i], now));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -85,7 +86,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
         return out;
     }
 
-    private EnqueueResult enqueueOne(Job job, Instant now) {
+    private EnqueueResult enqueueOne(Job job, Long place, Instant now) {
         if (jobs.byId.containsKey(job.id())) return new EnqueueResult(job.id(), true);
         if (job.uniqueKey() != null) {
             MemoryJobs.Entry holder = jobs.uniqueKeys.get(jobs.uniqueIndexKey(job.queue(), job.uniqueKey()));
@@ -96,7 +97,15 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
         e.updatedAt = now;
         jobs.byId.put(job.id(), e);
         if (job.uniqueKey() != null) jobs.uniqueKeys.put(jobs.uniqueIndexKey(job.queue(), job.uniqueKey()), e);
-        jobs.makeWaiting(e, now);
+        if (place != null) {
+            // Ready now, waiting at its fair place (which may lie ahead of the clock).
+            e.job = job.withRunAt(Instant.ofEpochMilli(place));
+            e.state = JobState.READY;
+            jobs.readySet(job.queue()).add(e);
+            jobs.lastPlaced.put(MemoryJobs.fairIndexKey(job.queue(), job.fairKey()), e);
+        } else {
+            jobs.makeWaiting(e, now);
+        }
         return new EnqueueResult(job.id(), false);
     }
 
@@ -151,6 +160,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                 }
                 if (best == null) break;
                 MemoryJobs.Entry e = best.pollFirst();
+                jobs.leftReady(e);
                 if (e.corruptEnvelope != null) {
                     jobs.toDead(e, AttemptError.reason(0, now, "corrupt-record", e.corruptReason), false, now);
                     continue;
@@ -258,6 +268,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                     jobs.scheduled.remove(e);
                     TreeSet<MemoryJobs.Entry> r = jobs.ready.get(e.job.queue());
                     if (r != null) r.remove(e);
+                    jobs.leftReady(e);
                     jobs.cancel(e, now);
                     out.add(dev.conveyor.broker.CancelResult.CANCELLED);
                 }

@@ -45,6 +45,9 @@ final class MemoryJobs {
 
     final Map<String, Entry> uniqueKeys = new HashMap<>();
 
+    /** Per queue and fairness key, the entry placed last ({@link dev.conveyor.broker.FairOrder}); dropped when it leaves ready. */
+    final Map<String, Entry> lastPlaced = new HashMap<>();
+
     static final class Entry {
         Job job;
         JobState state;
@@ -101,6 +104,39 @@ final class MemoryJobs {
                 readySet(e.job.queue()).add(e);
             }
         }
+    }
+
+    /** The fair-order lookups over the ready sets: the head of a queue and priority, a key's last place. */
+    dev.conveyor.broker.FairOrder.Lookup<RuntimeException> fairLookup() {
+        return new dev.conveyor.broker.FairOrder.Lookup<>() {
+            @Override
+            public Long head(String queue, int priority) {
+                TreeSet<Entry> s = ready.get(queue);
+                if (s == null) return null;
+                Entry probe = new Entry();
+                probe.job = new Job("0", "probe", queue, "{}", Map.of(), priority, 0, 0, 1, 1, Instant.MIN, Instant.MIN,
+                        null, null, null, null, null, null);
+                Entry first = s.ceiling(probe);
+                return first == null || first.job.priority() != priority ? null : first.job.runAt().toEpochMilli();
+            }
+
+            @Override
+            public Long last(String queue, String key) {
+                Entry e = lastPlaced.get(fairIndexKey(queue, key));
+                return e == null || e.state != JobState.READY || byId.get(e.job.id()) != e
+                        ? null : e.job.runAt().toEpochMilli();
+            }
+        };
+    }
+
+    static String fairIndexKey(String queue, String key) {
+        return queue + '\u0000' + key;
+    }
+
+    /** Forgets a key's last place once that job leaves ready, so the map holds only keys with waiting jobs. */
+    void leftReady(Entry e) {
+        String key = e.job.fairKey();
+        if (key != null) lastPlaced.remove(fairIndexKey(e.job.queue(), key), e);
     }
 
     TreeSet<Entry> readySet(String queue) {
@@ -174,6 +210,7 @@ final class MemoryJobs {
         scheduled.remove(e);
         TreeSet<Entry> r = ready.get(e.job.queue());
         if (r != null) r.remove(e);
+        leftReady(e);
         if (e.job.uniqueKey() != null) uniqueKeys.remove(uniqueIndexKey(e.job.queue(), e.job.uniqueKey()), e);
     }
 
