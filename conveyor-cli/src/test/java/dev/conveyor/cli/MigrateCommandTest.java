@@ -18,19 +18,20 @@ class MigrateCommandTest {
         assertThat(sql.out()).contains("-- version 1: jobs table and its indexes (pending)")
                 .contains("CREATE TABLE IF NOT EXISTS conveyor_jobs")
                 .contains("-- version 2: shared-state table (schedules, pause flags) (pending)")
-                .contains("-- version 3: cancel requests and progress of running jobs (pending)");
+                .contains("-- version 3: cancel requests and progress of running jobs (pending)")
+                .contains("-- version 4: fairness keys of ready jobs (pending)");
 
         Cli.Result behind = Cli.run("migrate", "--check", "--broker", url);
         assertThat(behind.exitCode()).as(behind.toString()).isEqualTo(1);
-        assertThat(behind.out()).contains("is at version 0; this Conveyor needs 3");
+        assertThat(behind.out()).contains("is at version 0; this Conveyor needs 4");
 
         Cli.Result applied = Cli.run("migrate", "--broker", url);
         assertThat(applied.exitCode()).as(applied.toString()).isZero();
         assertThat(applied.out()).contains("applied version 1: jobs table and its indexes")
-                .contains("applied version 3: cancel requests and progress of running jobs");
+                .contains("applied version 4: fairness keys of ready jobs");
 
         Cli.Result again = Cli.run("migrate", "--broker", url);
-        assertThat(again.out()).contains("is up to date (version 3)");
+        assertThat(again.out()).contains("is up to date (version 4)");
         assertThat(Cli.run("migrate", "--check", "--broker", url).exitCode()).isZero();
     }
 

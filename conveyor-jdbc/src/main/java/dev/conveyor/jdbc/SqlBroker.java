@@ -4,6 +4,7 @@ import dev.conveyor.broker.Broker;
 import dev.conveyor.broker.Capability;
 import dev.conveyor.broker.Completion;
 import dev.conveyor.broker.EnqueueResult;
+import dev.conveyor.broker.FairOrder;
 import dev.conveyor.broker.Failure;
 import dev.conveyor.broker.JobQuery;
 import dev.conveyor.broker.JobStore;
@@ -43,7 +44,8 @@ import java.util.Set;
  */
 public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, TransactionalEnqueue, StateStore {
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
-            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.STATE, Capability.CANCELLATION, Capability.PROGRESS);
+            Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.STATE, Capability.CANCELLATION, Capability.PROGRESS,
+            Capability.FAIR_KEYS);
 
     private final SqlDialect dialect;
     private final ConnectionSource db;
@@ -127,6 +129,62 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     }
 
     private List<EnqueueResult> insert(Connection c, List<Job> jobs, Instant now) throws SQLException {
+        Long[] places = placeKeyed(c, jobs, now);
+        List<EnqueueResult> results = insertJobs(c, jobs, now);
+        if (places != null) movePlaced(c, jobs, places, results);
+        return results;
+    }
+
+    /** The fair places of the batch's keyed due jobs, read before the batch is inserted; null when none has a key. */
+    private Long[] placeKeyed(Connection c, List<Job> jobs, Instant now) throws SQLException {
+        long at = now.toEpochMilli();
+        if (jobs.stream().noneMatch(j -> FairOrder.applies(j, at))) return null;
+        try (PreparedStatement head = c.prepareStatement(dialect.fairHeadSql());
+             PreparedStatement last = c.prepareStatement(dialect.fairLastSql())) {
+            return FairOrder.places(jobs, at, new FairOrder.Lookup<SQLException>() {
+                @Override
+                public Long head(String queue, int priority) throws SQLException {
+                    head.setString(1, queue);
+                    head.setInt(2, priority);
+                    return firstLong(head);
+                }
+
+                @Override
+                public Long last(String queue, String key) throws SQLException {
+                    last.setString(1, queue);
+                    last.setString(2, key);
+                    return firstLong(last);
+                }
+            });
+        }
+    }
+
+    private static Long firstLong(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) return null;
+            long v = rs.getLong(1);
+            return rs.wasNull() ? null : v;
+        }
+    }
+
+    /** Moves the newly inserted keyed jobs to their places (a duplicate keeps the place it has). */
+    private void movePlaced(Connection c, List<Job> jobs, Long[] places, List<EnqueueResult> results)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(dialect.fairPlaceSql())) {
+            int n = 0;
+            for (int i = 0; i < places.length; i++) {
+                if (places[i] == null || results.get(i).duplicate()) continue;
+                ps.setLong(1, places[i]);
+                ps.setString(2, jobs.get(i).fairKey());
+                ps.setString(3, jobs.get(i).id());
+                ps.addBatch();
+                n++;
+            }
+            if (n > 0) ps.executeBatch();
+        }
+    }
+
+    private List<EnqueueResult> insertJobs(Connection c, List<Job> jobs, Instant now) throws SQLException {
         EnqueueResult[] results = new EnqueueResult[jobs.size()];
         try (PreparedStatement ins = c.prepareStatement(dialect.insertJob());
              PreparedStatement holder = c.prepareStatement(dialect.uniqueHolder())) {

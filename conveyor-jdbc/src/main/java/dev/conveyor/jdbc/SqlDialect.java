@@ -114,6 +114,34 @@ public abstract class SqlDialect {
                 "ALTER TABLE " + table + " ADD COLUMN cancel_requested_at BIGINT NULL, ADD COLUMN progress TEXT NULL"));
     }
 
+    /**
+     * Fairness keys ({@link dev.conveyor.broker.FairOrder}): the key of a placed job, and an index that finds a
+     * key's last place among the ready jobs of a queue. Partial, so jobs without a key cost it nothing.
+     */
+    protected Migration fairKeyMigration() {
+        return new Migration(4, "fairness keys of ready jobs", List.of(
+                "ALTER TABLE " + table + " ADD COLUMN fair_key TEXT NULL",
+                "CREATE INDEX IF NOT EXISTS " + index("fair") + " ON " + table
+                        + " (queue, fair_key, run_at) WHERE state = 'READY' AND fair_key IS NOT NULL"));
+    }
+
+    /** The run_at of the first ready job of a queue and priority (parameters: queue, priority). */
+    public String fairHeadSql() {
+        return "SELECT run_at FROM " + table + " WHERE state = 'READY' AND queue = ? AND priority = ? "
+                + "ORDER BY priority DESC, run_at, id LIMIT 1";
+    }
+
+    /** The largest run_at among a key's ready jobs in a queue (parameters: queue, key). */
+    public String fairLastSql() {
+        return "SELECT MAX(run_at) FROM " + table + " WHERE state = 'READY' AND queue = ? AND fair_key = ? "
+                + "AND fair_key IS NOT NULL";
+    }
+
+    /** Moves a just-inserted ready job to its fair place (parameters: place, key, id). */
+    public String fairPlaceSql() {
+        return "UPDATE " + table + " SET run_at = ?, fair_key = ? WHERE id = ? AND state = 'READY'";
+    }
+
     /** The collation clause that makes VARCHAR comparisons byte order (key prefixes, ranges). */
     protected String binaryCollation() {
         return "COLLATE \"C\"";

@@ -36,13 +36,13 @@ class SchemaMigrationTest {
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM conveyor_schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(3);
+                assertThat(rs.getInt(1)).isEqualTo(4);
             }
-            s.execute("INSERT INTO conveyor_schema_version (version, description, applied_at) VALUES (4, 'from the future', 0)");
+            s.execute("INSERT INTO conveyor_schema_version (version, description, applied_at) VALUES (5, 'from the future', 0)");
         }
         assertThatThrownBy(() -> Brokers.open(url, BrokerContext.defaults()))
                 .isInstanceOf(BrokerException.class)
-                .hasMessageContaining("the Conveyor schema is at version 4, newer than the version 3 this Conveyor knows");
+                .hasMessageContaining("the Conveyor schema is at version 5, newer than the version 4 this Conveyor knows");
     }
 
     @Test
@@ -55,12 +55,14 @@ class SchemaMigrationTest {
                     "t", "default", "{}", java.util.Map.of(), 5, 0, 0, 3, 3, now, now, null, null, null, null, null,
                     null))).get(0).id();
         }
-        // Back to what version 1 created: no state table, no cancel/progress columns, no record of steps 2 and 3.
+        // Back to what version 1 created: no state table, no cancel/progress or fairness columns, no record of steps 2 to 4.
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"));
              Statement s = c.createStatement()) {
             s.execute("DROP TABLE conveyor_state");
             s.execute("ALTER TABLE conveyor_jobs DROP COLUMN cancel_requested_at");
             s.execute("ALTER TABLE conveyor_jobs DROP COLUMN progress");
+            s.execute("DROP INDEX conveyor_jobs_fair");
+            s.execute("ALTER TABLE conveyor_jobs DROP COLUMN fair_key");
             s.execute("DELETE FROM conveyor_schema_version WHERE version >= 2");
         }
         try (Broker b = Brokers.open(url, BrokerContext.defaults())) {
@@ -76,7 +78,7 @@ class SchemaMigrationTest {
         String url = "sqlite:" + dir.resolve("fresh.db") + "?migrate=check";
         assertThatThrownBy(() -> Brokers.open(url, BrokerContext.defaults()))
                 .isInstanceOf(BrokerException.class)
-                .hasMessageContaining("is at version 0, this Conveyor needs version 3")
+                .hasMessageContaining("is at version 0, this Conveyor needs version 4")
                 .hasMessageContaining("conveyor migrate");
     }
 
@@ -101,8 +103,8 @@ class SchemaMigrationTest {
             try (Connection c = db.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*), max(version) FROM conveyor_schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).as("one row per applied step").isEqualTo(3);
-                assertThat(rs.getInt(2)).isEqualTo(3);
+                assertThat(rs.getInt(1)).as("one row per applied step").isEqualTo(4);
+                assertThat(rs.getInt(2)).isEqualTo(4);
             }
             assertThatThrownBy(() -> Brokers.open(db.url("").replace("migrate=auto", "migrate=nonsense"),
                     BrokerContext.defaults())).isInstanceOf(IllegalArgumentException.class)

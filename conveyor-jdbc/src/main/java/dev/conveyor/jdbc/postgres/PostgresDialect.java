@@ -64,7 +64,8 @@ public final class PostgresDialect extends SqlDialect {
                         + "errors JSONB NOT NULL DEFAULT '[]', "
                         + "dead_reason TEXT, "
                         + "updated_at BIGINT NOT NULL, "
-                        + "finished_at BIGINT)")), stateMigration(), cancelAndProgressMigration());
+                        + "finished_at BIGINT)")), stateMigration(), cancelAndProgressMigration(),
+                fairKeyMigration());
     }
 
     @Override

@@ -61,7 +61,8 @@ public final class SqliteDialect extends SqlDialect {
                         + "errors TEXT NOT NULL DEFAULT '[]', "
                         + "dead_reason TEXT, "
                         + "updated_at INTEGER NOT NULL, "
-                        + "finished_at INTEGER)")), stateMigration(), cancelAndProgressMigration());
+                        + "finished_at INTEGER)")), stateMigration(), cancelAndProgressMigration(),
+                fairKeyMigration());
     }
 
     @Override
