@@ -63,7 +63,7 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
             Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.PUSH_WAKEUP, Capability.STATE,
-            Capability.CANCELLATION, Capability.PROGRESS);
+            Capability.CANCELLATION, Capability.PROGRESS, Capability.FAIR_KEYS);
     /** Longest one awaitWork waits without looking again: covers a wake-up lost while reconnecting. */
     static final Duration WAIT_CAP = Duration.ofSeconds(1);
 

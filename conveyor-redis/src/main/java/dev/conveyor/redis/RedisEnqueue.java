@@ -29,7 +29,7 @@ final class RedisEnqueue {
 
     /** One job as the enqueue script stores it. */
     record Item(String id, String queue, boolean ready, int priority, long runAt, int attempt, int deliveries,
-                int maxDeliveries, String task, String uniqueKey, Long uniqueForMs, String envelope) {
+                int maxDeliveries, String task, String uniqueKey, Long uniqueForMs, String envelope, String fairKey) {
         /** Ready jobs sort by (9 - priority) * 1e13 + runAt: higher priority first, then earlier runAt. */
         static long readyScore(int priority, long runAt) {
             long at = Math.max(0, Math.min(runAt, 9_999_999_999_999L));
@@ -68,7 +68,7 @@ final class RedisEnqueue {
             String id = JobIds.next(clock);
             checkSize(id, text);
             item = new Item(id, queue, true, Job.DEFAULT_PRIORITY, now, 0, 0, 1,
-                    JobHashes.CORRUPT_TASK, null, null, text);
+                    JobHashes.CORRUPT_TASK, null, null, text, null);
         }
         return store(List.of(item), now).get(0).id();
     }
@@ -78,7 +78,7 @@ final class RedisEnqueue {
         long runAt = job.runAt().toEpochMilli();
         return new Item(job.id(), job.queue(), runAt <= now, job.priority(), runAt, job.attempt(), job.deliveries(),
                 job.maxDeliveries(), job.task(), job.uniqueKey(), job.uniqueFor() == null ? null : job.uniqueFor().toMillis(),
-                envelope);
+                envelope, job.fairKey());
     }
 
     private void checkSize(String id, String envelope) {
@@ -181,7 +181,7 @@ final class RedisEnqueue {
     }
 
     private String[] args(String queue, List<Integer> chunk, List<Item> items, long now) {
-        List<String> a = new ArrayList<>(3 + chunk.size() * 12);
+        List<String> a = new ArrayList<>(3 + chunk.size() * 13);
         a.add(Long.toString(now));
         a.add(keys.wakeChannel());
         a.add(queue);
@@ -199,6 +199,7 @@ final class RedisEnqueue {
             a.add(it.uniqueKey() == null ? "" : it.uniqueKey());
             a.add(it.uniqueForMs() == null ? "" : Long.toString(it.uniqueForMs()));
             a.add(it.envelope());
+            a.add(it.fairKey() == null ? "" : it.fairKey());
         }
         return a.toArray(String[]::new);
     }

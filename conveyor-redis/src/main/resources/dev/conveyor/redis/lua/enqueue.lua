@@ -1,9 +1,12 @@
 -- Stores new jobs of one queue, each atomically with its id and unique-key checks, in the given order.
 -- KEYS[1] = {prefix:queue}:ready (the other keys of the queue share its "{prefix:queue}:" base)
--- ARGV[1] = now (epoch ms), ARGV[2] = wake-up channel, ARGV[3] = queue name, then 12 values per job:
+-- ARGV[1] = now (epoch ms), ARGV[2] = wake-up channel, ARGV[3] = queue name, then 13 values per job:
 --   id, state (READY|SCHEDULED), score (ready: (9 - priority) * 1e13 + runAt; scheduled: runAt),
 --   priority, runAt (ms), attempt, deliveries, maxDeliveries, task, uniqueKey ('' = none),
---   uniqueFor (ms, '' = none), envelope (the JSON envelope of docs/PROTOCOL.md)
+--   uniqueFor (ms, '' = none), envelope (the JSON envelope of docs/PROTOCOL.md), fairKey ('' = none)
+-- A READY job with a fairness key is placed by start-time fair queuing (FairOrder in the Java code): its runAt
+-- and score become max(min(now, head), last + 1), head = the runAt of the first ready job of its priority, last
+-- = the runAt of the key's last placed job while that one is still ready ({prefix:queue}:fair maps key -> id).
 -- Publishes the queue name on the wake-up channel when anything was stored (a new delayed job may be due
 -- sooner than an idle worker's current wait). Returns per job 0 (stored), 1 (a duplicate: the id exists), the
 -- holder's id as a string (a duplicate: the unique key is held) or 2 (the job's key holds something that is
@@ -13,9 +16,9 @@ local now = tonumber(ARGV[1])
 local UNFINISHED = {READY = true, SCHEDULED = true, RUNNING = true}
 -- #include common
 
-for _, suffix in ipairs({'ready', 'scheduled', 'all', 'unique'}) do
+for _, suffix in ipairs({'ready', 'scheduled', 'all', 'unique', 'fair'}) do
   local t = redis.call('TYPE', base .. suffix).ok
-  local want = suffix == 'unique' and 'hash' or 'zset'
+  local want = (suffix == 'unique' or suffix == 'fair') and 'hash' or 'zset'
   if t ~= 'none' and t ~= want then
     return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a ' .. want)
   end
@@ -38,7 +41,7 @@ local allAdds = batch('ZADD', base .. 'all')
 -- Which ids exist already: one ZMSCORE on the queue's id set per batch (every stored job is in it) instead of
 -- a call per job; ids stored earlier in this batch are remembered in 'stored'.
 local ids = {}
-for i = 4, #ARGV, 12 do ids[#ids + 1] = ARGV[i] end
+for i = 4, #ARGV, 13 do ids[#ids + 1] = ARGV[i] end
 local exists = {}
 for i = 1, #ids, 4000 do
   local scores = redis.call('ZMSCORE', base .. 'all', unpack(ids, i, math.min(#ids, i + 3999)))
@@ -47,12 +50,35 @@ for i = 1, #ids, 4000 do
   end
 end
 
+-- Fair places: heads per priority and lasts per key are read once per call, then carried along the batch.
+local heads, lasts = {}, {}
+local function place(priority, fairKey)
+  local p = math.floor(num(priority, 5))
+  if heads[p] == nil then
+    local low = (9 - p) * 10000000000000
+    local first = redis.call('ZRANGEBYSCORE', base .. 'ready', low, '(' .. (low + 10000000000000), 'LIMIT', 0, 1, 'WITHSCORES')
+    heads[p] = first[2] and (tonumber(first[2]) - low) or false
+  end
+  if lasts[fairKey] == nil then
+    lasts[fairKey] = false
+    local lastId = redis.call('HGET', base .. 'fair', fairKey)
+    if lastId then
+      local h = redis.pcall('HMGET', base .. 'job:' .. lastId, 'state', 'runAt')
+      if type(h) == 'table' and not h.err and h[1] == 'READY' then lasts[fairKey] = num(h[2], 0) end
+    end
+  end
+  local start = heads[p] and math.min(now, heads[p]) or now
+  local at = lasts[fairKey] and math.max(start, lasts[fairKey] + 1) or start
+  lasts[fairKey] = at
+  return at
+end
+
 local out = {}
 local wake = false
-for i = 4, #ARGV, 12 do
+for i = 4, #ARGV, 13 do
   local id, state, score, priority, runAt = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local attempt, deliveries, maxDeliveries, task = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
-  local uniqueKey, uniqueFor, envelope = ARGV[i + 9], ARGV[i + 10], ARGV[i + 11]
+  local uniqueKey, uniqueFor, envelope, fairKey = ARGV[i + 9], ARGV[i + 10], ARGV[i + 11], ARGV[i + 12]
   local key = base .. 'job:' .. id
   if exists[id] then
     out[#out + 1] = 1
@@ -65,6 +91,11 @@ for i = 4, #ARGV, 12 do
     if holder then
       out[#out + 1] = holder
     else
+      local placed = state == 'READY' and fairKey ~= ''
+      if placed then
+        runAt = place(priority, fairKey)
+        score = readyScore(priority, runAt)
+      end
       -- One protected HSET per job: a key of another type (foreign data) answers an error and is left alone.
       local written
       if uniqueKey ~= '' then
@@ -81,6 +112,10 @@ for i = 4, #ARGV, 12 do
       else
         exists[id] = true
         if uniqueKey ~= '' then redis.call('HSET', base .. 'unique', uniqueKey, id) end
+        if placed then
+          redis.call('HSET', key, 'fairKey', fairKey)
+          redis.call('HSET', base .. 'fair', fairKey, id)
+        end
         local adds = state == 'READY' and readyAdds or scheduledAdds
         adds[#adds + 1] = score
         adds[#adds + 1] = id

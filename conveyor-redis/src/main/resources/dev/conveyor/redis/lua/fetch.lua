@@ -135,8 +135,10 @@ while taken < max do
     local key = base .. 'job:' .. id
     if not popped then redis.call('ZREM', base .. 'ready', id) end
     -- pcall: a key of another type answers an error value instead of aborting the whole call (no TYPE needed).
-    local h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state')
+    local h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state', 'fairKey')
     if type(h) == 'table' and not h.err and (h[1] or h[5]) then
+      -- The key's last placed job leaves ready: forget it, so the fair map holds only keys with waiting jobs.
+      if h[6] and redis.pcall('HGET', base .. 'fair', h[6]) == id then redis.call('HDEL', base .. 'fair', h[6]) end
       local deliveries = num(h[3], 0) + 1
       redis.call('HSET', key, 'state', 'RUNNING', 'deliveries', deliveries, 'token', token,
         'leaseUntil', leaseUntil, 'updatedAt', now)
