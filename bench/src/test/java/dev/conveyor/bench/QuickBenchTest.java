@@ -69,6 +69,17 @@ class QuickBenchTest {
 
     @ParameterizedTest
     @EnumSource(BrokerKind.class)
+    void fairnessRunsEveryJobInBothOrders(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.FAIRNESS);
+        o.fairJobs = 500;
+        o.fairWorkMs = 0;
+        ScenarioResult r = FairnessScenario.run(broker, o, dir);
+        assertAllCounted(r);
+        assertThat(r.runs).hasSize(2).allSatisfy(run -> assertThat(run.get("jobs")).isEqualTo(510));
+    }
+
+    @ParameterizedTest
+    @EnumSource(BrokerKind.class)
     void retentionRunsEveryJobAndPrunesToTheKeptNumber(BrokerKind broker) {
         BenchOptions o = quick(broker, ScenarioKind.RETENTION);
         o.retentionJobs = 3_000;
