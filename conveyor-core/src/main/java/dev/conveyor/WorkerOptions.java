@@ -29,7 +29,8 @@ public record WorkerOptions(
         int completionBatch,
         boolean shutdownOnSigterm,
         Map<String, Integer> queuePlatformThreads,
-        Retention retention) {
+        Retention retention,
+        Duration priorityAging) {
 
     /** Defaults to the {@code default} queue. */
     public static final List<String> DEFAULT_QUEUES = List.of(Job.DEFAULT_QUEUE);
@@ -69,18 +70,21 @@ public record WorkerOptions(
         if (completionBatch < 1) throw new IllegalArgumentException("completionBatch must be >= 1, was " + completionBatch);
         queuePlatformThreads = Map.copyOf(queuePlatformThreads);
         Objects.requireNonNull(retention, "retention");
+        if (priorityAging != null && priorityAging.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("priorityAging must be at least 1 s (or null for none), was " + priorityAging);
+        }
     }
 
     public static WorkerOptions defaults() {
         return new WorkerOptions(DEFAULT_QUEUES, DEFAULT_CONCURRENCY, DEFAULT_FETCH_BATCH, DEFAULT_LEASE,
                 DEFAULT_HEARTBEAT, DEFAULT_POLL, DEFAULT_SHUTDOWN_GRACE, DEFAULT_STUCK_AFTER,
-                DEFAULT_COMPLETION_BATCH, true, Map.of(), Retention.defaults());
+                DEFAULT_COMPLETION_BATCH, true, Map.of(), Retention.defaults(), null);
     }
 
     /** The queues to take jobs from, as one pool (priority first, then age). */
     public WorkerOptions queues(String... queues) {
         return new WorkerOptions(List.of(queues), concurrency, fetchBatch, leaseDuration, heartbeatInterval,
-                pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions queues(List<String> queues) {
@@ -90,51 +94,51 @@ public record WorkerOptions(
     /** Most jobs running at once in this worker. */
     public WorkerOptions concurrency(int concurrency) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     /** Most jobs leased per broker call. */
     public WorkerOptions fetchBatch(int fetchBatch) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     /** Lease length; the heartbeat is set to a third of it. */
     public WorkerOptions leaseDuration(Duration lease) {
         requirePositive(lease, "leaseDuration");
         return new WorkerOptions(queues, concurrency, fetchBatch, lease, lease.dividedBy(3), pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions heartbeatInterval(Duration heartbeat) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeat, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions pollInterval(Duration poll) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, poll,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions shutdownGrace(Duration grace) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                grace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                grace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions stuckAfter(Duration stuckAfter) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions completionBatch(int completionBatch) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     /** Whether a JVM shutdown (SIGTERM, Ctrl-C) shuts this worker down gracefully first. Defaults to true. */
     public WorkerOptions shutdownOnSigterm(boolean enabled) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, enabled, queuePlatformThreads, retention);
+                shutdownGrace, stuckAfter, completionBatch, enabled, queuePlatformThreads, retention, priorityAging);
     }
 
     /** Runs jobs from {@code queue} on a pool of {@code threads} platform threads (CPU-bound work). */
@@ -144,13 +148,29 @@ public record WorkerOptions(
         Map<String, Integer> m = new LinkedHashMap<>(queuePlatformThreads);
         m.put(queue, threads);
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, m, retention);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, m, retention, priorityAging);
     }
 
     /** Which finished jobs this worker prunes, and when. Defaults to {@link Retention#defaults()}. */
     public WorkerOptions retention(Retention retention) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+    }
+
+    /**
+     * Priority aging, against starvation: every {@code step}, a ready job of this worker's queues that has waited
+     * at least {@code step} moves up one priority (up to 9), so a job waiting {@code k} steps runs as if it had
+     * been enqueued {@code k} priorities higher. Strict priority (no aging) is the default. One worker does each
+     * round per queue (shared state, capability {@code STATE}); give every worker of a queue the same step.
+     *
+     * <pre>{@code
+     * conveyor.startWorker(WorkerOptions.defaults().queues("reports").priorityAging(Duration.ofMinutes(1)));
+     * }</pre>
+     */
+    public WorkerOptions priorityAging(Duration step) {
+        Objects.requireNonNull(step, "step");
+        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, step);
     }
 
     private static void requirePositive(Duration d, String field) {

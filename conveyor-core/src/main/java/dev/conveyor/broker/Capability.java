@@ -28,5 +28,7 @@ public enum Capability {
      * Places jobs with a fairness key ({@link dev.conveyor.job.Job#fairKey()}) by {@link FairOrder}: within a
      * queue and priority, keys take turns. A broker without it fetches keyed jobs in plain order.
      */
-    FAIR_KEYS
+    FAIR_KEYS,
+    /** Implements {@link JobStore#agePriority}: waiting jobs can be moved up a priority (starvation-free option). */
+    PRIORITY_AGING
 }

@@ -72,6 +72,29 @@ public interface JobStore {
     }
 
     /**
+     * Priority aging: raises up to {@code limit} ready jobs of {@code queue} from {@code priority} to
+     * {@code priority + 1} (their {@code runAt} unchanged), those ready since {@code readySince} or earlier
+     * ({@code runAt <= readySince}), earliest first. {@code priority} is 0 to 8. Returns how many moved; call
+     * again while it returns {@code limit}. Brokers with {@link Capability#PRIORITY_AGING} implement it; the
+     * default refuses.
+     */
+    default int agePriority(String queue, int priority, java.time.Instant readySince, int limit) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " cannot age priorities (capability PRIORITY_AGING)");
+    }
+
+    /** Validates {@link #agePriority}'s arguments, naming the one that is wrong. */
+    static void checkAgePriority(String queue, int priority, java.time.Instant readySince, int limit) {
+        dev.conveyor.job.Job.requireQueueName(queue);
+        if (priority < dev.conveyor.job.Job.MIN_PRIORITY || priority >= dev.conveyor.job.Job.MAX_PRIORITY) {
+            throw new IllegalArgumentException("priority to age must be " + dev.conveyor.job.Job.MIN_PRIORITY + " to "
+                    + (dev.conveyor.job.Job.MAX_PRIORITY - 1) + ", was " + priority);
+        }
+        java.util.Objects.requireNonNull(readySince, "readySince");
+        if (limit < 1) throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+    }
+
+    /**
      * Deletes jobs that are not running (a running job must finish or be cancelled first). Frees their
      * unique keys. Returns how many were deleted; missing ids are skipped. Idempotent.
      */

@@ -124,6 +124,11 @@ public record Job(
                 runAt, enqueuedAt, expiresAt, timeout, uniqueKey, uniqueFor, parentId, groupId);
     }
 
+    public Job withPriority(int newPriority) {
+        return new Job(id, task, queue, args, headers, newPriority, attempt, deliveries, maxAttempts, maxDeliveries,
+                runAt, enqueuedAt, expiresAt, timeout, uniqueKey, uniqueFor, parentId, groupId);
+    }
+
     public Job withRunAt(Instant newRunAt) {
         return new Job(id, task, queue, args, headers, priority, attempt, deliveries, maxAttempts, maxDeliveries,
                 newRunAt, enqueuedAt, expiresAt, timeout, uniqueKey, uniqueFor, parentId, groupId);

@@ -82,6 +82,13 @@ public final class Worker implements AutoCloseable {
 
     public Worker(Broker broker, Map<String, Task<?, ?>> tasks, List<dev.conveyor.middleware.Middleware> middleware,
                   com.fasterxml.jackson.databind.ObjectMapper mapper, java.time.Clock clock, WorkerOptions options) {
+        if (options.priorityAging() != null && !(broker instanceof dev.conveyor.broker.JobStore
+                && broker instanceof dev.conveyor.broker.StateStore
+                && broker.capabilities().containsAll(java.util.Set.of(dev.conveyor.broker.Capability.PRIORITY_AGING,
+                        dev.conveyor.broker.Capability.STATE)))) {
+            throw new IllegalStateException("priorityAging needs a broker with the capabilities PRIORITY_AGING and STATE; "
+                    + broker.getClass().getSimpleName() + " has " + broker.capabilities());
+        }
         this.name = defaultName();
         this.options = options;
         this.clock = clock;
@@ -126,6 +133,11 @@ public final class Worker implements AutoCloseable {
         }
         if (broker.capabilities().contains(dev.conveyor.broker.Capability.PROGRESS)) {
             scheduler.scheduleWithFixedDelay(this::saveProgress, 1, 1, TimeUnit.SECONDS);
+        }
+        if (options.priorityAging() != null) {
+            PriorityAger ager = new PriorityAger((dev.conveyor.broker.JobStore) broker,
+                    (dev.conveyor.broker.StateStore) broker, options.queues(), options.priorityAging(), clock);
+            scheduler.scheduleWithFixedDelay(ager::runOnce, 1, 1, TimeUnit.SECONDS);
         }
         if (pausedQueues != null) {
             pausedQueues.refresh(); // before the first fetch: a paused queue is never fetched from

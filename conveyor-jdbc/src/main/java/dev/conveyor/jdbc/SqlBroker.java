@@ -45,7 +45,7 @@ import java.util.Set;
 public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, TransactionalEnqueue, StateStore {
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
             Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.STATE, Capability.CANCELLATION, Capability.PROGRESS,
-            Capability.FAIR_KEYS);
+            Capability.FAIR_KEYS, Capability.PRIORITY_AGING);
 
     private final SqlDialect dialect;
     private final ConnectionSource db;
@@ -509,6 +509,23 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     @Override
     public int prune(JobState state, String queue, Instant finishedBefore, int limit) {
         return inspection.prune(state, queue, finishedBefore, limit);
+    }
+
+    @Override
+    public int agePriority(String queue, int priority, Instant readySince, int limit) {
+        JobStore.checkAgePriority(queue, priority, readySince, limit);
+        return db.write(c -> {
+            Instant now = clock.instant();
+            fetcher.promoteDue(c, now);
+            try (PreparedStatement ps = c.prepareStatement(dialect.agePrioritySql())) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, queue);
+                ps.setInt(3, priority);
+                ps.setLong(4, readySince.toEpochMilli());
+                ps.setInt(5, limit);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /** Closes {@code resource} (a LISTEN thread, say) when this broker closes, before its connections. */

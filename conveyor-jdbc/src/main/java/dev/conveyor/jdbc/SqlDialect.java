@@ -142,6 +142,21 @@ public abstract class SqlDialect {
         return "UPDATE " + table + " SET run_at = ?, fair_key = ? WHERE id = ? AND state = 'READY'";
     }
 
+    /**
+     * Priority aging ({@link dev.conveyor.broker.JobStore#agePriority}); parameters: updated_at, queue, priority,
+     * ready since (run_at at most), limit.
+     */
+    public String agePrioritySql() {
+        return "UPDATE " + table + " SET priority = priority + 1, updated_at = ? WHERE id IN (SELECT id FROM " + table
+                + " WHERE state = 'READY' AND queue = ? AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT ?"
+                + agingLock() + ")";
+    }
+
+    /** Appended to the aging subquery: PostgreSQL skips rows a claim holds instead of waiting for them. */
+    protected String agingLock() {
+        return "";
+    }
+
     /** The collation clause that makes VARCHAR comparisons byte order (key prefixes, ranges). */
     protected String binaryCollation() {
         return "COLLATE \"C\"";

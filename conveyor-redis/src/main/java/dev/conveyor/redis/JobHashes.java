@@ -26,10 +26,12 @@ final class JobHashes {
     private JobHashes() {}
 
     /**
-     * The job a fetch hands out: the envelope with the hash's current counters and runAt. Throws
+     * The job a fetch hands out: the envelope with the hash's current counters, runAt and priority (which aging
+     * raises). Throws
      * {@link JobCodec.CorruptJobException} (message: the problem) when the record cannot run.
      */
-    static Job leased(String id, String queue, String envelope, String attempt, String deliveries, String runAt) {
+    static Job leased(String id, String queue, String envelope, String attempt, String deliveries, String runAt,
+                      String priority) {
         Job job = JobCodec.decode(envelope);
         if (!job.id().equals(id)) {
             throw new JobCodec.CorruptJobException("envelope id '" + job.id() + "' differs from the id it is stored under, '"
@@ -46,14 +48,15 @@ final class JobHashes {
             if (runAt != null && job.runAt().toEpochMilli() != Long.parseLong(runAt)) {
                 due = Instant.ofEpochMilli(Long.parseLong(runAt));
             }
-            return new Job(job.id(), job.task(), queue, job.args(), job.headers(), job.priority(),
+            return new Job(job.id(), job.task(), queue, job.args(), job.headers(),
+                    priority == null ? job.priority() : Integer.parseInt(priority),
                     attempt == null ? 0 : Integer.parseInt(attempt), deliveries == null ? 0 : Integer.parseInt(deliveries),
                     job.maxAttempts(), job.maxDeliveries(),
                     due, job.enqueuedAt(), job.expiresAt(), job.timeout(),
                     job.uniqueKey(), job.uniqueFor(), job.parentId(), job.groupId());
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new JobCodec.CorruptJobException("job hash fields attempt/deliveries/runAt are not valid numbers ("
-                    + attempt + ", " + deliveries + ", " + runAt + ")");
+            throw new JobCodec.CorruptJobException("job hash fields attempt/deliveries/runAt/priority are not valid ("
+                    + attempt + ", " + deliveries + ", " + runAt + ", " + priority + ")");
         }
     }
 
@@ -63,7 +66,8 @@ final class JobHashes {
         Job job;
         String problem = null;
         try {
-            job = leased(id, queue, hash.get("envelope"), hash.get("attempt"), hash.get("deliveries"), hash.get("runAt"));
+            job = leased(id, queue, hash.get("envelope"), hash.get("attempt"), hash.get("deliveries"), hash.get("runAt"),
+                    hash.get("priority"));
         } catch (JobCodec.CorruptJobException e) {
             problem = "corrupt record: " + e.getMessage();
             job = placeholder(id, queue, hash.get("envelope"), now);

@@ -23,8 +23,9 @@ record LuaScript(String name, String source, String sha) {
     static final LuaScript LIST = load("list");
     static final LuaScript STATS = load("stats");
     static final LuaScript STATE = load("state");
+    static final LuaScript AGE = load("age");
 
-    static final LuaScript[] ALL = {INDEX, ENQUEUE, FETCH, SETTLE, ADMIN, LIST, STATS, STATE};
+    static final LuaScript[] ALL = {INDEX, ENQUEUE, FETCH, SETTLE, ADMIN, LIST, STATS, STATE, AGE};
 
     /** The line a script puts where the shared helpers of {@code lua/common.lua} go. */
     private static final String INCLUDE = "-- #include common";

@@ -63,7 +63,8 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
             Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.PUSH_WAKEUP, Capability.STATE,
-            Capability.CANCELLATION, Capability.PROGRESS, Capability.FAIR_KEYS);
+            Capability.CANCELLATION, Capability.PROGRESS, Capability.FAIR_KEYS,
+            Capability.PRIORITY_AGING);
     /** Longest one awaitWork waits without looking again: covers a wake-up lost while reconnecting. */
     static final Duration WAIT_CAP = Duration.ofSeconds(1);
 
@@ -279,6 +280,15 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
     @Override
     public int prune(JobState state, String queue, Instant finishedBefore, int limit) {
         return inspection.prune(state, queue, finishedBefore, limit);
+    }
+
+    @Override
+    public int agePriority(String queue, int priority, Instant readySince, int limit) {
+        JobStore.checkAgePriority(queue, priority, readySince, limit);
+        Object moved = redis.await(redis.run(LuaScript.AGE, new String[] {keys.ready(queue)},
+                Long.toString(clock.millis()), Integer.toString(priority), Long.toString(readySince.toEpochMilli()),
+                Integer.toString(limit)), "aging priorities");
+        return (int) Replies.number(Replies.list(moved).get(0));
     }
 
     // ---- StateStore -------------------------------------------------------------------------------------------

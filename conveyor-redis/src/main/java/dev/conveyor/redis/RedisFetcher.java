@@ -108,15 +108,16 @@ final class RedisFetcher {
         List<Object> parts = Replies.list(reply);
         warn(parts.get(1));
         long tokenValue = Long.parseLong(token);
-        List<Object> flat = Replies.list(parts.get(0)); // per job: queueIndex, id, envelope, attempt, deliveries, runAt
-        for (int i = 0; i + 5 < flat.size(); i += 6) {
-            List<Object> e = flat.subList(i, i + 6);
+        // per job: queueIndex, id, envelope, attempt, deliveries, runAt, priority
+        List<Object> flat = Replies.list(parts.get(0));
+        for (int i = 0; i + 6 < flat.size(); i += 7) {
+            List<Object> e = flat.subList(i, i + 7);
             String queue = queues.get((int) Replies.number(e.get(0)) - 1);
             String id = Replies.text(e.get(1));
             Lease lease = new Lease(id, tokenValue);
             try {
                 Job job = JobHashes.leased(id, queue, Replies.text(e.get(2)), Replies.text(e.get(3)),
-                        Replies.text(e.get(4)), Replies.text(e.get(5)));
+                        Replies.text(e.get(4)), Replies.text(e.get(5)), Replies.text(e.get(6)));
                 settler.remember(id, queue);
                 out.add(new LeasedJob(job, lease, until));
             } catch (JobCodec.CorruptJobException bad) {

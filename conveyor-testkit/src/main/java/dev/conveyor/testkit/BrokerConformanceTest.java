@@ -103,6 +103,15 @@ public abstract class BrokerConformanceTest {
     }
 
     @Nested
+    @DisplayName("priority aging")
+    class Aging extends AgingSuite {
+        @Override
+        Harness harness() {
+            return harness;
+        }
+    }
+
+    @Nested
     @DisplayName("leases and fencing")
     class Leases extends LeaseSuite {
         @Override

@@ -474,6 +474,30 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
     }
 
     @Override
+    public int agePriority(String queue, int priority, Instant readySince, int limit) {
+        JobStore.checkAgePriority(queue, priority, readySince, limit);
+        lock.lock();
+        try {
+            jobs.promoteDue(clock.instant());
+            TreeSet<MemoryJobs.Entry> ready = jobs.ready.get(queue);
+            if (ready == null) return 0;
+            List<MemoryJobs.Entry> moving = new ArrayList<>();
+            for (MemoryJobs.Entry e : ready.tailSet(jobs.probe(queue, priority), true)) {
+                if (moving.size() == limit || e.job.priority() != priority || e.job.runAt().isAfter(readySince)) break;
+                moving.add(e);
+            }
+            for (MemoryJobs.Entry e : moving) {
+                ready.remove(e);
+                e.job = e.job.withPriority(priority + 1);
+                ready.add(e);
+            }
+            return moving.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public int prune(JobState state, String queue, Instant finishedBefore, int limit) {
         if (state == null || !state.isFinished()) {
             throw new IllegalArgumentException("prune takes a finished state (SUCCEEDED, DEAD or CANCELLED), was " + state);

@@ -113,10 +113,7 @@ final class MemoryJobs {
             public Long head(String queue, int priority) {
                 TreeSet<Entry> s = ready.get(queue);
                 if (s == null) return null;
-                Entry probe = new Entry();
-                probe.job = new Job("0", "probe", queue, "{}", Map.of(), priority, 0, 0, 1, 1, Instant.MIN, Instant.MIN,
-                        null, null, null, null, null, null);
-                Entry first = s.ceiling(probe);
+                Entry first = s.ceiling(probe(queue, priority));
                 return first == null || first.job.priority() != priority ? null : first.job.runAt().toEpochMilli();
             }
 
@@ -127,6 +124,14 @@ final class MemoryJobs {
                         ? null : e.job.runAt().toEpochMilli();
             }
         };
+    }
+
+    /** Sorts before every ready entry of this priority and after every higher one. */
+    Entry probe(String queue, int priority) {
+        Entry probe = new Entry();
+        probe.job = new Job("0", "probe", queue, "{}", Map.of(), priority, 0, 0, 1, 1, Instant.MIN, Instant.MIN,
+                null, null, null, null, null, null);
+        return probe;
     }
 
     static String fairIndexKey(String queue, String key) {

@@ -167,6 +167,13 @@ public final class MariaDbDialect extends SqlDialect {
     }
 
     @Override
+    public String agePrioritySql() {
+        // MariaDB cannot update a table it selects from with LIMIT; a single-table UPDATE takes ORDER BY and LIMIT.
+        return "UPDATE " + table + " SET priority = priority + 1, updated_at = ? WHERE state = 'READY' AND queue = ? "
+                + "AND priority_rank = -? AND run_at <= ? ORDER BY priority_rank, run_at, id LIMIT ?";
+    }
+
+    @Override
     public String fairHeadSql() {
         return "SELECT run_at FROM " + table + " FORCE INDEX (" + index("ready") + ") WHERE state = 'READY' "
                 + "AND queue = ? AND priority_rank = -? ORDER BY priority_rank, run_at, id LIMIT 1";

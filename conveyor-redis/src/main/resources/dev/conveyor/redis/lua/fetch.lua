@@ -7,7 +7,7 @@
 -- ARGV[4] = max, ARGV[5] = fencing token (decimal string), ARGV[6] = mode: 'lease', or 'peek' (promote and
 -- reclaim, then return the max best candidates of the one queue without leasing them), ARGV[7] = most jobs
 -- promoted and reclaimed per queue per call.
--- Returns {leased, notes}: leased = per job, flat: queueIndex, id, envelope, attempt, deliveries, runAt; notes =
+-- Returns {leased, notes}: leased = per job, flat: queueIndex, id, envelope, attempt, deliveries, runAt, priority; notes =
 -- warnings about records that are not Conveyor jobs (skipped). In 'peek' mode: {{id, score, ...}, notes}.
 local now = tonumber(ARGV[1])
 local nowIso = ARGV[2]
@@ -102,7 +102,7 @@ if mode == 'peek' then
   return {out, notes}
 end
 
-local leased = {} -- flat: queueIndex, id, envelope, attempt, deliveries, runAt per job
+local leased = {} -- flat: queueIndex, id, envelope, attempt, deliveries, runAt, priority per job
 local taken = 0
 local leasedAdds = {}
 for qi, base in ipairs(bases) do leasedAdds[qi] = batch('ZADD', base .. 'leased') end
@@ -135,7 +135,7 @@ while taken < max do
     local key = base .. 'job:' .. id
     if not popped then redis.call('ZREM', base .. 'ready', id) end
     -- pcall: a key of another type answers an error value instead of aborting the whole call (no TYPE needed).
-    local h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state', 'fairKey')
+    local h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state', 'fairKey', 'priority')
     if type(h) == 'table' and not h.err and (h[1] or h[5]) then
       -- The key's last placed job leaves ready: forget it, so the fair map holds only keys with waiting jobs.
       if h[6] and redis.pcall('HGET', base .. 'fair', h[6]) == id then redis.call('HDEL', base .. 'fair', h[6]) end
@@ -148,6 +148,7 @@ while taken < max do
       local n = #leased
       leased[n + 1], leased[n + 2], leased[n + 3] = qi, id, h[1] or false
       leased[n + 4], leased[n + 5], leased[n + 6] = tostring(num(h[2], 0)), tostring(deliveries), h[4] or false
+      leased[n + 7] = h[7] or false
       taken = taken + 1
     else
       notes[#notes + 1] = key .. ' (in ' .. base .. 'ready) is not a job hash; entry dropped'
