@@ -59,6 +59,10 @@ final class WorkerCommand extends BrokerCommand {
             description = "How long running jobs get to finish on shutdown (default: 25s).")
     Duration shutdownGrace;
 
+    @Option(names = "--priority-aging", paramLabel = "DURATION",
+            description = "Move a job that waited this long up one priority, every such step (default: off, strict priority).")
+    Duration priorityAging;
+
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
     private final AtomicInteger signals = new AtomicInteger();
@@ -117,6 +121,7 @@ final class WorkerCommand extends BrokerCommand {
             if (queues != null) o = o.queues(queues.stream().map(String::trim).toList());
             if (concurrency != null) o = o.concurrency(concurrency);
             if (shutdownGrace != null) o = o.shutdownGrace(shutdownGrace);
+            if (priorityAging != null) o = o.priorityAging(priorityAging);
             return o;
         } catch (IllegalArgumentException e) {
             throw CliException.usage(Errors.message(e));

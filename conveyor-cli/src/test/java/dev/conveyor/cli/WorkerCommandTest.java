@@ -165,6 +165,9 @@ class WorkerCommandTest {
         assertThat(Cli.run("worker", "--broker", url).exitCode()).isEqualTo(2);
         assertThat(Cli.run("worker", "--app", app, "--concurrency", "0", "--broker", url).exitCode()).isEqualTo(2);
         assertThat(Cli.run("worker", "--app", app, "--queues", "a b", "--broker", url).exitCode()).isEqualTo(2);
+        Cli.Result aging = Cli.run("worker", "--app", app, "--priority-aging", "10ms", "--broker", url);
+        assertThat(aging.exitCode()).isEqualTo(2);
+        assertThat(aging.err()).contains("priorityAging must be at least 1 s");
         assertThat(Cli.run("worker", "--app", app, "--classpath", dir.resolve("nope.jar").toString(), "--broker", url)
                 .err()).contains("nope.jar' does not exist");
     }
