@@ -73,6 +73,7 @@ public final class Bench {
                         case LATENCY -> LatencyScenario.run(b, o, dir);
                         case RETENTION -> RetentionScenario.run(b, o, dir);
                         case FAIRNESS -> FairnessScenario.run(b, o, dir);
+                        case SOAK -> SoakScenario.run(b, o, dir);
                     };
                     r.env = Env.snapshot(b.isSqlite() ? dir : null);
                     if (b.isServer()) r.env.put("server", ServerDb.version(b));

@@ -11,7 +11,7 @@ import java.util.Locale;
 public final class BenchOptions {
     public static final String USAGE = """
             usage: bench/run [options] [scenario...]
-              scenarios: throughput, enqueue, latency (default: these three), retention, fairness (only when named)
+              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak (only when named)
               --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal, postgres, mariadb, redis, or all
                                    (default: memory, sqlite, sqlite-normal; repeatable). postgres and mariadb need
                                    the local servers: PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth,
@@ -31,6 +31,7 @@ public final class BenchOptions {
               --latency-warmup S   latency: seconds offered but not recorded before each run (default 2)
               --fair-jobs N        fairness: the big tenant's backlog (default 100000)
               --fair-work-ms MS    fairness: each job's sleep (default 1)
+              --soak-seconds S     soak: how long two workers run a 1-second schedule (default 60)
               --retention-jobs N   retention: jobs pushed through (default 1000000)
               --retention-sample N retention: jobs between samples of fetch latency and table size (default 50000)
               --retention-keep N   retention: Retention.maxSucceeded, succeeded jobs kept (default 50000)
@@ -71,6 +72,7 @@ public final class BenchOptions {
     public Duration latencyWarmup = Duration.ofSeconds(2);
     public int fairJobs = 100_000;
     public int fairWorkMs = 1;
+    public int soakSeconds = 60;
     public int retentionJobs = 1_000_000;
     public int retentionSample = 50_000;
     public int retentionKeep = 50_000;
@@ -103,6 +105,7 @@ public final class BenchOptions {
         latencyDuration = Duration.ofMillis(500);
         latencyWarmup = Duration.ZERO;
         fairJobs = 2_000;
+        soakSeconds = 3;
         retentionJobs = 6_000;
         retentionSample = 1_000;
         retentionKeep = 1_000;
@@ -116,7 +119,7 @@ public final class BenchOptions {
             "--warmup", "--producer-batch", "--concurrency", "--fetch-batch", "--enqueue-n", "--enqueue-warmup",
             "--rate", "--duration", "--latency-warmup", "--dir", "--out", "--timeout", "--jfr-top", "--top",
             "--sqlite-setup", "--retention-jobs", "--retention-sample", "--retention-keep", "--retention-interval",
-            "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms");
+            "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms", "--soak-seconds");
 
     public static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -169,6 +172,7 @@ public final class BenchOptions {
                         case "--retention-rate" -> o.retentionRate = nonNegative(a, value);
                         case "--fair-jobs" -> o.fairJobs = positive(a, value);
                         case "--fair-work-ms" -> o.fairWorkMs = nonNegative(a, value);
+                        case "--soak-seconds" -> o.soakSeconds = positive(a, value);
                         case "--retention-vacuum" -> o.retentionVacuum = seconds(a, value);
                         case "--concurrency" -> o.concurrency = positive(a, value);
                         case "--fetch-batch" -> o.fetchBatch = positive(a, value);

@@ -13,9 +13,11 @@ public enum ScenarioKind {
     /** Many jobs through a worker with a retention policy; fetch latency and table size sampled as it goes. */
     RETENTION("retention"),
     /** A big tenant's backlog and a small tenant's few jobs, first-in first-out and with fairness keys. */
-    FAIRNESS("fairness");
+    FAIRNESS("fairness"),
+    /** Real time: two workers' schedulers on one 1-second schedule; every tick exactly one job. */
+    SOAK("soak");
 
-    /** What runs when no scenario is named (retention and fairness take minutes per broker: only when asked for). */
+    /** What runs when no scenario is named (retention, fairness and soak take minutes per broker: only when asked for). */
     public static final java.util.List<ScenarioKind> DEFAULT = java.util.List.of(THROUGHPUT, ENQUEUE, LATENCY);
 
     private final String label;
@@ -31,6 +33,6 @@ public enum ScenarioKind {
     public static ScenarioKind parse(String s) {
         String k = s.toLowerCase(Locale.ROOT);
         for (ScenarioKind x : values()) if (x.label.equals(k)) return x;
-        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness");
+        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak");
     }
 }

@@ -80,6 +80,16 @@ class QuickBenchTest {
 
     @ParameterizedTest
     @EnumSource(BrokerKind.class)
+    void soakTicksEverySecondExactlyOnceAcrossTwoWorkers(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.SOAK);
+        o.soakSeconds = 4;
+        ScenarioResult r = SoakScenario.run(broker, o, dir);
+        assertAllCounted(r);
+        assertThat(r.runs).singleElement().satisfies(run -> assertThat((Integer) run.get("ticks")).isGreaterThanOrEqualTo(2));
+    }
+
+    @ParameterizedTest
+    @EnumSource(BrokerKind.class)
     void retentionRunsEveryJobAndPrunesToTheKeptNumber(BrokerKind broker) {
         BenchOptions o = quick(broker, ScenarioKind.RETENTION);
         o.retentionJobs = 3_000;

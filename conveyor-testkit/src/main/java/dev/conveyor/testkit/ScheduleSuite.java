@@ -91,4 +91,38 @@ abstract class ScheduleSuite extends SuiteBase {
         assertThat(st.lastFire()).isEqualTo(now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toEpochMilli());
         assertThat(Instant.ofEpochMilli(st.next())).isAfter(now());
     }
+
+    @Test
+    void twoWorkersOnAOneSecondScheduleMakeExactlySixtyJobsInSixtySeconds() throws Exception {
+        String q = queue();
+        Schedule every = Schedule.cron(q, "@every 1s").task(TICK, new Tick(2)).queue(q);
+        List<Conveyor> workers = new ArrayList<>();
+        List<Scheduler> schedulers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Conveyor c = Conveyor.builder().broker(broker()).clock(clock()).task(TICK).schedule(every).build();
+            workers.add(c);
+            schedulers.add(c.newScheduler()); // what startWorker runs, driven here by the suite's clock
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            schedulers.get(1).runOnce(); // first sight
+            for (int s = 0; s < 60; s++) {
+                clock().advance(Duration.ofSeconds(1));
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Integer>> rounds = new ArrayList<>();
+                for (Scheduler sc : schedulers) rounds.add(pool.submit(() -> {
+                    go.await();
+                    return sc.runOnce();
+                }));
+                go.countDown();
+                for (Future<Integer> f : rounds) f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+            workers.forEach(Conveyor::close);
+        }
+        List<JobInfo> jobs = store().list(new JobQuery(null, q, null, null, 1000)).items();
+        assertThat(jobs).as("jobs from 60 s of a 1 s schedule on two workers").hasSize(60);
+        assertThat(new HashSet<>(jobs.stream().map(j -> j.job().uniqueKey()).toList())).hasSize(60);
+    }
 }
