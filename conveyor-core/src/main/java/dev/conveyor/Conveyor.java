@@ -190,6 +190,30 @@ public final class Conveyor implements AutoCloseable {
         return store.cancel(ids);
     }
 
+    /**
+     * Starts a workflow (chains, groups, chords of tasks; see {@link dev.conveyor.workflow.Flow}) and returns at
+     * once with a handle to await its result from any process. Needs a broker with capability STATE.
+     *
+     * <pre>{@code
+     * WorkflowHandle<Integer> total = conveyor.start(
+     *         Flow.chord(List.of(Flow.step(COUNT, "a.txt"), Flow.step(COUNT, "b.txt")), SUM), Integer.class);
+     * int words = total.get(Duration.ofMinutes(1));
+     * }</pre>
+     */
+    public <R> dev.conveyor.workflow.WorkflowHandle<R> start(dev.conveyor.workflow.Flow flow, Class<R> resultType) {
+        return workflows().start(flow, resultType);
+    }
+
+    /** A handle to a workflow started elsewhere, by its id. */
+    public <R> dev.conveyor.workflow.WorkflowHandle<R> workflow(String id, Class<R> resultType) {
+        return workflows().handle(id, resultType);
+    }
+
+    /** Workflows on this broker: start them, find them, show their graphs. Needs capability STATE. */
+    public dev.conveyor.workflow.Workflows workflows() {
+        return new dev.conveyor.workflow.Workflows(broker, requireState("workflows"), store, tasks, mapper, clock);
+    }
+
     /** A handle to an existing job, for awaiting it from another process. */
     public <R> JobHandle<R> handle(Task<?, R> task, String jobId) {
         return new JobHandle<>(jobId, false, task.resultType(), store, mapper);

@@ -97,8 +97,11 @@ public final class Worker implements AutoCloseable {
         this.limiter = limited && broker instanceof dev.conveyor.broker.StateStore state
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
                 ? new dev.conveyor.limit.Limiter(state, clock, options.leaseDuration()) : null;
+        dev.conveyor.workflow.WorkflowSettler workflows = broker instanceof dev.conveyor.broker.StateStore state
+                && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
+                ? new dev.conveyor.workflow.WorkflowSettler(broker, state, tasks, mapper, clock) : null;
         this.executor = new JobExecutor(tasks, middleware, mapper, clock, random, scheduler,
-                options.stuckAfter(), limiter);
+                options.stuckAfter(), limiter, workflows);
         this.virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
         this.completer = new Completer(broker, options.completionBatch(), "conveyor-completer", this::recorded);
         this.heartbeat = new Heartbeat(broker, options.leaseDuration(), this::heldLeases);
