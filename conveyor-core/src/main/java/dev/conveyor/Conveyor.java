@@ -157,7 +157,7 @@ public final class Conveyor implements AutoCloseable {
         for (A args : argsList) jobs.add(newJob(task, args, options));
         List<JobHandle<R>> handles = new ArrayList<>(jobs.size());
         for (EnqueueResult r : tx.enqueue(transaction, jobs)) {
-            handles.add(new JobHandle<>(r.id(), r.duplicate(), task.resultType(), store, mapper));
+            handles.add(new JobHandle<>(r.id(), r.duplicate(), task.resultType(), store, mapper, this::cancel));
         }
         return handles;
     }
@@ -187,7 +187,11 @@ public final class Conveyor implements AutoCloseable {
         if (!broker.capabilities().contains(Capability.CANCELLATION)) {
             throw new IllegalStateException(broker.getClass().getSimpleName() + " cannot cancel jobs (capability CANCELLATION)");
         }
-        return store.cancel(ids);
+        List<dev.conveyor.broker.CancelResult> results = store.cancel(ids);
+        if (broker instanceof StateStore && broker.capabilities().contains(Capability.STATE)) {
+            workflows().cancelledBeforeStart(ids, results); // a cancelled workflow step fails its workflow
+        }
+        return results;
     }
 
     /**
@@ -216,7 +220,7 @@ public final class Conveyor implements AutoCloseable {
 
     /** A handle to an existing job, for awaiting it from another process. */
     public <R> JobHandle<R> handle(Task<?, R> task, String jobId) {
-        return new JobHandle<>(jobId, false, task.resultType(), store, mapper);
+        return new JobHandle<>(jobId, false, task.resultType(), store, mapper, this::cancel);
     }
 
     private <R> List<JobHandle<R>> submit(List<Job> jobs, Class<R> resultType) {
@@ -225,7 +229,7 @@ public final class Conveyor implements AutoCloseable {
             List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + ENQUEUE_CHUNK));
             List<EnqueueResult> results = broker.enqueue(chunk);
             for (EnqueueResult r : results) {
-                handles.add(new JobHandle<>(r.id(), r.duplicate(), resultType, store, mapper));
+                handles.add(new JobHandle<>(r.id(), r.duplicate(), resultType, store, mapper, this::cancel));
             }
         }
         return handles;

@@ -9,8 +9,14 @@ import dev.conveyor.broker.StateStore;
 import dev.conveyor.job.JobIds;
 import java.time.Clock;
 import java.time.Duration;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobInfo;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts workflows and finds them again; {@code Conveyor.start} and {@code Conveyor.workflow} delegate here.
@@ -24,6 +30,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Workflows {
+    private static final Logger log = LoggerFactory.getLogger(Workflows.class);
     /**
      * How long a step's unique key is held after its job finished: a step that runs again within this time
      * (its worker died before the ack) does not enqueue what follows it a second time. Also how long a
@@ -79,6 +86,27 @@ public final class Workflows {
         WorkflowKeys.requireId(id, "workflow id");
         if (store == null) throw new IllegalStateException("the broker keeps no job state; a workflow graph needs one");
         return WorkflowGraph.read(id, state, store, mapper);
+    }
+
+    /**
+     * Tells the workflows of jobs just cancelled before they started ({@link dev.conveyor.broker.CancelResult#CANCELLED}):
+     * no worker will see those jobs end, so their failure goes up from here ({@code Conveyor.cancel} calls it).
+     * A failure to record it is logged; the cancels stand.
+     */
+    public void cancelledBeforeStart(List<String> ids, List<dev.conveyor.broker.CancelResult> results) {
+        if (store == null) return;
+        for (int i = 0; i < ids.size() && i < results.size(); i++) {
+            if (results.get(i) != dev.conveyor.broker.CancelResult.CANCELLED) continue;
+            try {
+                Optional<JobInfo> info = store.get(ids.get(i));
+                if (info.isEmpty()) continue;
+                Job job = info.get().job();
+                WorkflowLink link = WorkflowLink.of(job, mapper);
+                if (link != null) engine.failed(link, job, "cancelled before it started");
+            } catch (RuntimeException e) {
+                log.warn("job {} was cancelled, but telling its workflow failed: {}", ids.get(i), e.toString());
+            }
+        }
     }
 
     /** Every step that starts the workflow needs args: there is no previous result yet. */

@@ -261,6 +261,27 @@ abstract class WorkflowSuite extends SuiteBase {
     }
 
     @Test
+    void cancellingAMemberBeforeItStartsFailsTheChordAtOnce() {
+        requires(Capability.CANCELLATION);
+        Conveyor c = conveyor(inc, dbl, square, sum, boom, tally, split);
+        WorkflowHandle<Integer> h = c.start(Flow.chord(squaresOf(3), sum), Integer.class);
+        List<JobInfo> members = jobsOf("wf.square");
+        String second = members.stream().filter(j -> j.job().headers().get("conveyor-workflow-node").equals("0.0.1"))
+                .findFirst().orElseThrow().id();
+        assertThat(c.handle(square, second).cancel()).isEqualTo(dev.conveyor.broker.CancelResult.CANCELLED);
+        assertThat(h.state()).as("no worker runs a cancelled job: the cancel itself fails the workflow")
+                .isEqualTo(WorkflowState.FAILED);
+        assertThatThrownBy(() -> h.get(WAIT)).isInstanceOfSatisfying(WorkflowFailedException.class, e -> {
+            assertThat(e.node()).isEqualTo("0.0.1");
+            assertThat(e.error()).contains("cancelled");
+        });
+        startWorker(c, q);
+        eventually().untilAsserted(() -> assertThat(jobsOf("wf.square")).filteredOn(j -> j.state() == JobState.SUCCEEDED)
+                .hasSize(2));
+        assertThat(jobsOf("wf.sum")).isEmpty();
+    }
+
+    @Test
     void aJobWithAMalformedWorkflowHeaderIsBuriedWithAClearReason() {
         Conveyor c = started();
         String id = c.enqueue(inc, new Num(1), dev.conveyor.EnqueueOptions.defaults()
