@@ -127,6 +127,14 @@ public final class Worker implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(pruner::runOnce, ThreadLocalRandom.current().nextLong(every), every,
                     TimeUnit.NANOSECONDS);
         }
+        if (broker instanceof dev.conveyor.broker.StateStore state && options.retention().prunesAnything()
+                && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)) {
+            // Finished workflows' state (records, group states, member results) goes after Workflows.DEFAULT_KEEP.
+            dev.conveyor.workflow.WorkflowJanitor janitor = new dev.conveyor.workflow.WorkflowJanitor(state, clock);
+            long every = options.retention().interval().toNanos();
+            scheduler.scheduleWithFixedDelay(janitor::runOnce, ThreadLocalRandom.current().nextLong(every), every,
+                    TimeUnit.NANOSECONDS);
+        }
         if (broker.capabilities().contains(dev.conveyor.broker.Capability.PROGRESS)) {
             scheduler.scheduleWithFixedDelay(this::saveProgress, 1, 1, TimeUnit.SECONDS);
         }

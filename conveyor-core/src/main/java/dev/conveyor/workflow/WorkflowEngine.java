@@ -285,7 +285,10 @@ final class WorkflowEngine {
             Optional<String> raw = state.readState(key);
             WorkflowRecord cur = raw.map(r -> WorkflowRecord.parse(mapper, r, "state " + key))
                     .orElseGet(() -> WorkflowRecord.running(clock.instant()));
-            if (cur.state().isFinished()) return;
+            if (cur.state().isFinished()) {
+                index(wf, cur); // a repeat: make sure the first one's index entry exists (it may have died before)
+                return;
+            }
             WorkflowRecord end = failure != null ? cur.failed(clock.instant(), failure) : cur.succeeded(clock.instant(), result);
             String value = end.toJson(mapper);
             if (value.length() > StateStore.MAX_VALUE_LENGTH) {
@@ -294,8 +297,18 @@ final class WorkflowEngine {
                         + StateStore.MAX_VALUE_LENGTH + ": return a reference (a key, a URL) instead of the data"))
                         .toJson(mapper);
             }
-            if (state.compareAndSetState(key, raw.orElse(null), value)) return;
+            if (state.compareAndSetState(key, raw.orElse(null), value)) {
+                index(wf, WorkflowRecord.parse(mapper, value, "state " + key));
+                return;
+            }
         }
+    }
+
+    /** Lists a finished workflow for {@link WorkflowJanitor}, which deletes its state once it is old enough. */
+    private void index(String wf, WorkflowRecord finished) {
+        if (finished.finishedAt() == null) return;
+        String k = WorkflowJanitor.indexKey(WorkflowJanitor.expiry(finished.finishedAt()), wf);
+        if (state.readState(k).isEmpty()) state.compareAndSetState(k, null, "1");
     }
 
     private static List<WorkflowLink.Frame> push(WorkflowLink.Frame f, List<WorkflowLink.Frame> below) {
