@@ -10,7 +10,6 @@ import dev.conveyor.job.Job;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,6 +40,7 @@ final class WorkflowEngine {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final StepJobs jobs;
+    private final GroupTally tally;
 
     WorkflowEngine(Broker broker, StateStore state, ObjectMapper mapper, Clock clock, StepJobs jobs) {
         this.broker = broker;
@@ -48,6 +48,7 @@ final class WorkflowEngine {
         this.mapper = mapper;
         this.clock = clock;
         this.jobs = jobs;
+        this.tally = new GroupTally(state, mapper);
     }
 
     /** The jobs one call produces, enqueued together at its end (after the state writes they depend on). */
@@ -171,10 +172,10 @@ final class WorkflowEngine {
                     ObjectNode entry = mapper.createObjectNode();
                     entry.put("ok", true);
                     entry.set("result", result);
-                    Reported r = report(wf, m, entry);
-                    if (r.kind != Reported.Kind.COMPLETE) return; // other members still run (or the group failed)
-                    result = r.results;
-                    frames = r.next;
+                    GroupTally.Reported r = tally.report(wf, m, entry);
+                    if (r.kind() != GroupTally.Reported.Kind.COMPLETE) return; // other members still run (or the group failed)
+                    result = r.results();
+                    frames = r.next();
                 }
             }
         }
@@ -195,13 +196,13 @@ final class WorkflowEngine {
                     entry.put("ok", false);
                     entry.putNull("result");
                     entry.put("error", failure.describe());
-                    Reported r = report(wf, m, entry);
-                    switch (r.kind) {
+                    GroupTally.Reported r = tally.report(wf, m, entry);
+                    switch (r.kind()) {
                         case COMPLETE -> { // PARTIAL: the last member to finish failed; the group goes on
-                            proceed(b, wf, r.next, r.results);
+                            proceed(b, wf, r.next(), r.results());
                             return;
                         }
-                        case FAILED -> frames = r.next; // FAIL: this failure closed the group; it fails upward
+                        case FAILED -> frames = r.next(); // FAIL: this failure closed the group; it fails upward
                         case NOTHING -> {
                             return;
                         }
@@ -209,73 +210,6 @@ final class WorkflowEngine {
                 }
             }
         }
-    }
-
-    private record Reported(Kind kind, JsonNode results, List<WorkflowLink.Frame> next) {
-        enum Kind { NOTHING, COMPLETE, FAILED }
-    }
-
-    /** Records member {@code m}'s outcome, once; says whether the caller moves the group on. */
-    private Reported report(String wf, WorkflowLink.Member m, ObjectNode entry) {
-        String memberKey = WorkflowKeys.member(wf, m.group(), m.index());
-        String value = entry.toString();
-        if (value.length() > StateStore.MAX_VALUE_LENGTH) {
-            throw new WorkflowFormatException("the result of member " + m.index() + " of group " + m.group()
-                    + " in workflow " + wf + " is " + value.length() + " characters; a member's result is kept in "
-                    + "a state value of at most " + StateStore.MAX_VALUE_LENGTH
-                    + ": return a reference (a key, a URL) instead of the data");
-        }
-        if (state.readState(memberKey).isEmpty()) {
-            state.compareAndSetState(memberKey, null, value); // first outcome wins; a repeat keeps it
-        }
-        String groupKey = WorkflowKeys.group(wf, m.group());
-        for (int spin = 0; ; spin++) {
-            String raw = state.readState(groupKey).orElseThrow(() -> new WorkflowFormatException("workflow " + wf
-                    + ": group " + m.group() + " has no state (expired or deleted); member " + m.index()
-                    + " cannot report"));
-            GroupState g = GroupState.parse(mapper, raw, "state " + groupKey);
-            if (m.index() >= g.size()) {
-                throw new WorkflowFormatException("workflow " + wf + ": member " + m.index() + " of group " + m.group()
-                        + ", which has " + g.size());
-            }
-            if (g.closedBy() != null) {
-                // A repeat of the member that failed the group redoes the failure's way up (idempotent).
-                return new Reported(g.closedBy() == m.index() ? Reported.Kind.FAILED : Reported.Kind.NOTHING, null, g.next());
-            }
-            if (g.isDone(m.index())) {
-                // Counted before: a repeat. If the group is complete, go on again (the enqueues are duplicates).
-                return g.complete() ? complete(wf, m.group(), g) : new Reported(Reported.Kind.NOTHING, null, g.next());
-            }
-            boolean failure = !entry.path("ok").asBoolean();
-            GroupState u = g.finish(m.index(), failure);
-            if (state.compareAndSetState(groupKey, raw, u.toJson(mapper))) {
-                if (u.closedBy() != null) return new Reported(Reported.Kind.FAILED, null, u.next());
-                return u.complete() ? complete(wf, m.group(), u) : new Reported(Reported.Kind.NOTHING, null, u.next());
-            }
-            if (spin > 8) Thread.onSpinWait(); // lost to another member: read again and decide again
-        }
-    }
-
-    /** Every member finished: their outcomes in order, as results (FAIL) or {@link MemberResult}s (PARTIAL). */
-    private Reported complete(String wf, String group, GroupState g) {
-        String prefix = WorkflowKeys.members(wf, group);
-        Map<String, String> entries = state.readStates(prefix);
-        JsonNode[] byIndex = new JsonNode[g.size()];
-        for (Map.Entry<String, String> e : entries.entrySet()) {
-            String suffix = e.getKey().substring(prefix.length());
-            if (!suffix.chars().allMatch(Character::isDigit) || suffix.isEmpty() || suffix.length() > 6) continue;
-            int i = Integer.parseInt(suffix);
-            if (i < g.size()) byIndex[i] = FlowSpec.parse(mapper, e.getValue(), "state " + e.getKey());
-        }
-        ArrayNode out = mapper.createArrayNode();
-        for (int i = 0; i < byIndex.length; i++) {
-            if (byIndex[i] == null) {
-                throw new WorkflowFormatException("workflow " + wf + ": group " + group + " is complete but member "
-                        + i + " has no stored outcome (expired or deleted)");
-            }
-            out.add(g.onFailure() == Flow.OnFailure.PARTIAL ? byIndex[i] : byIndex[i].get("result"));
-        }
-        return new Reported(Reported.Kind.COMPLETE, out, g.next());
     }
 
     /** Writes the workflow's end, once: a repeat (or a late branch) finds it finished and changes nothing. */
