@@ -12,6 +12,12 @@ public class AwaitTimeoutException extends ConveyorException {
         this.lastState = lastState;
     }
 
+    /** With a message of the caller's (a workflow's wait, which has no single job). */
+    protected AwaitTimeoutException(String message, JobState lastState) {
+        super(message);
+        this.lastState = lastState;
+    }
+
     public JobState lastState() {
         return lastState;
     }

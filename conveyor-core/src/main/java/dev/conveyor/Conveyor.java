@@ -157,7 +157,7 @@ public final class Conveyor implements AutoCloseable {
         for (A args : argsList) jobs.add(newJob(task, args, options));
         List<JobHandle<R>> handles = new ArrayList<>(jobs.size());
         for (EnqueueResult r : tx.enqueue(transaction, jobs)) {
-            handles.add(new JobHandle<>(r.id(), r.duplicate(), task.resultType(), store, mapper));
+            handles.add(new JobHandle<>(r.id(), r.duplicate(), task.resultType(), store, mapper, this::cancel));
         }
         return handles;
     }
@@ -187,12 +187,40 @@ public final class Conveyor implements AutoCloseable {
         if (!broker.capabilities().contains(Capability.CANCELLATION)) {
             throw new IllegalStateException(broker.getClass().getSimpleName() + " cannot cancel jobs (capability CANCELLATION)");
         }
-        return store.cancel(ids);
+        List<dev.conveyor.broker.CancelResult> results = store.cancel(ids);
+        if (broker instanceof StateStore && broker.capabilities().contains(Capability.STATE)) {
+            workflows().cancelledBeforeStart(ids, results); // a cancelled workflow step fails its workflow
+        }
+        return results;
+    }
+
+    /**
+     * Starts a workflow (chains, groups, chords of tasks; see {@link dev.conveyor.workflow.Flow}) and returns at
+     * once with a handle to await its result from any process. Needs a broker with capability STATE.
+     *
+     * <pre>{@code
+     * WorkflowHandle<Integer> total = conveyor.start(
+     *         Flow.chord(List.of(Flow.step(COUNT, "a.txt"), Flow.step(COUNT, "b.txt")), SUM), Integer.class);
+     * int words = total.get(Duration.ofMinutes(1));
+     * }</pre>
+     */
+    public <R> dev.conveyor.workflow.WorkflowHandle<R> start(dev.conveyor.workflow.Flow flow, Class<R> resultType) {
+        return workflows().start(flow, resultType);
+    }
+
+    /** A handle to a workflow started elsewhere, by its id. */
+    public <R> dev.conveyor.workflow.WorkflowHandle<R> workflow(String id, Class<R> resultType) {
+        return workflows().handle(id, resultType);
+    }
+
+    /** Workflows on this broker: start them, find them, show their graphs. Needs capability STATE. */
+    public dev.conveyor.workflow.Workflows workflows() {
+        return new dev.conveyor.workflow.Workflows(broker, requireState("workflows"), store, tasks, mapper, clock);
     }
 
     /** A handle to an existing job, for awaiting it from another process. */
     public <R> JobHandle<R> handle(Task<?, R> task, String jobId) {
-        return new JobHandle<>(jobId, false, task.resultType(), store, mapper);
+        return new JobHandle<>(jobId, false, task.resultType(), store, mapper, this::cancel);
     }
 
     private <R> List<JobHandle<R>> submit(List<Job> jobs, Class<R> resultType) {
@@ -201,7 +229,7 @@ public final class Conveyor implements AutoCloseable {
             List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + ENQUEUE_CHUNK));
             List<EnqueueResult> results = broker.enqueue(chunk);
             for (EnqueueResult r : results) {
-                handles.add(new JobHandle<>(r.id(), r.duplicate(), resultType, store, mapper));
+                handles.add(new JobHandle<>(r.id(), r.duplicate(), resultType, store, mapper, this::cancel));
             }
         }
         return handles;

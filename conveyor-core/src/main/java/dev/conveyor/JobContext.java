@@ -64,4 +64,19 @@ public interface JobContext {
     default boolean isCancelRequested() {
         return false;
     }
+
+    /**
+     * Fans out: when this handler returns, {@code flow} runs in this step's place in its workflow, and what
+     * follows the step waits for it and gets its result (not the handler's). For a number of parts known only
+     * at run time. Only for jobs of a workflow; the last call wins.
+     *
+     * <pre>{@code
+     * Task<Dir, Void> scan = Task.named("scan", Dir.class).action((dir, ctx) ->
+     *         ctx.replaceWith(Flow.group(list(dir).stream().map(f -> Flow.step(HASH, f)).toList())));
+     * conveyor.start(Flow.chain(Flow.step(scan, dir), Flow.then(REPORT)), Report.class);  // REPORT gets every hash
+     * }</pre>
+     */
+    default void replaceWith(dev.conveyor.workflow.Flow flow) {
+        throw new UnsupportedOperationException("replaceWith works only while a worker runs the job");
+    }
 }

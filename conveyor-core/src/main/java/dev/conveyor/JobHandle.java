@@ -26,8 +26,16 @@ public final class JobHandle<R> {
     private final Class<R> resultType;
     private final JobStore store;
     private final ObjectMapper mapper;
+    /** How cancels go out: through Conveyor, which also tells a cancelled workflow step's workflow. */
+    private final java.util.function.Function<java.util.List<String>, java.util.List<dev.conveyor.broker.CancelResult>> canceller;
 
     JobHandle(String id, boolean duplicate, Class<R> resultType, JobStore store, ObjectMapper mapper) {
+        this(id, duplicate, resultType, store, mapper, null);
+    }
+
+    JobHandle(String id, boolean duplicate, Class<R> resultType, JobStore store, ObjectMapper mapper,
+              java.util.function.Function<java.util.List<String>, java.util.List<dev.conveyor.broker.CancelResult>> canceller) {
+        this.canceller = canceller;
         this.id = Objects.requireNonNull(id, "id");
         this.duplicate = duplicate;
         this.resultType = resultType;
@@ -81,7 +89,8 @@ public final class JobHandle<R> {
      * interrupts it at its next heartbeat and it ends {@code CANCELLED}. See {@link dev.conveyor.broker.CancelResult}.
      */
     public dev.conveyor.broker.CancelResult cancel() {
-        return store().cancel(java.util.List.of(id)).get(0);
+        store();
+        return canceller != null ? canceller.apply(java.util.List.of(id)).get(0) : store().cancel(java.util.List.of(id)).get(0);
     }
 
     /** The result if the job has succeeded, else empty. */

@@ -14,27 +14,56 @@ import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code conveyor jobs show ID}: everything the store knows about one job. */
+/** {@code conveyor jobs show ID}: everything the store knows about one job, and the graph of its workflow. */
 @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Shows one job: its envelope, args, result and every error with its stack trace.",
+        description = {"Shows one job: its envelope, args, result and every error with its stack trace.",
+                "For a job of a workflow (or given a workflow id), also the workflow's graph with each node's state."},
         footer = {"", "Example:", "  conveyor jobs show 0197a3c2-5d1e-7c4a-9f00-1b2c3d4e5f60"})
 final class JobsShowCommand extends BrokerCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The job's id.")
+    @Parameters(index = "0", paramLabel = "ID", description = "The job's id, or a workflow's.")
     String id;
 
     @Override
     protected int run() {
         JobInfo info;
         Instant now;
+        String graph;
         try (Conveyor conveyor = open()) {
-            info = store(conveyor).get(id).orElseThrow(() -> CliException.failure(
-                    "no job " + id + " on " + Brokers.redact(brokerUrl()) + " (never enqueued there, or deleted/purged)"));
+            info = store(conveyor).get(id).orElse(null);
+            String workflowId = info == null ? id : info.job().headers().get(WORKFLOW_HEADER);
+            graph = workflowId == null ? null : workflowGraph(conveyor, workflowId, info == null);
+            if (info == null && graph == null) {
+                throw CliException.failure("no job " + id + " on " + Brokers.redact(brokerUrl())
+                        + " (never enqueued there, or deleted/purged), and no workflow with that id");
+            }
             now = conveyor.clock().instant();
         }
-        print(out(), info, now);
+        if (info != null) print(out(), info, now);
+        if (graph != null) {
+            out().print(graph);
+            out().flush();
+        }
         return ExitCodes.OK;
+    }
+
+    /** The header naming a job's workflow (docs/PROTOCOL.md). */
+    static final String WORKFLOW_HEADER = "conveyor-workflow";
+
+    /**
+     * The workflow's graph with each node's state, or null when there is none to show: the broker has no shared
+     * state, or no such workflow is stored ({@code quiet} when the id was not a job's either).
+     */
+    private String workflowGraph(Conveyor conveyor, String workflowId, boolean quiet) {
+        if (!conveyor.broker().capabilities().contains(dev.conveyor.broker.Capability.STATE)) return null;
+        try {
+            dev.conveyor.workflow.WorkflowGraph g = conveyor.workflows().graph(workflowId);
+            if (g.state() == null && g.jobs().isEmpty()) return quiet ? null : "workflow " + workflowId + ": not stored (expired)\n";
+            return g.render();
+        } catch (RuntimeException e) {
+            return quiet ? null : "workflow " + workflowId + ": cannot be shown: " + e.getMessage() + "\n";
+        }
     }
 
     static void print(PrintWriter out, JobInfo info, Instant now) {

@@ -62,7 +62,7 @@ public record Job(
      * The header naming a job's fairness key: jobs of one queue and priority are fetched round-robin between
      * keys (one tenant's backlog does not starve another's few jobs). See {@link #fairKey()}.
      */
-    public static final String FAIR_KEY_HEADER = "fair-key";
+    public static final String FAIR_KEY_HEADER = "conveyor-fair-key";
     public static final int MAX_FAIR_KEY_LENGTH = 200;
 
     public Job {

@@ -69,7 +69,11 @@ public final class TestWorker {
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
                 ? new dev.conveyor.limit.Limiter(state, clock, LEASE) : null;
         this.executor = new JobExecutor(conveyor.tasks(), conveyor.middleware(), conveyor.mapper(), clock,
-                () -> ThreadLocalRandom.current().nextLong(), WATCHDOG, Duration.ofSeconds(5), limiter);
+                () -> ThreadLocalRandom.current().nextLong(), WATCHDOG, Duration.ofSeconds(5), limiter,
+                broker instanceof dev.conveyor.broker.StateStore state
+                        && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
+                        ? new dev.conveyor.workflow.WorkflowSettler(broker, state, conveyor.tasks(), conveyor.mapper(), clock)
+                        : null);
         queues.add(Job.DEFAULT_QUEUE);
         conveyor.tasks().values().forEach(t -> queues.add(t.options().queue()));
     }

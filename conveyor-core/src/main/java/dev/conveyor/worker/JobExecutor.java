@@ -51,6 +51,7 @@ public final class JobExecutor {
     private final ScheduledExecutorService watchdog;
     private final Duration stuckAfter;
     private final dev.conveyor.limit.Limiter limiter;
+    private final dev.conveyor.workflow.WorkflowSettler workflows;
 
     public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
                        RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter) {
@@ -61,7 +62,15 @@ public final class JobExecutor {
     public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
                        RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter,
                        dev.conveyor.limit.Limiter limiter) {
+        this(tasks, middleware, mapper, clock, random, watchdog, stuckAfter, limiter, null);
+    }
+
+    /** @param workflows moves workflows on after their jobs ran; null when the broker has no shared state */
+    public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
+                       RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter,
+                       dev.conveyor.limit.Limiter limiter, dev.conveyor.workflow.WorkflowSettler workflows) {
         this.limiter = limiter;
+        this.workflows = workflows;
         for (Task<?, ?> t : tasks.values()) {
             if (t.hasLimits() && limiter == null) {
                 throw new IllegalStateException("task '" + t.name() + "' has a rate or concurrency limit, which needs a "
@@ -82,7 +91,16 @@ public final class JobExecutor {
         return tasks.get(name);
     }
 
+    /**
+     * Runs the job and says how it ended; for a job of a workflow, the workflow has moved on (its continuation
+     * is enqueued) by the time this returns, before the outcome is recorded.
+     */
     public Settlement execute(RunningJob running) {
+        Settlement s = executeHandler(running);
+        return workflows == null ? s : workflows.settle(running, s, running.replacement());
+    }
+
+    private Settlement executeHandler(RunningJob running) {
         Job job = running.leased().job();
         Lease lease = running.leased().lease();
         Instant now = clock.instant();
@@ -290,6 +308,11 @@ public final class JobExecutor {
         @Override
         public boolean isCancelRequested() {
             return running.isCancelRequested();
+        }
+
+        @Override
+        public void replaceWith(dev.conveyor.workflow.Flow flow) {
+            running.replaceWith(flow);
         }
     }
 }

@@ -19,6 +19,7 @@ public final class RunningJob {
     private volatile boolean cancelRequested;
     private volatile dev.conveyor.job.Progress progress;
     private volatile boolean progressUnsaved;
+    private volatile dev.conveyor.workflow.Flow replacement;
 
     RunningJob(LeasedJob leased) {
         this.leased = leased;
@@ -136,5 +137,14 @@ public final class RunningJob {
         if (!progressUnsaved) return null;
         progressUnsaved = false;
         return progress;
+    }
+
+    /** The flow its handler fanned out into ({@code JobContext.replaceWith}), or null. */
+    public dev.conveyor.workflow.Flow replacement() {
+        return replacement;
+    }
+
+    void replaceWith(dev.conveyor.workflow.Flow flow) {
+        replacement = java.util.Objects.requireNonNull(flow, "flow");
     }
 }

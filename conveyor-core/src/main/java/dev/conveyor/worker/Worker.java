@@ -104,8 +104,11 @@ public final class Worker implements AutoCloseable {
         this.limiter = limited && broker instanceof dev.conveyor.broker.StateStore state
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
                 ? new dev.conveyor.limit.Limiter(state, clock, options.leaseDuration()) : null;
+        dev.conveyor.workflow.WorkflowSettler workflows = broker instanceof dev.conveyor.broker.StateStore state
+                && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
+                ? new dev.conveyor.workflow.WorkflowSettler(broker, state, tasks, mapper, clock) : null;
         this.executor = new JobExecutor(tasks, middleware, mapper, clock, random, scheduler,
-                options.stuckAfter(), limiter);
+                options.stuckAfter(), limiter, workflows);
         this.virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
         this.completer = new Completer(broker, options.completionBatch(), "conveyor-completer", this::recorded);
         this.heartbeat = new Heartbeat(broker, options.leaseDuration(), this::heldLeases);
@@ -129,6 +132,14 @@ public final class Worker implements AutoCloseable {
             long every = options.retention().interval().toNanos();
             // A random first delay spreads the rounds of workers started together.
             scheduler.scheduleWithFixedDelay(pruner::runOnce, ThreadLocalRandom.current().nextLong(every), every,
+                    TimeUnit.NANOSECONDS);
+        }
+        if (broker instanceof dev.conveyor.broker.StateStore state && options.retention().prunesAnything()
+                && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)) {
+            // Finished workflows' state (records, group states, member results) goes after Workflows.DEFAULT_KEEP.
+            dev.conveyor.workflow.WorkflowJanitor janitor = new dev.conveyor.workflow.WorkflowJanitor(state, clock);
+            long every = options.retention().interval().toNanos();
+            scheduler.scheduleWithFixedDelay(janitor::runOnce, ThreadLocalRandom.current().nextLong(every), every,
                     TimeUnit.NANOSECONDS);
         }
         if (broker.capabilities().contains(dev.conveyor.broker.Capability.PROGRESS)) {

@@ -184,6 +184,15 @@ public abstract class BrokerConformanceTest {
     }
 
     @Nested
+    @DisplayName("workflows: chain, group, chord")
+    class WorkflowTests extends WorkflowSuite {
+        @Override
+        Harness harness() {
+            return harness;
+        }
+    }
+
+    @Nested
     @DisplayName("awaitWork")
     class WakeUp extends WakeUpSuite {
         @Override
