@@ -74,6 +74,8 @@ public final class Bench {
                         case RETENTION -> RetentionScenario.run(b, o, dir);
                         case FAIRNESS -> FairnessScenario.run(b, o, dir);
                         case SOAK -> SoakScenario.run(b, o, dir);
+                        case KILL_STORM -> KillStormScenario.run(b, o, dir);
+                        case CRASH_LOOP -> CrashLoopScenario.run(b, o, dir);
                     };
                     r.env = Env.snapshot(b.isSqlite() ? dir : null);
                     if (b.isServer()) r.env.put("server", ServerDb.version(b));

@@ -11,7 +11,7 @@ import java.util.Locale;
 public final class BenchOptions {
     public static final String USAGE = """
             usage: bench/run [options] [scenario...]
-              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak (only when named)
+              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak, kill-storm, crash-loop (only when named)
               --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal, postgres, mariadb, redis, or all
                                    (default: memory, sqlite, sqlite-normal; repeatable). postgres and mariadb need
                                    the local servers: PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth,
@@ -32,6 +32,12 @@ public final class BenchOptions {
               --fair-jobs N        fairness: the big tenant's backlog (default 100000)
               --fair-work-ms MS    fairness: each job's sleep (default 1)
               --soak-seconds S     soak: how long two workers run a 1-second schedule (default 60)
+              --chaos-jobs N       kill-storm: jobs (default 100000); crash-loop: good jobs (default 2000)
+              --chaos-concurrency C  chaos worker processes' concurrency (default 32)
+              --chaos-sleep-ms MS  kill-storm: each job's sleep (default 100)
+              --kill-every S       kill-storm: seconds between SIGKILLs (default 2)
+              --kill-for S         kill-storm: seconds of killing (default 60)
+              --chaos-lease-ms MS  chaos workers' lease (default 5000; heartbeat a third of it)
               --retention-jobs N   retention: jobs pushed through (default 1000000)
               --retention-sample N retention: jobs between samples of fetch latency and table size (default 50000)
               --retention-keep N   retention: Retention.maxSucceeded, succeeded jobs kept (default 50000)
@@ -73,6 +79,12 @@ public final class BenchOptions {
     public int fairJobs = 100_000;
     public int fairWorkMs = 1;
     public int soakSeconds = 60;
+    public int chaosJobs = 100_000;
+    public int chaosConcurrency = 32;
+    public int chaosSleepMs = 100;
+    public Duration killEvery = Duration.ofSeconds(2);
+    public Duration killFor = Duration.ofSeconds(60);
+    public Duration chaosLease = Duration.ofSeconds(5);
     public int retentionJobs = 1_000_000;
     public int retentionSample = 50_000;
     public int retentionKeep = 50_000;
@@ -106,6 +118,12 @@ public final class BenchOptions {
         latencyWarmup = Duration.ZERO;
         fairJobs = 2_000;
         soakSeconds = 3;
+        chaosJobs = 3_000;
+        chaosConcurrency = 8;
+        chaosSleepMs = 50;
+        killEvery = Duration.ofSeconds(1);
+        killFor = Duration.ofSeconds(5);
+        chaosLease = Duration.ofSeconds(2);
         retentionJobs = 6_000;
         retentionSample = 1_000;
         retentionKeep = 1_000;
@@ -119,7 +137,8 @@ public final class BenchOptions {
             "--warmup", "--producer-batch", "--concurrency", "--fetch-batch", "--enqueue-n", "--enqueue-warmup",
             "--rate", "--duration", "--latency-warmup", "--dir", "--out", "--timeout", "--jfr-top", "--top",
             "--sqlite-setup", "--retention-jobs", "--retention-sample", "--retention-keep", "--retention-interval",
-            "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms", "--soak-seconds");
+            "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms", "--soak-seconds", "--chaos-jobs", "--chaos-concurrency", "--chaos-sleep-ms",
+            "--kill-every", "--kill-for", "--chaos-lease-ms");
 
     public static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -173,6 +192,12 @@ public final class BenchOptions {
                         case "--fair-jobs" -> o.fairJobs = positive(a, value);
                         case "--fair-work-ms" -> o.fairWorkMs = nonNegative(a, value);
                         case "--soak-seconds" -> o.soakSeconds = positive(a, value);
+                        case "--chaos-jobs" -> o.chaosJobs = positive(a, value);
+                        case "--chaos-concurrency" -> o.chaosConcurrency = positive(a, value);
+                        case "--chaos-sleep-ms" -> o.chaosSleepMs = nonNegative(a, value);
+                        case "--kill-every" -> o.killEvery = Duration.ofSeconds(positive(a, value));
+                        case "--kill-for" -> o.killFor = Duration.ofSeconds(positive(a, value));
+                        case "--chaos-lease-ms" -> o.chaosLease = Duration.ofMillis(positive(a, value));
                         case "--retention-vacuum" -> o.retentionVacuum = seconds(a, value);
                         case "--concurrency" -> o.concurrency = positive(a, value);
                         case "--fetch-batch" -> o.fetchBatch = positive(a, value);

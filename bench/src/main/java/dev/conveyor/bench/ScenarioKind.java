@@ -15,9 +15,13 @@ public enum ScenarioKind {
     /** A big tenant's backlog and a small tenant's few jobs, first-in first-out and with fairness keys. */
     FAIRNESS("fairness"),
     /** Real time: two workers' schedulers on one 1-second schedule; every tick exactly one job. */
-    SOAK("soak");
+    SOAK("soak"),
+    /** Chaos: three worker processes, one SIGKILLed every few seconds; nothing lost, duplicates bounded. */
+    KILL_STORM("kill-storm"),
+    /** Chaos: a handler that kills its JVM is quarantined after maxDeliveries; the other jobs complete. */
+    CRASH_LOOP("crash-loop");
 
-    /** What runs when no scenario is named (retention, fairness and soak take minutes per broker: only when asked for). */
+    /** What runs when no scenario is named (retention, fairness, soak and the chaos scenarios take minutes per broker: only when asked for). */
     public static final java.util.List<ScenarioKind> DEFAULT = java.util.List.of(THROUGHPUT, ENQUEUE, LATENCY);
 
     private final String label;
@@ -33,6 +37,6 @@ public enum ScenarioKind {
     public static ScenarioKind parse(String s) {
         String k = s.toLowerCase(Locale.ROOT);
         for (ScenarioKind x : values()) if (x.label.equals(k)) return x;
-        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak");
+        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak, kill-storm, crash-loop");
     }
 }

@@ -89,6 +89,33 @@ class QuickBenchTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = BrokerKind.class, names = "MEMORY", mode = EnumSource.Mode.EXCLUDE)
+    void killStormLosesNothing(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.KILL_STORM);
+        o.chaosJobs = 2_000;
+        o.chaosConcurrency = 8;
+        o.chaosSleepMs = 50;
+        o.killEvery = java.time.Duration.ofSeconds(1);
+        o.killFor = java.time.Duration.ofSeconds(4);
+        o.chaosLease = java.time.Duration.ofSeconds(2);
+        o.timeout = java.time.Duration.ofSeconds(120);
+        ScenarioResult r = KillStormScenario.run(broker, o, dir);
+        assertAllCounted(r); // 0 lost, 0 unexpected, duplicates within kills x concurrency, all SUCCEEDED
+        assertThat(r.runs).singleElement().satisfies(run -> assertThat((Integer) run.get("kills")).isPositive());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BrokerKind.class, names = "MEMORY", mode = EnumSource.Mode.EXCLUDE)
+    void aJvmKillingJobIsQuarantinedAndTheOthersComplete(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.CRASH_LOOP);
+        o.chaosJobs = 500;
+        o.chaosConcurrency = 8;
+        o.chaosLease = java.time.Duration.ofSeconds(2);
+        o.timeout = java.time.Duration.ofSeconds(120);
+        assertAllCounted(CrashLoopScenario.run(broker, o, dir));
+    }
+
+    @ParameterizedTest
     @EnumSource(BrokerKind.class)
     void retentionRunsEveryJobAndPrunesToTheKeptNumber(BrokerKind broker) {
         BenchOptions o = quick(broker, ScenarioKind.RETENTION);

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  *   <li>wait for at least one free slot (the worker's concurrency), then take as many more as are free, up
  *       to the fetch batch;</li>
  *   <li>lease that many jobs from the queues that are not paused in one {@code fetch} call and give back the slots it did not fill;</li>
- *   <li>hand each job to the worker to run on its own thread;</li>
+ *   <li>hand each job to the worker to run on its own thread — except a <em>suspect</em>, a job whose worker was
+ *       lost while running it before: that one runs alone (see {@link #runAlone});</li>
  *   <li>when nothing was ready, wait on the broker's wake-up signal (or the poll interval).</li>
  * </ol>
  * A failed fetch is retried with backoff; the loop never dies of a broker error. On shutdown it stops
@@ -28,6 +29,7 @@ final class Processor implements Runnable {
     private final Broker broker;
     private final List<String> queues;
     private final int fetchBatch;
+    private final int concurrency;
     private final Duration leaseFor;
     private final Duration pollInterval;
     private final Semaphore slots;
@@ -39,12 +41,13 @@ final class Processor implements Runnable {
     private boolean waiting;
     private Thread thread;
 
-    Processor(Broker broker, List<String> queues, int fetchBatch, Duration leaseFor, Duration pollInterval,
+    Processor(Broker broker, List<String> queues, int fetchBatch, int concurrency, Duration leaseFor, Duration pollInterval,
               Semaphore slots, Consumer<LeasedJob> dispatch, Consumer<List<LeasedJob>> handBack,
               java.util.function.UnaryOperator<List<String>> active) {
         this.broker = broker;
         this.queues = List.copyOf(queues);
         this.fetchBatch = fetchBatch;
+        this.concurrency = concurrency;
         this.leaseFor = leaseFor;
         this.pollInterval = pollInterval;
         this.slots = slots;
@@ -93,7 +96,88 @@ final class Processor implements Runnable {
                 waitForWork(from); // only the queues fetched from: a paused queue's backlog must not wake us
                 continue;
             }
-            for (LeasedJob job : leased) dispatch.accept(job);
+            List<LeasedJob> suspects = new java.util.ArrayList<>(0);
+            for (LeasedJob job : leased) {
+                if (isSuspect(job)) suspects.add(job);
+                else dispatch.accept(job);
+            }
+            if (!suspects.isEmpty()) runAlone(suspects);
+        }
+    }
+
+    /** A job whose lease was lost before (its worker died or hung while running it): it may be what kills workers. */
+    static boolean isSuspect(LeasedJob job) {
+        return job.job().deliveries() - job.job().attempt() > 1;
+    }
+
+    /**
+     * Runs one suspect with nothing else in flight: first waits for every running job to end (fetching nothing
+     * meanwhile), then runs it alone, and fetches again only when it ended. A handler that crashes its JVM then
+     * costs a delivery to itself only; without this, the jobs that happened to be leased beside it would lose
+     * one with every crash and be quarantined with it after {@code maxDeliveries}. Other suspects of the batch go
+     * back at once (a hand-back costs no delivery) for this or another worker to run alone in turn. While it
+     * waits its turn, the suspect keeps its lease by explicit extension.
+     */
+    private void runAlone(List<LeasedJob> suspects) {
+        List<LeasedJob> pending = new java.util.ArrayList<>(suspects.subList(0, 1));
+        if (suspects.size() > 1) {
+            List<LeasedJob> later = suspects.subList(1, suspects.size());
+            slots.release(later.size());
+            handBack.accept(later);
+        }
+        int held = 0;
+        try {
+            held += acquireWhileExtending(concurrency - 1, pending);
+            if (!pending.isEmpty() && !stopping) {
+                LeasedJob next = pending.remove(0);
+                log.info("job {} ({}) lost its worker {} time(s) before: running it alone", next.job().id(),
+                        next.job().task(), next.job().deliveries() - next.job().attempt() - 1);
+                dispatch.accept(next);
+                held += acquireWhileExtending(1, pending); // its slot comes back when it ends
+            }
+        } catch (InterruptedException e) {
+            // shutdown: a suspect that did not start goes back below
+        } finally {
+            if (!pending.isEmpty()) {
+                slots.release(pending.size());
+                handBack.accept(pending);
+            }
+            slots.release(held);
+        }
+    }
+
+    /** Takes {@code n} slots, extending the leases of {@code waiting} every third of a lease meanwhile. */
+    private int acquireWhileExtending(int n, List<LeasedJob> waiting) throws InterruptedException {
+        if (n <= 0) return 0;
+        long step = Math.max(1, leaseFor.toMillis() / 3);
+        while (true) {
+            setWaiting(true);
+            boolean got;
+            try {
+                if (stopping) throw new InterruptedException("stopping");
+                got = slots.tryAcquire(n, step, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } finally {
+                setWaiting(false);
+            }
+            if (got) return n;
+            extend(waiting);
+        }
+    }
+
+    /** Keeps the waiting suspects' leases; one whose lease is gone is dropped (its slot freed, nothing to hand back). */
+    private void extend(List<LeasedJob> waiting) {
+        if (waiting.isEmpty()) return;
+        try {
+            List<dev.conveyor.broker.Outcome> outcomes = broker.extend(
+                    waiting.stream().map(LeasedJob::lease).toList(), leaseFor);
+            for (int i = outcomes.size() - 1; i >= 0; i--) {
+                if (outcomes.get(i) == dev.conveyor.broker.Outcome.STALE) {
+                    waiting.remove(i);
+                    slots.release();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("extending the leases of {} waiting job(s) failed: {}", waiting.size(), e.toString());
         }
     }
 

@@ -115,7 +115,7 @@ public final class Worker implements AutoCloseable {
         this.pausedQueues = broker instanceof dev.conveyor.broker.StateStore state
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE) ? new PausedQueues(state) : null;
         this.processor = new Processor(broker, options.queues(), Math.min(options.fetchBatch(), options.concurrency()),
-                options.leaseDuration(), options.pollInterval(), slots, this::dispatch, this::handBack,
+                options.concurrency(), options.leaseDuration(), options.pollInterval(), slots, this::dispatch, this::handBack,
                 pausedQueues == null ? q -> q : pausedQueues::active);
         this.processorThread = Thread.ofPlatform().daemon().name("conveyor-processor").unstarted(processor);
         this.shutdownHook = options.shutdownOnSigterm()

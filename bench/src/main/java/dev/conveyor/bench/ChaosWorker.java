@@ -1,0 +1,50 @@
+package dev.conveyor.bench;
+
+import dev.conveyor.Conveyor;
+import dev.conveyor.Task;
+import dev.conveyor.WorkerOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A worker process for the chaos scenarios: {@code ChaosWorker <broker url> <ledger dir> <concurrency> <lease ms>}.
+ * It runs {@link #WORK} (records its start and end in its ledger, sleeping between) and {@link #CRASH} (halts the
+ * JVM: the crash-loop case), prints {@code READY} once its worker runs, and runs until killed.
+ */
+public final class ChaosWorker {
+    record Work(int n, int sleepMs) {}
+
+    record Crash(int n) {}
+
+    static final String WORK_TASK = "chaos.work";
+    static final String CRASH_TASK = "chaos.crash";
+
+    private ChaosWorker() {}
+
+    static Task<Work, Void> work(Ledger ledger) {
+        return Task.named(WORK_TASK, Work.class).queue("chaos").maxAttempts(100).action((w, ctx) -> {
+            ledger.write('S', ctx.jobId());
+            if (w.sleepMs() > 0) Thread.sleep(w.sleepMs());
+            ledger.write('E', ctx.jobId());
+        });
+    }
+
+    static Task<Crash, Void> crash() {
+        return Task.named(CRASH_TASK, Crash.class).queue("chaos").action(c -> Runtime.getRuntime().halt(42));
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        Path ledgerDir = Path.of(args[1]);
+        int concurrency = Integer.parseInt(args[2]);
+        Duration lease = Duration.ofMillis(Long.parseLong(args[3]));
+        Ledger ledger = Ledger.open(ledgerDir, "worker-" + ProcessHandle.current().pid());
+        Conveyor conveyor = Conveyor.builder().broker(url).task(work(ledger)).task(crash()).build();
+        conveyor.startWorker(WorkerOptions.defaults().queues("chaos").concurrency(concurrency)
+                .fetchBatch(Math.min(64, concurrency)).leaseDuration(lease).heartbeatInterval(lease.dividedBy(3))
+                .shutdownOnSigterm(false));
+        System.out.println("READY");
+        System.out.flush();
+        Thread.currentThread().join(); // until killed
+    }
+}

@@ -1,0 +1,109 @@
+package dev.conveyor.bench;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The chaos scenarios' record of what happened, kept outside the broker under test: append-only text files in
+ * one directory, one per process. A line is {@code <kind> <job id> <epoch ms> <pid>}: {@code Q} the broker
+ * acknowledged the enqueue, {@code S} a handler started the job, {@code E} it ran to its end (before the ack),
+ * {@code K} the harness killed that process. Each line is flushed as written, so a SIGKILLed process loses
+ * nothing it wrote (the page cache survives the process).
+ */
+final class Ledger implements AutoCloseable {
+    private final BufferedWriter out;
+    private final String pid;
+
+    private Ledger(Path file, String pid) {
+        try {
+            Files.createDirectories(file.getParent());
+            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the ledger " + file, e);
+        }
+        this.pid = pid;
+    }
+
+    /** This process's ledger file in {@code dir}. */
+    static Ledger open(Path dir, String name) {
+        return new Ledger(dir.resolve(name + ".log"), Long.toString(ProcessHandle.current().pid()));
+    }
+
+    synchronized void write(char kind, String id) {
+        write(kind, id, pid);
+    }
+
+    synchronized void write(char kind, String id, String process) {
+        try {
+            out.write(kind + " " + id + " " + System.currentTimeMillis() + " " + process + "\n");
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the ledger", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    record Entry(char kind, String id, long at, String pid) {}
+
+    /** Every complete line of every ledger file in {@code dir} (a torn last line of a killed process is skipped). */
+    static List<Entry> read(Path dir) {
+        List<Entry> all = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    String[] p = line.split(" ");
+                    if (p.length != 4 || p[0].length() != 1) continue;
+                    try {
+                        all.add(new Entry(p[0].charAt(0), p[1], Long.parseLong(p[2]), p[3]));
+                    } catch (NumberFormatException torn) {
+                        // a line cut by SIGKILL mid-write
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ledger in " + dir, e);
+        }
+        return all;
+    }
+
+    /** What the checker reports: lost, duplicated and unexpected jobs. */
+    record Verdict(int acknowledged, int completed, int lost, int duplicateRuns, int unexpected, List<String> lostIds) {}
+
+    static Verdict check(List<Entry> entries) {
+        Map<String, Integer> ends = new HashMap<>();
+        java.util.Set<String> acked = new java.util.HashSet<>();
+        for (Entry e : entries) {
+            if (e.kind() == 'Q') acked.add(e.id());
+            if (e.kind() == 'E') ends.merge(e.id(), 1, Integer::sum);
+        }
+        List<String> lost = new ArrayList<>();
+        for (String id : acked) if (!ends.containsKey(id)) lost.add(id);
+        int duplicates = 0;
+        int unexpected = 0;
+        for (Map.Entry<String, Integer> e : ends.entrySet()) {
+            if (!acked.contains(e.getKey())) unexpected++;
+            duplicates += e.getValue() - 1;
+        }
+        return new Verdict(acked.size(), ends.size(), lost.size(), duplicates, unexpected,
+                lost.subList(0, Math.min(10, lost.size())));
+    }
+}

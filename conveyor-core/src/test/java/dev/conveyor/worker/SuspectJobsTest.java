@@ -1,0 +1,70 @@
+package dev.conveyor.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.conveyor.Conveyor;
+import dev.conveyor.Task;
+import dev.conveyor.WorkerOptions;
+import dev.conveyor.broker.Broker;
+import dev.conveyor.broker.BrokerContext;
+import dev.conveyor.broker.Brokers;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobIds;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/** A job whose worker was lost while running it runs alone, so a JVM-killing handler takes no one down with it. */
+class SuspectJobsTest {
+    record Step(String name) {}
+
+    @Test
+    void aSuspectWaitsForRunningJobsAndNothingStartsBesideIt() throws Exception {
+        Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
+        Set<String> running = ConcurrentHashMap.newKeySet();
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        Set<String> overlaps = ConcurrentHashMap.newKeySet();
+        Task<Step, Void> step = Task.named("step", Step.class).action(s -> {
+            running.add(s.name());
+            if (s.name().equals("suspect") && running.size() > 1) overlaps.add("suspect started beside " + running);
+            if (!s.name().equals("suspect") && running.contains("suspect")) overlaps.add(s.name() + " started beside the suspect");
+            CountDownLatch gate = gates.get(s.name());
+            if (gate != null) gate.await();
+            running.remove(s.name());
+            done.add(s.name());
+        });
+        gates.put("slow", new CountDownLatch(1));
+        gates.put("suspect", new CountDownLatch(1));
+        try (Broker broker = Brokers.open("memory:", new BrokerContext(Clock.systemUTC()));
+             Conveyor c = Conveyor.builder().broker(broker).task(step).build()) {
+            c.startWorker(WorkerOptions.defaults().concurrency(4).pollInterval(Duration.ofMillis(20)));
+            c.enqueue(step, new Step("slow"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> running.contains("slow"));
+
+            // One lost lease already: deliveries 1, attempt 0. Its next delivery makes it a suspect.
+            Instant now = Instant.now();
+            broker.enqueue(List.of(new Job(JobIds.next(Clock.systemUTC()), "step", "default", "{\"name\":\"suspect\"}",
+                    Map.of(), 5, 0, 1, 3, 3, now, now, null, null, null, null, null, null)));
+            Thread.sleep(300);
+            assertThat(running).as("the suspect waits for the slow job").doesNotContain("suspect");
+
+            gates.get("slow").countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> running.contains("suspect"));
+            c.enqueue(step, new Step("after"));
+            Thread.sleep(300);
+            assertThat(running).as("nothing starts beside the suspect").containsExactly("suspect");
+
+            gates.get("suspect").countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> done.contains("after"));
+            assertThat(overlaps).isEmpty();
+            assertThat(done).containsExactlyInAnyOrder("slow", "suspect", "after");
+        }
+    }
+}
