@@ -59,6 +59,8 @@ public final class Conveyor implements AutoCloseable {
     private final List<Schedule> schedules;
     /** Each schedule's args as JSON, written once at build time so a bad schedule fails at startup. */
     private final Map<String, String> scheduleArgs;
+    private final dev.conveyor.events.JobListener listener;
+    private final List<dev.conveyor.trace.HeaderPropagator> headerPropagators;
     private Scheduler scheduler;
 
     private Conveyor(Builder b) {
@@ -66,6 +68,8 @@ public final class Conveyor implements AutoCloseable {
         this.mapper = b.mapper;
         this.tasks = Map.copyOf(b.tasks);
         this.middleware = List.copyOf(b.middleware);
+        this.listener = dev.conveyor.events.JobListeners.of(b.listeners);
+        this.headerPropagators = List.copyOf(b.headerPropagators);
         if (b.brokerInstance != null) {
             this.broker = b.brokerInstance;
             this.ownsBroker = false;
@@ -156,7 +160,9 @@ public final class Conveyor implements AutoCloseable {
         List<Job> jobs = new ArrayList<>(argsList.size());
         for (A args : argsList) jobs.add(newJob(task, args, options));
         List<JobHandle<R>> handles = new ArrayList<>(jobs.size());
-        for (EnqueueResult r : tx.enqueue(transaction, jobs)) {
+        List<EnqueueResult> results = tx.enqueue(transaction, jobs);
+        tellEnqueued(jobs, results);
+        for (EnqueueResult r : results) {
             handles.add(new JobHandle<>(r.id(), r.duplicate(), task.resultType(), store, mapper, this::cancel));
         }
         return handles;
@@ -228,11 +234,19 @@ public final class Conveyor implements AutoCloseable {
         for (int from = 0; from < jobs.size(); from += ENQUEUE_CHUNK) {
             List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + ENQUEUE_CHUNK));
             List<EnqueueResult> results = broker.enqueue(chunk);
+            tellEnqueued(chunk, results);
             for (EnqueueResult r : results) {
                 handles.add(new JobHandle<>(r.id(), r.duplicate(), resultType, store, mapper, this::cancel));
             }
         }
         return handles;
+    }
+
+    /** Tells the listeners about the jobs a broker call stored (a duplicate of a unique job stored nothing). */
+    private void tellEnqueued(List<Job> jobs, List<EnqueueResult> results) {
+        for (int i = 0; i < jobs.size() && i < results.size(); i++) {
+            if (!results.get(i).duplicate()) listener.enqueued(jobs.get(i));
+        }
     }
 
     private <A> Job newJob(Task<A, ?> task, A args, EnqueueOptions options) {
@@ -259,7 +273,7 @@ public final class Conveyor implements AutoCloseable {
         String queue = e.queue() != null ? e.queue() : o != null ? o.queue() : Job.DEFAULT_QUEUE;
         int priority = e.priority() != null ? e.priority() : o != null ? o.priority() : Job.DEFAULT_PRIORITY;
         String uniqueKey = e.uniqueKey() != null ? e.uniqueKey() : derivedKey;
-        return new Job(JobIds.next(clock), taskName, queue, argsJson, e.headers(), priority, 0, 0,
+        return new Job(JobIds.next(clock), taskName, queue, argsJson, propagatedHeaders(e.headers()), priority, 0, 0,
                 o != null ? o.maxAttempts() : Task.DEFAULT_MAX_ATTEMPTS,
                 o != null ? o.maxDeliveries() : Task.DEFAULT_MAX_DELIVERIES,
                 runAt, now,
@@ -270,13 +284,22 @@ public final class Conveyor implements AutoCloseable {
                 null, null);
     }
 
+    /** The caller's headers plus those the header propagators add (trace context); the caller's win. */
+    private Map<String, String> propagatedHeaders(Map<String, String> headers) {
+        if (headerPropagators.isEmpty()) return headers;
+        Map<String, String> all = new LinkedHashMap<>();
+        for (dev.conveyor.trace.HeaderPropagator p : headerPropagators) all.putAll(p.headers());
+        all.putAll(headers);
+        return all;
+    }
+
     /** Starts a worker in this JVM that runs the registered tasks. Close it (or this) to stop it gracefully. */
     public Worker startWorker(WorkerOptions options) {
         Objects.requireNonNull(options, "options");
         if (tasks.isEmpty()) {
             throw new IllegalStateException("no tasks are registered: add them with Conveyor.builder().task(...)");
         }
-        Worker w = new Worker(broker, tasks, middleware, mapper, clock, options).start();
+        Worker w = new Worker(broker, tasks, middleware, mapper, clock, options, listener).start();
         workers.add(w);
         if (!schedules.isEmpty()) startScheduler();
         return w;
@@ -337,7 +360,9 @@ public final class Conveyor implements AutoCloseable {
                 .header("conveyor-fire-time", fireTime.toString());
         if (sc.queue() != null) o = o.queue(sc.queue());
         Job job = buildJob(sc.taskName(), scheduleArgs.get(sc.name()), known != null ? known.options() : null, null, o);
-        return broker.enqueue(List.of(job)).get(0);
+        List<EnqueueResult> results = broker.enqueue(List.of(job));
+        tellEnqueued(List.of(job), results);
+        return results.get(0);
     }
 
     /** The schedules registered with {@link Builder#schedule}. */
@@ -390,6 +415,8 @@ public final class Conveyor implements AutoCloseable {
         private final Map<String, Task<?, ?>> tasks = new LinkedHashMap<>();
         private final List<Middleware> middleware = new ArrayList<>();
         private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+        private final List<dev.conveyor.events.JobListener> listeners = new ArrayList<>();
+        private final List<dev.conveyor.trace.HeaderPropagator> headerPropagators = new ArrayList<>();
 
         private Builder() {}
 
@@ -450,6 +477,24 @@ public final class Conveyor implements AutoCloseable {
         /** Adds middleware around every handler; the first added is the outermost. */
         public Builder middleware(Middleware m) {
             middleware.add(Objects.requireNonNull(m, "middleware"));
+            return this;
+        }
+
+        /**
+         * Adds a listener that hears jobs enqueued, started and finished, and workers started and stopped
+         * (metrics: {@code conveyor-metrics}'s {@code ConveyorMetrics}). See {@link dev.conveyor.events.JobListener}.
+         */
+        public Builder listener(dev.conveyor.events.JobListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Adds headers to every job at enqueue, e.g. the current W3C trace context; headers set on
+         * {@link EnqueueOptions} win. See {@link dev.conveyor.trace.HeaderPropagator}.
+         */
+        public Builder headerPropagator(dev.conveyor.trace.HeaderPropagator propagator) {
+            headerPropagators.add(Objects.requireNonNull(propagator, "propagator"));
             return this;
         }
 

@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
             "",
             "Example:",
             "  conveyor worker --app com.example.Jobs --classpath build/libs/app.jar \\",
-            "      --queues default,emails --concurrency 100"
+            "      --queues default,emails --concurrency 100 --metrics-port 9400"
         })
 final class WorkerCommand extends BrokerCommand {
     @Option(names = "--app", required = true, paramLabel = "CLASS", description = "The ConveyorApp class to load.")
@@ -63,10 +63,25 @@ final class WorkerCommand extends BrokerCommand {
             description = "Move a job that waited this long up one priority, every such step (default: off, strict priority).")
     Duration priorityAging;
 
+    @Option(names = "--metrics-port", paramLabel = "N",
+            description = "Serve Prometheus metrics at http://HOST:N/metrics (default: off; 0 picks a free port). "
+                    + "See docs/METRICS.md.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "HOST",
+            description = "The address the metrics endpoint binds to (default: 127.0.0.1, this machine only).")
+    String metricsHost = dev.conveyor.metrics.MetricsServer.DEFAULT_HOST;
+
+    @Option(names = "--metrics-poll", paramLabel = "DURATION",
+            description = "How often queue depths are read from the broker for the metrics, one query each time "
+                    + "(default: 10s).")
+    Duration metricsPoll = dev.conveyor.metrics.ConveyorMetrics.DEFAULT_QUEUE_POLL;
+
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
     private final AtomicInteger signals = new AtomicInteger();
     private String appBrokerUrl;
+    private volatile java.net.URI metricsUri;
 
     @Override
     protected int run() throws InterruptedException, IOException {
@@ -77,17 +92,20 @@ final class WorkerCommand extends BrokerCommand {
         ClassLoader previousLoader = me.getContextClassLoader();
         // The app's loader lets ServiceLoader find broker providers the app's jars bring.
         me.setContextClassLoader(loaded.loader());
-        try (Conveyor conveyor = build(loaded)) {
+        try (WorkerMetrics metrics = metricsPort == null ? null : new WorkerMetrics(metricsHost, metricsPort, metricsPoll);
+             Conveyor conveyor = build(loaded, metrics)) {
             if (conveyor.tasks().isEmpty()) {
                 throw CliException.failure(
                         "app " + appClass + " registered no tasks; call builder.task(...) in configure()");
             }
+            if (metrics != null) metricsUri = metrics.start(conveyor);
             Signals handlers = Signals.install(this::onSignal);
             Worker worker = conveyor.startWorker(options.shutdownOnSigterm(handlers == null));
             try {
                 out().println("Worker running " + conveyor.tasks().size() + " task(s) of " + appClass + " "
                         + conveyor.tasks().keySet() + " on " + brokerLabel() + ", queues "
                         + options.queues() + ", concurrency " + options.concurrency() + ".");
+                if (metricsUri != null) out().println("Metrics at " + metricsUri + " (Prometheus text format).");
                 if (!conveyor.schedules().isEmpty()) {
                     out().println("Scheduler running " + conveyor.schedules().size() + " schedule(s) "
                             + conveyor.schedules().stream().map(dev.conveyor.schedule.Schedule::name).toList()
@@ -128,8 +146,9 @@ final class WorkerCommand extends BrokerCommand {
         }
     }
 
-    private Conveyor build(AppLoader.Loaded loaded) {
+    private Conveyor build(AppLoader.Loaded loaded, WorkerMetrics metrics) {
         Conveyor.Builder builder = Conveyor.builder();
+        if (metrics != null) builder.listener(metrics.listener());
         try {
             loaded.app().configure(builder);
         } catch (RuntimeException | LinkageError e) {
@@ -176,6 +195,11 @@ final class WorkerCommand extends BrokerCommand {
     /** Asks a running worker to stop as SIGTERM would (tests). */
     void requestStop() {
         stop.countDown();
+    }
+
+    /** The metrics endpoint's URL once the worker runs with {@code --metrics-port}, else null (tests). */
+    java.net.URI metricsUri() {
+        return metricsUri;
     }
 
     /** Waits until the worker runs (tests). */

@@ -7,9 +7,14 @@ import dev.conveyor.Conveyor;
 import dev.conveyor.job.JobInfo;
 import dev.conveyor.job.JobState;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +62,45 @@ class WorkerCommandTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("Worker running 2 task(s)", "[default, other]", "concurrency 4",
                 "Stopped: 1 succeeded");
+    }
+
+    @Test
+    void withAMetricsPortServesPrometheusMetricsOfItsJobs() throws Exception {
+        String url = Cli.sqlite(dir);
+        Capture factory = new Capture();
+        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run(factory,
+                "worker", "--app", TestApp.class.getName(), "--broker", url, "--metrics-port", "0",
+                "--metrics-poll", "PT0.2S"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> factory.worker != null || run.isDone());
+        try {
+            assertThat(factory.worker.awaitStarted(Duration.ofSeconds(20))).as(() -> run.getNow(null) + "").isTrue();
+            URI metrics = factory.worker.metricsUri();
+            assertThat(metrics.toString()).startsWith("http://127.0.0.1:").endsWith("/metrics");
+            try (Conveyor c = Conveyor.builder().broker(url).build()) {
+                c.handle(TestApp.HELLO, c.enqueue(TestApp.HELLO, new TestApp.Greet("ada")).id())
+                        .await(Duration.ofSeconds(20));
+            }
+            // The job was enqueued by another Conveyor, so this worker counts only its run; the queue gauges
+            // come from the store.
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                List<String> lines = scrape(metrics).lines().toList();
+                return lines.stream().anyMatch(l -> l.startsWith("conveyor_jobs_succeeded_total{")
+                        && l.contains("task=\"hello\"") && l.endsWith(" 1.0"))
+                        && lines.stream().anyMatch(l -> l.startsWith("conveyor_queue_depth{")
+                        && l.contains("state=\"succeeded\"") && l.endsWith(" 1.0"));
+            });
+            assertThat(scrape(metrics)).contains("conveyor_worker_concurrency{", "conveyor_job_run_seconds_count{");
+        } finally {
+            factory.worker.requestStop();
+        }
+        Cli.Result r = run.get(30, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("Metrics at http://127.0.0.1:");
+    }
+
+    private static String scrape(URI uri) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Test

@@ -26,6 +26,7 @@ final class Heartbeat {
     private final Duration leaseFor;
     private final Supplier<Collection<RunningJob>> inFlight;
     private final AtomicLong beats = new AtomicLong();
+    private volatile long lastSuccessNanos = System.nanoTime(); // a new worker counts as just heard from
 
     Heartbeat(Broker broker, Duration leaseFor, Supplier<Collection<RunningJob>> inFlight) {
         this.broker = broker;
@@ -55,11 +56,17 @@ final class Heartbeat {
                     }
                 }
             }
+            lastSuccessNanos = System.nanoTime();
         } catch (RuntimeException e) {
             log.warn("heartbeat for {} job(s) failed: {}; retrying next round", jobs.size(), e.toString());
         } finally {
             beats.incrementAndGet();
         }
+    }
+
+    /** Time since the last round in which every extend call succeeded (or since start, before the first). */
+    java.time.Duration sinceLastSuccess() {
+        return java.time.Duration.ofNanos(System.nanoTime() - lastSuccessNanos);
     }
 
     /** Rounds completed so far (tests wait on it instead of sleeping). */

@@ -52,6 +52,7 @@ public final class JobExecutor {
     private final Duration stuckAfter;
     private final dev.conveyor.limit.Limiter limiter;
     private final dev.conveyor.workflow.WorkflowSettler workflows;
+    private final dev.conveyor.events.JobListener listener;
 
     public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
                        RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter) {
@@ -69,6 +70,16 @@ public final class JobExecutor {
     public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
                        RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter,
                        dev.conveyor.limit.Limiter limiter, dev.conveyor.workflow.WorkflowSettler workflows) {
+        this(tasks, middleware, mapper, clock, random, watchdog, stuckAfter, limiter, workflows,
+                dev.conveyor.events.JobListener.NONE);
+    }
+
+    /** @param listener hears each handler start (metrics); {@link dev.conveyor.events.JobListener#NONE} for none */
+    public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
+                       RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter,
+                       dev.conveyor.limit.Limiter limiter, dev.conveyor.workflow.WorkflowSettler workflows,
+                       dev.conveyor.events.JobListener listener) {
+        this.listener = java.util.Objects.requireNonNull(listener, "listener");
         this.limiter = limiter;
         this.workflows = workflows;
         for (Task<?, ?> t : tasks.values()) {
@@ -162,6 +173,10 @@ public final class JobExecutor {
             Middleware.Invocation next = invocation;
             invocation = () -> m.around(ctx, next);
         }
+        Instant startedAt = clock.instant();
+        // Waiting counts from runAt, not enqueuedAt: a delay or a retry's backoff is intended, not a backlog.
+        listener.started(job, job.runAt().isBefore(startedAt) ? Duration.between(job.runAt(), startedAt) : Duration.ZERO);
+        long startNanos = System.nanoTime();
         ScheduledFuture<?> timer = null;
         if (timeout != null && !task.isAsync()) {
             timer = watchdog.schedule(() -> onTimeout(running), timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -175,6 +190,7 @@ public final class JobExecutor {
             result = null;
             error = unwrap(t);
         } finally {
+            running.ranFor(System.nanoTime() - startNanos);
             if (timer != null) timer.cancel(false);
             running.thread(null);
             Thread.interrupted(); // a late timeout interrupt must not leak into the next job on this thread

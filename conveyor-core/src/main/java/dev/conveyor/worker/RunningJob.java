@@ -20,6 +20,7 @@ public final class RunningJob {
     private volatile dev.conveyor.job.Progress progress;
     private volatile boolean progressUnsaved;
     private volatile dev.conveyor.workflow.Flow replacement;
+    private volatile long runNanos = -1; // -1: the handler has not run (yet)
 
     RunningJob(LeasedJob leased) {
         this.leased = leased;
@@ -137,6 +138,16 @@ public final class RunningJob {
         if (!progressUnsaved) return null;
         progressUnsaved = false;
         return progress;
+    }
+
+    /** How long the handler ran, or null when it has not run (refused unrun, postponed, handed back). */
+    public java.time.Duration runTime() {
+        long n = runNanos;
+        return n < 0 ? null : java.time.Duration.ofNanos(n);
+    }
+
+    void ranFor(long nanos) {
+        runNanos = nanos;
     }
 
     /** The flow its handler fanned out into ({@code JobContext.replaceWith}), or null. */

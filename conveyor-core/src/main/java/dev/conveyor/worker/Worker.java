@@ -71,6 +71,7 @@ public final class Worker implements AutoCloseable {
     private final AtomicLong stale = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong postponed = new AtomicLong();
+    private final dev.conveyor.events.JobListener listener;
 
     /**
      * Counters since start. {@code stale} counts outcomes the broker refused (lost leases); {@code cancelled}
@@ -82,6 +83,14 @@ public final class Worker implements AutoCloseable {
 
     public Worker(Broker broker, Map<String, Task<?, ?>> tasks, List<dev.conveyor.middleware.Middleware> middleware,
                   com.fasterxml.jackson.databind.ObjectMapper mapper, java.time.Clock clock, WorkerOptions options) {
+        this(broker, tasks, middleware, mapper, clock, options, dev.conveyor.events.JobListener.NONE);
+    }
+
+    /** @param listener hears jobs start and finish and this worker start and stop (metrics) */
+    public Worker(Broker broker, Map<String, Task<?, ?>> tasks, List<dev.conveyor.middleware.Middleware> middleware,
+                  com.fasterxml.jackson.databind.ObjectMapper mapper, java.time.Clock clock, WorkerOptions options,
+                  dev.conveyor.events.JobListener listener) {
+        this.listener = java.util.Objects.requireNonNull(listener, "listener");
         if (options.priorityAging() != null && !(broker instanceof dev.conveyor.broker.JobStore
                 && broker instanceof dev.conveyor.broker.StateStore
                 && broker.capabilities().containsAll(java.util.Set.of(dev.conveyor.broker.Capability.PRIORITY_AGING,
@@ -108,7 +117,7 @@ public final class Worker implements AutoCloseable {
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
                 ? new dev.conveyor.workflow.WorkflowSettler(broker, state, tasks, mapper, clock) : null;
         this.executor = new JobExecutor(tasks, middleware, mapper, clock, random, scheduler,
-                options.stuckAfter(), limiter, workflows);
+                options.stuckAfter(), limiter, workflows, listener);
         this.virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
         this.completer = new Completer(broker, options.completionBatch(), "conveyor-completer", this::recorded);
         this.heartbeat = new Heartbeat(broker, options.leaseDuration(), this::heldLeases);
@@ -158,6 +167,7 @@ public final class Worker implements AutoCloseable {
         processorThread.start();
         log.info("worker {} started: queues {}, concurrency {}, lease {}", name, options.queues(),
                 options.concurrency(), options.leaseDuration());
+        listener.workerStarted(this);
         return this;
     }
 
@@ -173,6 +183,11 @@ public final class Worker implements AutoCloseable {
         int stuck = (int) inFlight.values().stream().filter(RunningJob::isStuck).count();
         return new Stats(succeeded.get(), retried.get(), dead.get(), released.get(), stale.get(), inFlight.size(), stuck,
                 cancelled.get(), postponed.get());
+    }
+
+    /** Time since the heartbeat last extended every held lease without an error (since start, before the first round). */
+    public Duration heartbeatAge() {
+        return heartbeat.sinceLastSuccess();
     }
 
     /** Jobs leased and not yet recorded, including stuck ones. */
@@ -273,7 +288,11 @@ public final class Worker implements AutoCloseable {
     }
 
     private void recorded(Settlement settlement, Outcome outcome) {
-        inFlight.remove(settlement.lease());
+        RunningJob running = inFlight.remove(settlement.lease());
+        if (running != null) { // null: leased but never dispatched, handed back at shutdown
+            listener.finished(running.leased().job(), RecordedOutcome.of(settlement, outcome),
+                    RecordedOutcome.handlerFailed(settlement, outcome), running.runTime());
+        }
         if (outcome == Outcome.STALE) {
             stale.incrementAndGet();
             log.warn("job {}: outcome {} refused, its lease had expired or passed to another worker; "
@@ -351,6 +370,7 @@ public final class Worker implements AutoCloseable {
         Stats s = stats();
         log.info("worker {} stopped: {} succeeded, {} retried, {} dead, {} handed back", name, s.succeeded(),
                 s.retried(), s.dead(), s.released());
+        listener.workerStopped(this);
         stopped.countDown();
     }
 
