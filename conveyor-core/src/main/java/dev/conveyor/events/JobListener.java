@@ -1,7 +1,6 @@
 package dev.conveyor.events;
 
 import dev.conveyor.job.Job;
-import dev.conveyor.worker.Worker;
 import java.time.Duration;
 
 /**
@@ -57,8 +56,8 @@ public interface JobListener {
     default void finished(Job job, JobOutcome outcome, boolean handlerFailed, Duration runTime) {}
 
     /** A worker started fetching jobs. */
-    default void workerStarted(Worker worker) {}
+    default void workerStarted(WorkerView worker) {}
 
     /** A worker stopped: every job it held is recorded or handed back. */
-    default void workerStopped(Worker worker) {}
+    default void workerStopped(WorkerView worker) {}
 }

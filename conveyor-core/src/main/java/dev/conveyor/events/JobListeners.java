@@ -1,7 +1,6 @@
 package dev.conveyor.events;
 
 import dev.conveyor.job.Job;
-import dev.conveyor.worker.Worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -44,12 +43,12 @@ public final class JobListeners implements JobListener {
     }
 
     @Override
-    public void workerStarted(Worker worker) {
+    public void workerStarted(WorkerView worker) {
         each(l -> l.workerStarted(worker));
     }
 
     @Override
-    public void workerStopped(Worker worker) {
+    public void workerStopped(WorkerView worker) {
         each(l -> l.workerStopped(worker));
     }
 

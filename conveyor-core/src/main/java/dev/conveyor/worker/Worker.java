@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * attempt. A handler that ignores even that interrupt is left to its lease, which is no longer extended, so
  * another worker takes the job only once the lease runs out — never while this one still runs it.
  */
-public final class Worker implements AutoCloseable {
+public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerView {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     /** How long interrupted jobs get to return at the end of the grace period before they are abandoned. */
     private static final Duration INTERRUPT_WAIT = Duration.ofSeconds(2);
@@ -171,6 +171,17 @@ public final class Worker implements AutoCloseable {
         return this;
     }
 
+    @Override
+    public int concurrency() {
+        return options.concurrency();
+    }
+
+    @Override
+    public int jobsInFlight() {
+        return inFlight.size();
+    }
+
+    @Override
     public String name() {
         return name;
     }
@@ -186,6 +197,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /** Time since the heartbeat last extended every held lease without an error (since start, before the first round). */
+    @Override
     public Duration heartbeatAge() {
         return heartbeat.sinceLastSuccess();
     }

@@ -27,8 +27,8 @@ class JobListenerTest {
     /** Counts every event by name ("enqueued", "started", "failed", and each outcome). */
     static final class Counting implements JobListener {
         final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
-        final List<Worker> started = new CopyOnWriteArrayList<>();
-        final List<Worker> stopped = new CopyOnWriteArrayList<>();
+        final List<WorkerView> started = new CopyOnWriteArrayList<>();
+        final List<WorkerView> stopped = new CopyOnWriteArrayList<>();
 
         long count(String event) {
             LongAdder a = counts.get(event);
@@ -57,12 +57,12 @@ class JobListenerTest {
         }
 
         @Override
-        public void workerStarted(Worker worker) {
+        public void workerStarted(WorkerView worker) {
             started.add(worker);
         }
 
         @Override
-        public void workerStopped(Worker worker) {
+        public void workerStopped(WorkerView worker) {
             stopped.add(worker);
         }
     }

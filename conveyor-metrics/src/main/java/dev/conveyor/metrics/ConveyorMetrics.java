@@ -4,7 +4,7 @@ import dev.conveyor.Conveyor;
 import dev.conveyor.events.JobListener;
 import dev.conveyor.events.JobOutcome;
 import dev.conveyor.job.Job;
-import dev.conveyor.worker.Worker;
+import dev.conveyor.events.WorkerView;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -85,12 +85,12 @@ public final class ConveyorMetrics implements JobListener, AutoCloseable {
     }
 
     @Override
-    public void workerStarted(Worker worker) {
+    public void workerStarted(WorkerView worker) {
         workers.workerStarted(worker);
     }
 
     @Override
-    public void workerStopped(Worker worker) {
+    public void workerStopped(WorkerView worker) {
         workers.workerStopped(worker);
     }
 

@@ -1,0 +1,21 @@
+package dev.conveyor.events;
+
+import java.time.Duration;
+
+/**
+ * What a {@link JobListener} sees of a worker: enough for gauges, nothing to steer it with. The worker
+ * ({@code dev.conveyor.worker.Worker}) implements it; listeners depend on this, not on the worker runtime.
+ */
+public interface WorkerView {
+    /** The worker's name (host/pid/random), unique per process. */
+    String name();
+
+    /** Most jobs it runs at once. */
+    int concurrency();
+
+    /** Jobs leased and not yet recorded, stuck ones included. */
+    int jobsInFlight();
+
+    /** Time since its last successful heartbeat round (since its start before the first). */
+    Duration heartbeatAge();
+}
