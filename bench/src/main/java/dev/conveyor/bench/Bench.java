@@ -76,6 +76,7 @@ public final class Bench {
                         case SOAK -> SoakScenario.run(b, o, dir);
                         case KILL_STORM -> KillStormScenario.run(b, o, dir);
                         case CRASH_LOOP -> CrashLoopScenario.run(b, o, dir);
+                        case PAUSED_WORKER -> PausedWorkerScenario.run(b, o, dir);
                     };
                     r.env = Env.snapshot(b.isSqlite() ? dir : null);
                     if (b.isServer()) r.env.put("server", ServerDb.version(b));

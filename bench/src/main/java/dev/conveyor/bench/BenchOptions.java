@@ -11,7 +11,7 @@ import java.util.Locale;
 public final class BenchOptions {
     public static final String USAGE = """
             usage: bench/run [options] [scenario...]
-              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak, kill-storm, crash-loop (only when named)
+              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak, kill-storm, crash-loop, paused-worker (only when named)
               --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal, postgres, mariadb, redis, or all
                                    (default: memory, sqlite, sqlite-normal; repeatable). postgres and mariadb need
                                    the local servers: PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth,

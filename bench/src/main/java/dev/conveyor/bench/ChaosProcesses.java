@@ -15,7 +15,7 @@ final class ChaosProcesses implements AutoCloseable {
     private final int concurrency;
     private final long leaseMs;
     private final List<Process> live = new ArrayList<>();
-    private int started;
+    private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
 
     ChaosProcesses(String url, Path dir, int concurrency, long leaseMs) {
         this.url = url;
@@ -26,7 +26,7 @@ final class ChaosProcesses implements AutoCloseable {
 
     /** Starts one worker and waits until it says READY (up to 60 s). */
     Process start() {
-        Path out = dir.resolve("worker-" + (++started) + ".out");
+        Path out = dir.resolve("worker-" + started.incrementAndGet() + ".out");
         try {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
@@ -69,6 +69,19 @@ final class ChaosProcesses implements AutoCloseable {
             p.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGSTOP (pause) or SIGCONT (resume): the process keeps its state and its connections, and stops answering. */
+    static void signal(Process p, String signal) {
+        try {
+            int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+            if (rc != 0) throw new IllegalStateException("kill -" + signal + " " + p.pid() + " exited " + rc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

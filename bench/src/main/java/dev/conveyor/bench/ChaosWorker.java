@@ -9,7 +9,9 @@ import java.time.Duration;
 /**
  * A worker process for the chaos scenarios: {@code ChaosWorker <broker url> <ledger dir> <concurrency> <lease ms>}.
  * It runs {@link #WORK} (records its start and end in its ledger, sleeping between) and {@link #CRASH} (halts the
- * JVM: the crash-loop case), prints {@code READY} once its worker runs, and runs until killed.
+ * JVM: the crash-loop case), records what the broker answered to each finished run ({@code A} an accepted
+ * success, {@code R} a refused outcome: a stale lease), prints {@code READY} once its worker runs, and runs until
+ * killed.
  */
 public final class ChaosWorker {
     record Work(int n, int sleepMs) {}
@@ -39,7 +41,15 @@ public final class ChaosWorker {
         int concurrency = Integer.parseInt(args[2]);
         Duration lease = Duration.ofMillis(Long.parseLong(args[3]));
         Ledger ledger = Ledger.open(ledgerDir, "worker-" + ProcessHandle.current().pid());
-        Conveyor conveyor = Conveyor.builder().broker(url).task(work(ledger)).task(crash()).build();
+        Conveyor conveyor = Conveyor.builder().broker(url).task(work(ledger)).task(crash())
+                .listener(new dev.conveyor.events.JobListener() {
+                    @Override
+                    public void finished(dev.conveyor.job.Job job, dev.conveyor.events.JobOutcome outcome,
+                                         boolean handlerFailed, Duration runTime) {
+                        if (outcome == dev.conveyor.events.JobOutcome.SUCCEEDED) ledger.write('A', job.id());
+                        if (outcome == dev.conveyor.events.JobOutcome.REFUSED) ledger.write('R', job.id());
+                    }
+                }).build();
         conveyor.startWorker(WorkerOptions.defaults().queues("chaos").concurrency(concurrency)
                 .fetchBatch(Math.min(64, concurrency)).leaseDuration(lease).heartbeatInterval(lease.dividedBy(3))
                 .shutdownOnSigterm(false));

@@ -93,23 +93,25 @@ final class KillStormScenario {
         }
     }
 
+    /** Kills on a fixed beat; each replacement starts on its own thread, so the beat does not wait for JVM starts. */
     private static int storm(ChaosProcesses procs, Ledger harness, BenchOptions o) {
         int kills = 0;
+        long every = o.killEvery.toNanos();
+        long next = System.nanoTime() + every;
         long end = System.nanoTime() + o.killFor.toNanos();
-        while (System.nanoTime() < end) {
-            try {
-                Thread.sleep(o.killEvery.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        try (java.util.concurrent.ExecutorService restarts = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            while (next <= end) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                next += every;
+                List<Process> live = procs.live();
+                if (live.isEmpty()) continue;
+                Process victim = live.get(ThreadLocalRandom.current().nextInt(live.size()));
+                harness.write('K', "-", Long.toString(victim.pid()));
+                ChaosProcesses.kill(victim);
+                kills++;
+                restarts.submit(procs::start);
             }
-            List<Process> live = procs.live();
-            if (live.isEmpty()) break;
-            Process victim = live.get(ThreadLocalRandom.current().nextInt(live.size()));
-            harness.write('K', "-", Long.toString(victim.pid()));
-            ChaosProcesses.kill(victim);
-            kills++;
-            procs.start();
         }
         while (procs.live().size() < WORKERS) procs.start();
         return kills;

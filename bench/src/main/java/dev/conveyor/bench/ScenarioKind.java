@@ -19,7 +19,9 @@ public enum ScenarioKind {
     /** Chaos: three worker processes, one SIGKILLed every few seconds; nothing lost, duplicates bounded. */
     KILL_STORM("kill-storm"),
     /** Chaos: a handler that kills its JVM is quarantined after maxDeliveries; the other jobs complete. */
-    CRASH_LOOP("crash-loop");
+    CRASH_LOOP("crash-loop"),
+    /** Chaos: a worker SIGSTOPped for two leases; its stale outcomes are refused, each job recorded once. */
+    PAUSED_WORKER("paused-worker");
 
     /** What runs when no scenario is named (retention, fairness, soak and the chaos scenarios take minutes per broker: only when asked for). */
     public static final java.util.List<ScenarioKind> DEFAULT = java.util.List.of(THROUGHPUT, ENQUEUE, LATENCY);
@@ -37,6 +39,6 @@ public enum ScenarioKind {
     public static ScenarioKind parse(String s) {
         String k = s.toLowerCase(Locale.ROOT);
         for (ScenarioKind x : values()) if (x.label.equals(k)) return x;
-        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak, kill-storm, crash-loop");
+        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak, kill-storm, crash-loop, paused-worker");
     }
 }

@@ -116,6 +116,17 @@ class QuickBenchTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = BrokerKind.class, names = "MEMORY", mode = EnumSource.Mode.EXCLUDE)
+    void aPausedWorkersStaleOutcomesAreRefused(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.PAUSED_WORKER);
+        o.chaosJobs = 24;
+        o.chaosConcurrency = 8;
+        o.chaosLease = java.time.Duration.ofSeconds(2);
+        o.timeout = java.time.Duration.ofSeconds(120);
+        assertAllCounted(PausedWorkerScenario.run(broker, o, dir)); // one accepted success per job, stale ones refused
+    }
+
+    @ParameterizedTest
     @EnumSource(BrokerKind.class)
     void retentionRunsEveryJobAndPrunesToTheKeptNumber(BrokerKind broker) {
         BenchOptions o = quick(broker, ScenarioKind.RETENTION);

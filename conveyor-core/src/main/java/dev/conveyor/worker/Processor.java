@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  *   <li>wait for at least one free slot (the worker's concurrency), then take as many more as are free, up
  *       to the fetch batch;</li>
  *   <li>lease that many jobs from the queues that are not paused in one {@code fetch} call and give back the slots it did not fill;</li>
- *   <li>hand each job to the worker to run on its own thread — except a <em>suspect</em>, a job whose worker was
- *       lost while running it before: that one runs alone (see {@link #runAlone});</li>
+ *   <li>hand each job to the worker to run on its own thread — except a <em>suspect</em>, a job one lost lease
+ *       away from quarantine: that one runs alone (see {@link #isSuspect}, {@link #runAlone});</li>
  *   <li>when nothing was ready, wait on the broker's wake-up signal (or the poll interval).</li>
  * </ol>
  * A failed fetch is retried with backoff; the loop never dies of a broker error. On shutdown it stops
@@ -105,9 +105,15 @@ final class Processor implements Runnable {
         }
     }
 
-    /** A job whose lease was lost before (its worker died or hung while running it): it may be what kills workers. */
+    /**
+     * A job whose next lost lease would quarantine it ({@code maxDeliveries - 1} lost already, at least one): it may
+     * be what kills workers, and it must not be quarantined for dying beside one. Jobs that lost fewer run as
+     * usual, so a worker killed now and then (a deploy, an OOM kill) costs no isolation rounds; an innocent job
+     * can lose at most {@code maxDeliveries - 1} leases beside a poison before it runs alone.
+     */
     static boolean isSuspect(LeasedJob job) {
-        return job.job().deliveries() - job.job().attempt() > 1;
+        int lost = job.job().deliveries() - job.job().attempt() - 1;
+        return lost >= Math.max(1, job.job().maxDeliveries() - 1);
     }
 
     /**

@@ -26,6 +26,18 @@ class SuspectJobsTest {
     record Step(String name) {}
 
     @Test
+    void onlyAJobOneLostLeaseFromQuarantineIsASuspect() {
+        Instant now = Instant.now();
+        java.util.function.BiFunction<Integer, Integer, dev.conveyor.broker.LeasedJob> leased = (deliveries, attempt) ->
+                new dev.conveyor.broker.LeasedJob(new Job("id", "t", "default", "{}", Map.of(), 5, attempt, deliveries,
+                        10, 3, now, now, null, null, null, null, null, null), new dev.conveyor.broker.Lease("id", 1), now);
+        assertThat(Processor.isSuspect(leased.apply(1, 0))).as("first delivery").isFalse();
+        assertThat(Processor.isSuspect(leased.apply(2, 0))).as("one lease lost").isFalse();
+        assertThat(Processor.isSuspect(leased.apply(3, 0))).as("two lost: the next would quarantine it").isTrue();
+        assertThat(Processor.isSuspect(leased.apply(3, 2))).as("two failed attempts, no lease lost").isFalse();
+    }
+
+    @Test
     void aSuspectWaitsForRunningJobsAndNothingStartsBesideIt() throws Exception {
         Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
         Set<String> running = ConcurrentHashMap.newKeySet();
@@ -48,10 +60,10 @@ class SuspectJobsTest {
             c.enqueue(step, new Step("slow"));
             await().atMost(Duration.ofSeconds(10)).until(() -> running.contains("slow"));
 
-            // One lost lease already: deliveries 1, attempt 0. Its next delivery makes it a suspect.
+            // Two lost leases already (deliveries 2, attempt 0, maxDeliveries 3): one more would quarantine it.
             Instant now = Instant.now();
             broker.enqueue(List.of(new Job(JobIds.next(Clock.systemUTC()), "step", "default", "{\"name\":\"suspect\"}",
-                    Map.of(), 5, 0, 1, 3, 3, now, now, null, null, null, null, null, null)));
+                    Map.of(), 5, 0, 2, 3, 3, now, now, null, null, null, null, null, null)));
             Thread.sleep(300);
             assertThat(running).as("the suspect waits for the slow job").doesNotContain("suspect");
 
