@@ -13,6 +13,7 @@ import dev.conveyor.broker.StateStore;
 import dev.conveyor.broker.TransactionalEnqueue;
 import dev.conveyor.internal.Json;
 import dev.conveyor.job.Job;
+import dev.conveyor.job.JobCodec;
 import dev.conveyor.job.JobIds;
 import dev.conveyor.middleware.Middleware;
 import dev.conveyor.schedule.Schedule;
@@ -273,7 +274,9 @@ public final class Conveyor implements AutoCloseable {
         String queue = e.queue() != null ? e.queue() : o != null ? o.queue() : Job.DEFAULT_QUEUE;
         int priority = e.priority() != null ? e.priority() : o != null ? o.priority() : Job.DEFAULT_PRIORITY;
         String uniqueKey = e.uniqueKey() != null ? e.uniqueKey() : derivedKey;
-        return new Job(JobIds.next(clock), taskName, queue, argsJson, propagatedHeaders(e.headers()), priority, 0, 0,
+        Map<String, String> headers = propagatedHeaders(e.headers());
+        checkSize(taskName, argsJson, headers);
+        return new Job(JobIds.next(clock), taskName, queue, argsJson, headers, priority, 0, 0,
                 o != null ? o.maxAttempts() : Task.DEFAULT_MAX_ATTEMPTS,
                 o != null ? o.maxDeliveries() : Task.DEFAULT_MAX_DELIVERIES,
                 runAt, now,
@@ -282,6 +285,22 @@ public final class Conveyor implements AutoCloseable {
                 uniqueKey,
                 e.uniqueFor() != null ? e.uniqueFor() : o != null ? o.uniqueFor() : null,
                 null, null);
+    }
+
+    /**
+     * Refuses a job whose envelope would pass {@link JobCodec#MAX_ENVELOPE_CHARS}: every worker's decoder refuses
+     * such an envelope, so it must not be stored at all (brokers may set a lower limit, as Redis's
+     * {@code payloadLimit}). Counted without encoding: args and headers are almost all of an envelope.
+     */
+    private static void checkSize(String taskName, String argsJson, Map<String, String> headers) {
+        long chars = argsJson.length() + 512L; // the fixed fields, with room to spare
+        for (Map.Entry<String, String> h : headers.entrySet()) chars += h.getKey().length() + h.getValue().length() + 6;
+        if (chars > JobCodec.MAX_ENVELOPE_CHARS) {
+            throw new IllegalArgumentException("a job of task '" + taskName + "' would be about " + chars
+                    + " characters as a JSON envelope (args " + argsJson.length() + "); the limit is "
+                    + JobCodec.MAX_ENVELOPE_CHARS + " (JobCodec.MAX_ENVELOPE_CHARS). Put large data in object storage "
+                    + "and pass a reference");
+        }
     }
 
     /** The caller's headers plus those the header propagators add (trace context); the caller's win. */

@@ -9,6 +9,23 @@ import org.junit.jupiter.api.Test;
 class ValidationTest {
     record Args(int n) {}
 
+    record Blob(String data) {}
+
+    @Test
+    void aJobOverTheEnvelopeLimitIsRefusedAtEnqueueAndNothingIsStored() {
+        Task<Blob, Void> t = Task.named("blob", Blob.class).action(b -> {});
+        try (Conveyor c = Conveyor.builder().broker("memory:").task(t).build()) {
+            assertThatThrownBy(() -> c.enqueue(t, new Blob("x".repeat(2 * 1024 * 1024))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("the limit is " + dev.conveyor.job.JobCodec.MAX_ENVELOPE_CHARS)
+                    .hasMessageContaining("object storage");
+            assertThatThrownBy(() -> c.enqueue(t, new Blob("small"), EnqueueOptions.defaults()
+                    .header("padding", "y".repeat(2 * 1024 * 1024))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the limit is");
+            org.assertj.core.api.Assertions.assertThat(((dev.conveyor.broker.JobStore) c.broker()).queues()).isEmpty();
+        }
+    }
+
     @Test
     void negativeDelay() {
         assertThatThrownBy(() -> EnqueueOptions.defaults().delay(Duration.ofSeconds(-1)))

@@ -77,6 +77,7 @@ public final class Bench {
                         case KILL_STORM -> KillStormScenario.run(b, o, dir);
                         case CRASH_LOOP -> CrashLoopScenario.run(b, o, dir);
                         case PAUSED_WORKER -> PausedWorkerScenario.run(b, o, dir);
+                        case POISON_INPUT -> PoisonInputScenario.run(b, o, dir);
                     };
                     r.env = Env.snapshot(b.isSqlite() ? dir : null);
                     if (b.isServer()) r.env.put("server", ServerDb.version(b));

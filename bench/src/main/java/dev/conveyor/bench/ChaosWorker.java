@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * A worker process for the chaos scenarios: {@code ChaosWorker <broker url> <ledger dir> <concurrency> <lease ms>}.
  * It runs {@link #WORK} (records its start and end in its ledger, sleeping between) and {@link #CRASH} (halts the
- * JVM: the crash-loop case), records what the broker answered to each finished run ({@code A} an accepted
+ * JVM: the crash-loop case), records every job it leases ({@code L}) and hands back ({@code H}), what the broker answered to each finished run ({@code A} an accepted
  * success, {@code R} a refused outcome: a stale lease), prints {@code READY} once its worker runs, and runs until
  * killed.
  */
@@ -18,8 +18,11 @@ public final class ChaosWorker {
 
     record Crash(int n) {}
 
+    record Throw(int n) {}
+
     static final String WORK_TASK = "chaos.work";
     static final String CRASH_TASK = "chaos.crash";
+    static final String THROW_TASK = "chaos.throw";
 
     private ChaosWorker() {}
 
@@ -35,13 +38,23 @@ public final class ChaosWorker {
         return Task.named(CRASH_TASK, Crash.class).queue("chaos").action(c -> Runtime.getRuntime().halt(42));
     }
 
+    /** Throws on every run: dead after its 3 attempts (retried at once, so the scenario does not wait on backoff). */
+    static Task<Throw, Void> thrower() {
+        return Task.named(THROW_TASK, Throw.class).queue("chaos").maxAttempts(3)
+                .retry(dev.conveyor.retry.RetryPolicy.immediate()).action(t -> {
+                    throw new IllegalStateException("chaos.throw always fails (job " + t.n() + ")");
+                });
+    }
+
     public static void main(String[] args) throws Exception {
         String url = args[0];
         Path ledgerDir = Path.of(args[1]);
         int concurrency = Integer.parseInt(args[2]);
         Duration lease = Duration.ofMillis(Long.parseLong(args[3]));
         Ledger ledger = Ledger.open(ledgerDir, "worker-" + ProcessHandle.current().pid());
-        Conveyor conveyor = Conveyor.builder().broker(url).task(work(ledger)).task(crash())
+        TimedBroker broker = TimedBroker.of(dev.conveyor.broker.Brokers.open(url,
+                new dev.conveyor.broker.BrokerContext(java.time.Clock.systemUTC()))).observe(ledger::write);
+        Conveyor conveyor = Conveyor.builder().broker(broker).task(work(ledger)).task(crash()).task(thrower())
                 .listener(new dev.conveyor.events.JobListener() {
                     @Override
                     public void finished(dev.conveyor.job.Job job, dev.conveyor.events.JobOutcome outcome,

@@ -21,7 +21,9 @@ public enum ScenarioKind {
     /** Chaos: a handler that kills its JVM is quarantined after maxDeliveries; the other jobs complete. */
     CRASH_LOOP("crash-loop"),
     /** Chaos: a worker SIGSTOPped for two leases; its stale outcomes are refused, each job recorded once. */
-    PAUSED_WORKER("paused-worker");
+    PAUSED_WORKER("paused-worker"),
+    /** Chaos: good jobs mixed with bad input of every kind; the good ones complete, each bad one is dead with a reason. */
+    POISON_INPUT("poison-input");
 
     /** What runs when no scenario is named (retention, fairness, soak and the chaos scenarios take minutes per broker: only when asked for). */
     public static final java.util.List<ScenarioKind> DEFAULT = java.util.List.of(THROUGHPUT, ENQUEUE, LATENCY);
@@ -39,6 +41,6 @@ public enum ScenarioKind {
     public static ScenarioKind parse(String s) {
         String k = s.toLowerCase(Locale.ROOT);
         for (ScenarioKind x : values()) if (x.label.equals(k)) return x;
-        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak, kill-storm, crash-loop, paused-worker");
+        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input");
     }
 }

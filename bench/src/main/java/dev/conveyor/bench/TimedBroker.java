@@ -45,6 +45,8 @@ public class TimedBroker implements Broker {
     private final Meter bury = meter("bury");
     private final Meter extend = meter("extend");
     private final Meter release = meter("release");
+    /** Chaos workers: told of every lease and hand-back, for the ledger. */
+    private volatile java.util.function.BiConsumer<Character, String> observer = (kind, id) -> {};
     private final Meter awaitWork = meter("awaitWork");
     /** Each non-empty fetch call's time, for windows of a run ({@link #fetchWindow}). */
     private final Recorder fetchTimes = new Recorder(3);
@@ -54,6 +56,12 @@ public class TimedBroker implements Broker {
     }
 
     /** A timed broker that is also a {@link JobStore} when the delegate is one (the worker then prunes through it). */
+    /** Reports each leased job ('L') and each hand-back ('H') by id. */
+    TimedBroker observe(java.util.function.BiConsumer<Character, String> observer) {
+        this.observer = observer;
+        return this;
+    }
+
     public static TimedBroker of(Broker delegate) {
         return delegate instanceof JobStore s ? new Store(delegate, s) : new TimedBroker(delegate);
     }
@@ -141,6 +149,7 @@ public class TimedBroker implements Broker {
     public List<LeasedJob> fetch(Collection<String> queues, int max, Duration leaseFor) {
         long t = System.nanoTime();
         List<LeasedJob> r = delegate.fetch(queues, max, leaseFor);
+        for (LeasedJob j : r) observer.accept('L', j.job().id());
         long d = System.nanoTime() - t;
         (r.isEmpty() ? emptyFetch : fetch).add(r.size(), d);
         if (!r.isEmpty()) fetchTimes.recordValue(d);
@@ -183,6 +192,7 @@ public class TimedBroker implements Broker {
     public List<Outcome> release(List<Lease> leases) {
         long t = System.nanoTime();
         List<Outcome> r = delegate.release(leases);
+        for (Lease l : leases) observer.accept('H', l.jobId());
         release.add(leases.size(), System.nanoTime() - t);
         return r;
     }

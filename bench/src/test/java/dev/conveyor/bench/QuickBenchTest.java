@@ -127,6 +127,17 @@ class QuickBenchTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = BrokerKind.class, names = "MEMORY", mode = EnumSource.Mode.EXCLUDE)
+    void poisonInputIsDeadWithAReasonAndGoodJobsComplete(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.POISON_INPUT);
+        o.chaosJobs = 250; // 5 of each bad kind
+        o.chaosConcurrency = 8;
+        o.chaosLease = java.time.Duration.ofSeconds(2);
+        o.timeout = java.time.Duration.ofSeconds(120);
+        assertAllCounted(PoisonInputScenario.run(broker, o, dir));
+    }
+
+    @ParameterizedTest
     @EnumSource(BrokerKind.class)
     void retentionRunsEveryJobAndPrunesToTheKeptNumber(BrokerKind broker) {
         BenchOptions o = quick(broker, ScenarioKind.RETENTION);

@@ -30,6 +30,10 @@ final class Processor implements Runnable {
     private final List<String> queues;
     private final int fetchBatch;
     private final int concurrency;
+    private final java.util.concurrent.CountDownLatch firstStart;
+    private boolean warm;
+    /** The last batch held suspects: lease one job at a time until a batch holds none (see {@link #runAlone}). */
+    private boolean cautious;
     private final Duration leaseFor;
     private final Duration pollInterval;
     private final Semaphore slots;
@@ -41,13 +45,15 @@ final class Processor implements Runnable {
     private boolean waiting;
     private Thread thread;
 
-    Processor(Broker broker, List<String> queues, int fetchBatch, int concurrency, Duration leaseFor, Duration pollInterval,
+    Processor(Broker broker, List<String> queues, int fetchBatch, int concurrency,
+              java.util.concurrent.CountDownLatch firstStart, Duration leaseFor, Duration pollInterval,
               Semaphore slots, Consumer<LeasedJob> dispatch, Consumer<List<LeasedJob>> handBack,
               java.util.function.UnaryOperator<List<String>> active) {
         this.broker = broker;
         this.queues = List.copyOf(queues);
         this.fetchBatch = fetchBatch;
         this.concurrency = concurrency;
+        this.firstStart = firstStart;
         this.leaseFor = leaseFor;
         this.pollInterval = pollInterval;
         this.slots = slots;
@@ -65,7 +71,7 @@ final class Processor implements Runnable {
         while (!stopping) {
             int taken;
             try {
-                taken = takeSlots();
+                taken = takeSlots(warm && !cautious ? fetchBatch : 1);
             } catch (InterruptedException e) {
                 continue;
             }
@@ -101,7 +107,27 @@ final class Processor implements Runnable {
                 if (isSuspect(job)) suspects.add(job);
                 else dispatch.accept(job);
             }
-            if (!suspects.isEmpty()) runAlone(suspects);
+            cautious = !suspects.isEmpty();
+            if (cautious) runAlone(suspects);
+            if (!warm) awaitWarm();
+        }
+    }
+
+    /**
+     * A new worker leases one job, then waits (up to a third of a lease, at most 2 s) for a handler to start before it leases
+     * more: a JVM that is still loading classes can take a second to start its first jobs, and if it dies
+     * meanwhile (a crash loop, an orchestrator killing a pod that is not ready) every job it leased loses a
+     * delivery it never ran — three such deaths quarantine an innocent job (found by the kill-storm scenario).
+     */
+    private void awaitWarm() {
+        warm = true;
+        setWaiting(true);
+        try {
+            if (!stopping) firstStart.await(Math.clamp(leaseFor.toMillis() / 3, 1, 2_000), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ignored) {
+            // shutdown
+        } finally {
+            setWaiting(false);
         }
     }
 
@@ -121,8 +147,11 @@ final class Processor implements Runnable {
      * meanwhile), then runs it alone, and fetches again only when it ended. A handler that crashes its JVM then
      * costs a delivery to itself only; without this, the jobs that happened to be leased beside it would lose
      * one with every crash and be quarantined with it after {@code maxDeliveries}. Other suspects of the batch go
-     * back at once (a hand-back costs no delivery) for this or another worker to run alone in turn. While it
-     * waits its turn, the suspect keeps its lease by explicit extension.
+     * back at once (a hand-back costs no delivery) for this or another worker to run alone in turn, and the next
+     * fetches lease one job at a time until a batch holds no suspect: leasing every waiting suspect again each
+     * round would put all of them in the worker's hands, and a worker killed then would cost each a delivery
+     * (found by the kill-storm scenario on Redis: suspects quarantined by a kill between lease and hand-back).
+     * While it waits its turn, the suspect keeps its lease by explicit extension.
      */
     private void runAlone(List<LeasedJob> suspects) {
         List<LeasedJob> pending = new java.util.ArrayList<>(suspects.subList(0, 1));
@@ -187,7 +216,7 @@ final class Processor implements Runnable {
         }
     }
 
-    private int takeSlots() throws InterruptedException {
+    private int takeSlots(int most) throws InterruptedException {
         setWaiting(true);
         try {
             if (stopping) throw new InterruptedException("stopping");
@@ -196,7 +225,7 @@ final class Processor implements Runnable {
             setWaiting(false);
         }
         int taken = 1;
-        while (taken < fetchBatch && slots.tryAcquire()) taken++;
+        while (taken < most && slots.tryAcquire()) taken++;
         return taken;
     }
 

@@ -72,6 +72,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
     private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong postponed = new AtomicLong();
     private final dev.conveyor.events.JobListener listener;
+    private final java.util.concurrent.CountDownLatch firstStart = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * Counters since start. {@code stale} counts outcomes the broker refused (lost leases); {@code cancelled}
@@ -116,15 +117,22 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         dev.conveyor.workflow.WorkflowSettler workflows = broker instanceof dev.conveyor.broker.StateStore state
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
                 ? new dev.conveyor.workflow.WorkflowSettler(broker, state, tasks, mapper, clock) : null;
+        // The first handler start tells the processor this JVM is warm (see Processor: a new worker leases one job first).
+        dev.conveyor.events.JobListener warmSignal = new dev.conveyor.events.JobListener() {
+            @Override
+            public void started(dev.conveyor.job.Job job, Duration waited) {
+                firstStart.countDown();
+            }
+        };
         this.executor = new JobExecutor(tasks, middleware, mapper, clock, random, scheduler,
-                options.stuckAfter(), limiter, workflows, listener);
+                options.stuckAfter(), limiter, workflows, dev.conveyor.events.JobListeners.of(List.of(listener, warmSignal)));
         this.virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
         this.completer = new Completer(broker, options.completionBatch(), "conveyor-completer", this::recorded);
         this.heartbeat = new Heartbeat(broker, options.leaseDuration(), this::heldLeases);
         this.pausedQueues = broker instanceof dev.conveyor.broker.StateStore state
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE) ? new PausedQueues(state) : null;
         this.processor = new Processor(broker, options.queues(), Math.min(options.fetchBatch(), options.concurrency()),
-                options.concurrency(), options.leaseDuration(), options.pollInterval(), slots, this::dispatch, this::handBack,
+                options.concurrency(), firstStart, options.leaseDuration(), options.pollInterval(), slots, this::dispatch, this::handBack,
                 pausedQueues == null ? q -> q : pausedQueues::active);
         this.processorThread = Thread.ofPlatform().daemon().name("conveyor-processor").unstarted(processor);
         this.shutdownHook = options.shutdownOnSigterm()
