@@ -4,12 +4,8 @@ import dev.conveyor.EnqueueOptions;
 import dev.conveyor.JobHandle;
 import dev.conveyor.Task;
 import dev.conveyor.broker.JobStore;
-import dev.conveyor.broker.QueueStats;
 import dev.conveyor.job.JobInfo;
 import dev.conveyor.job.JobState;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,16 +31,8 @@ final class CrashLoopScenario {
         res.params.put("goodJobs", good);
         res.params.put("workers", WORKERS);
         res.params.put("leaseMs", o.chaosLease.toMillis());
-        if (kind == BrokerKind.MEMORY) {
-            res.line = String.format("crash-loop %-13s not applicable: a memory: broker lives in one process", kind.label());
-            return res;
-        }
-        Path runDir;
-        try {
-            runDir = Files.createTempDirectory(dir, "crash-loop-" + kind.label() + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        if (Chaos.notApplicable(kind, res, "crash-loop")) return res;
+        Path runDir = Chaos.runDir(dir, "crash-loop", kind);
         Path ledgerDir = runDir.resolve("ledger");
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("run", 1);
@@ -70,9 +58,8 @@ final class CrashLoopScenario {
                         procs.start();
                         restarts++;
                     }
-                    QueueStats s = store.queues().stream().filter(q -> q.queue().equals("chaos")).findFirst().orElse(null);
-                    done = s != null && s.count(JobState.SUCCEEDED) >= good && s.count(JobState.DEAD) >= 1;
-                    sleep(100);
+                    done = Chaos.count(store, JobState.SUCCEEDED) >= good && Chaos.count(store, JobState.DEAD) >= 1;
+                    Chaos.sleep(100);
                 }
                 run.put("drained", done);
                 run.put("workerDeaths", restarts);
@@ -80,8 +67,7 @@ final class CrashLoopScenario {
                 run.put("poisonState", p == null ? null : p.state().name());
                 run.put("poisonReason", p == null ? null : p.deadReason());
                 run.put("poisonDeliveries", p == null ? null : p.job().deliveries());
-                QueueStats s = store.queues().stream().filter(q -> q.queue().equals("chaos")).findFirst().orElse(null);
-                long succeeded = s == null ? 0 : s.count(JobState.SUCCEEDED);
+                long succeeded = Chaos.count(store, JobState.SUCCEEDED);
                 Ledger.Verdict v = Ledger.check(Ledger.read(ledgerDir));
                 run.put("lost", v.lost());
                 run.put("duplicateRuns", v.duplicateRuns());
@@ -99,11 +85,4 @@ final class CrashLoopScenario {
         return res;
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -3,11 +3,7 @@ package dev.conveyor.bench;
 import dev.conveyor.JobHandle;
 import dev.conveyor.Task;
 import dev.conveyor.broker.JobStore;
-import dev.conveyor.broker.QueueStats;
 import dev.conveyor.job.JobState;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,16 +34,8 @@ final class KillStormScenario {
         res.params.put("killEverySeconds", o.killEvery.toMillis() / 1000.0);
         res.params.put("killForSeconds", o.killFor.toMillis() / 1000.0);
         res.params.put("leaseMs", o.chaosLease.toMillis());
-        if (kind == BrokerKind.MEMORY) {
-            res.line = String.format("kill-storm %-13s not applicable: a memory: broker lives in one process", kind.label());
-            return res;
-        }
-        Path runDir;
-        try {
-            runDir = Files.createTempDirectory(dir, "kill-storm-" + kind.label() + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        if (Chaos.notApplicable(kind, res, "kill-storm")) return res;
+        Path runDir = Chaos.runDir(dir, "kill-storm", kind);
         Path ledgerDir = runDir.resolve("ledger");
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("run", 1);
@@ -66,10 +54,8 @@ final class KillStormScenario {
                 run.put("drained", drained);
                 run.put("wallSeconds", TimedBroker.round((System.nanoTime() - t0) / 1e9, 1));
                 procs.close();
-                QueueStats stats = ((JobStore) rig.real).queues().stream().filter(q -> q.queue().equals("chaos"))
-                        .findFirst().orElse(null);
-                long succeeded = stats == null ? 0 : stats.count(JobState.SUCCEEDED);
-                long dead = stats == null ? 0 : stats.count(JobState.DEAD);
+                long succeeded = Chaos.count((JobStore) rig.real, JobState.SUCCEEDED);
+                long dead = Chaos.count((JobStore) rig.real, JobState.DEAD);
                 judge(Ledger.read(ledgerDir), kills, succeeded, dead, o, run, res);
             }
         }
@@ -120,8 +106,7 @@ final class KillStormScenario {
     private static boolean awaitDrained(JobStore store, BenchOptions o) {
         long deadline = System.nanoTime() + o.timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            QueueStats s = store.queues().stream().filter(q -> q.queue().equals("chaos")).findFirst().orElse(null);
-            if (s != null && s.count(JobState.SUCCEEDED) + s.count(JobState.DEAD) >= o.chaosJobs) return true;
+            if (Chaos.count(store, JobState.SUCCEEDED) + Chaos.count(store, JobState.DEAD) >= o.chaosJobs) return true;
             try {
                 Thread.sleep(250);
             } catch (InterruptedException e) {

@@ -3,10 +3,7 @@ package dev.conveyor.bench;
 import dev.conveyor.JobHandle;
 import dev.conveyor.Task;
 import dev.conveyor.broker.JobStore;
-import dev.conveyor.broker.QueueStats;
 import dev.conveyor.job.JobState;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,16 +30,8 @@ final class PausedWorkerScenario {
         res.params.put("jobSleepMs", leaseMs);
         res.params.put("leaseMs", leaseMs);
         res.params.put("pausedForMs", 2 * leaseMs);
-        if (kind == BrokerKind.MEMORY) {
-            res.line = String.format("paused     %-13s not applicable: a memory: broker lives in one process", kind.label());
-            return res;
-        }
-        Path runDir;
-        try {
-            runDir = Files.createTempDirectory(dir, "paused-" + kind.label() + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        if (Chaos.notApplicable(kind, res, "paused")) return res;
+        Path runDir = Chaos.runDir(dir, "paused", kind);
         Path ledgerDir = runDir.resolve("ledger");
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("run", 1);
@@ -56,24 +45,22 @@ final class PausedWorkerScenario {
                 for (JobHandle<Void> h : rig.conveyor.enqueueAll(task, batch)) producer.write('Q', h.id());
                 // Pause it mid-run: once it has started some jobs.
                 long deadline = System.nanoTime() + o.timeout.toNanos();
-                while (started(ledgerDir, paused.pid()) == 0 && System.nanoTime() < deadline) sleep(20);
+                while (started(ledgerDir, paused.pid()) == 0 && System.nanoTime() < deadline) Chaos.sleep(20);
                 ChaosProcesses.signal(paused, "STOP");
                 int inFlightAtPause = started(ledgerDir, paused.pid());
                 procs.start();
-                sleep(2 * leaseMs);
+                Chaos.sleep(2 * leaseMs);
                 ChaosProcesses.signal(paused, "CONT");
                 run.put("startedByThePausedWorkerBeforeThePause", inFlightAtPause);
                 JobStore store = (JobStore) rig.real;
                 boolean done = false;
                 while (!done && System.nanoTime() < deadline) {
-                    QueueStats s = store.queues().stream().filter(q -> q.queue().equals("chaos")).findFirst().orElse(null);
-                    done = s != null && s.count(JobState.SUCCEEDED) >= jobs;
-                    sleep(100);
+                    done = Chaos.count(store, JobState.SUCCEEDED) >= jobs;
+                    Chaos.sleep(100);
                 }
-                sleep(2 * leaseMs); // let the paused worker's last outcomes arrive and be refused
+                Chaos.sleep(2 * leaseMs); // let the paused worker's last outcomes arrive and be refused
                 procs.close();
-                QueueStats s = store.queues().stream().filter(q -> q.queue().equals("chaos")).findFirst().orElse(null);
-                long succeeded = s == null ? 0 : s.count(JobState.SUCCEEDED);
+                long succeeded = Chaos.count(store, JobState.SUCCEEDED);
                 List<Ledger.Entry> entries = Ledger.read(ledgerDir);
                 Map<String, Integer> accepted = new HashMap<>();
                 int refused = 0;
@@ -110,11 +97,4 @@ final class PausedWorkerScenario {
         return (int) Ledger.read(ledgerDir).stream().filter(e -> e.kind() == 'S' && e.pid().equals(p)).count();
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -6,7 +6,6 @@ import dev.conveyor.Task;
 import dev.conveyor.broker.JobQuery;
 import dev.conveyor.broker.JobStore;
 import dev.conveyor.broker.Page;
-import dev.conveyor.broker.QueueStats;
 import dev.conveyor.broker.RawEnvelopeSink;
 import dev.conveyor.job.JobInfo;
 import dev.conveyor.job.JobState;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,16 +39,8 @@ final class PoisonInputScenario {
         int badEach = Math.max(1, good / 50); // 10,000 good: 200 of each of the five stored kinds = 1,000 bad
         res.params.put("goodJobs", good);
         res.params.put("badJobsPerKind", badEach);
-        if (kind == BrokerKind.MEMORY) {
-            res.line = String.format("poison     %-13s not applicable: a memory: broker lives in one process", kind.label());
-            return res;
-        }
-        Path runDir;
-        try {
-            runDir = Files.createTempDirectory(dir, "poison-" + kind.label() + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        if (Chaos.notApplicable(kind, res, "poison")) return res;
+        Path runDir = Chaos.runDir(dir, "poison", kind);
         Path ledgerDir = runDir.resolve("ledger");
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("run", 1);
@@ -94,9 +84,8 @@ final class PoisonInputScenario {
                         procs.start();
                         restarts++;
                     }
-                    QueueStats s = store.queues().stream().filter(q -> q.queue().equals("chaos")).findFirst().orElse(null);
-                    done = s != null && s.count(JobState.SUCCEEDED) + s.count(JobState.DEAD) >= good + badKind.size();
-                    sleep(100);
+                    done = Chaos.count(store, JobState.SUCCEEDED) + Chaos.count(store, JobState.DEAD) >= good + badKind.size();
+                    Chaos.sleep(100);
                 }
                 procs.close();
                 Map<String, Integer> deadByKind = new TreeMap<>();
@@ -113,9 +102,9 @@ final class PoisonInputScenario {
                         badNotDead++;
                     }
                 }
-                QueueStats s = store.queues().stream().filter(q -> q.queue().equals("chaos")).findFirst().orElse(null);
-                long succeeded = s == null ? 0 : s.count(JobState.SUCCEEDED);
-                long waiting = s == null ? 0 : s.count(JobState.READY) + s.count(JobState.SCHEDULED) + s.count(JobState.RUNNING);
+                long succeeded = Chaos.count(store, JobState.SUCCEEDED);
+                long waiting = Chaos.count(store, JobState.READY) + Chaos.count(store, JobState.SCHEDULED)
+                        + Chaos.count(store, JobState.RUNNING);
                 Ledger.Verdict v = Ledger.check(Ledger.read(ledgerDir));
                 run.put("badStored", badKind.size());
                 run.put("deadByKind", deadByKind);
@@ -163,11 +152,4 @@ final class PoisonInputScenario {
         return out;
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -51,6 +51,10 @@ public final class SchemaMigrator {
 
     /** Applies every missing migration; returns the ones applied (empty when up to date). */
     public List<Migration> migrate() {
+        // Up to date (the usual case at a worker's start): a read answers, and no write lock is taken. On SQLite a
+        // write lock can be held for long by another process (one paused mid-transaction, found by the chaos
+        // paused-worker scenario), and a start that needs no migration must not wait for it.
+        if (upToDate()) return List.of();
         return db.write(c -> {
             // Lock first: even CREATE TABLE IF NOT EXISTS races between two processes on PostgreSQL.
             dialect.lockMigrations(c);
@@ -104,6 +108,17 @@ public final class SchemaMigrator {
         try (Statement s = c.createStatement()) {
             s.execute(dialect.createVersionTable());
         }
+    }
+
+    private boolean upToDate() {
+        int current;
+        try {
+            current = db.read(this::readVersion);
+        } catch (RuntimeException e) {
+            return false; // no version table yet: the locked path creates it
+        }
+        checkNotNewer(current);
+        return current == latest();
     }
 
     private int readVersion(Connection c) throws SQLException {
