@@ -13,15 +13,12 @@ import dev.conveyor.broker.StateStore;
 import dev.conveyor.broker.TransactionalEnqueue;
 import dev.conveyor.internal.Json;
 import dev.conveyor.job.Job;
-import dev.conveyor.job.JobCodec;
-import dev.conveyor.job.JobIds;
 import dev.conveyor.middleware.Middleware;
 import dev.conveyor.schedule.Schedule;
 import dev.conveyor.schedule.Scheduler;
 import dev.conveyor.worker.Worker;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +58,7 @@ public final class Conveyor implements AutoCloseable {
     /** Each schedule's args as JSON, written once at build time so a bad schedule fails at startup. */
     private final Map<String, String> scheduleArgs;
     private final dev.conveyor.events.JobListener listener;
-    private final List<dev.conveyor.trace.HeaderPropagator> headerPropagators;
+    private final JobFactory factory;
     private Scheduler scheduler;
 
     private Conveyor(Builder b) {
@@ -70,7 +67,7 @@ public final class Conveyor implements AutoCloseable {
         this.tasks = Map.copyOf(b.tasks);
         this.middleware = List.copyOf(b.middleware);
         this.listener = dev.conveyor.events.JobListeners.of(b.listeners);
-        this.headerPropagators = List.copyOf(b.headerPropagators);
+        this.factory = new JobFactory(mapper, clock, b.headerPropagators);
         if (b.brokerInstance != null) {
             this.broker = b.brokerInstance;
             this.ownsBroker = false;
@@ -82,26 +79,12 @@ public final class Conveyor implements AutoCloseable {
         this.schedules = List.copyOf(b.schedules.values());
         Map<String, String> args = new LinkedHashMap<>();
         try {
-            for (Schedule sc : schedules) args.put(sc.name(), scheduleArgsJson(sc));
+            for (Schedule sc : schedules) args.put(sc.name(), factory.scheduleArgs(sc));
         } catch (RuntimeException e) {
             if (ownsBroker) broker.close();
             throw e;
         }
         this.scheduleArgs = Map.copyOf(args);
-    }
-
-    private String scheduleArgsJson(Schedule sc) {
-        if (sc.taskName() == null) {
-            throw new IllegalArgumentException(sc.name() + ": no task; call .task(task, args) or .taskNamed(name, json)");
-        }
-        try {
-            if (sc.args() instanceof Schedule.JsonArgs json) {
-                return mapper.readTree(json.json()).toString();
-            }
-            return mapper.writeValueAsString(sc.args());
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(sc + ": args are not valid JSON: " + e.getOriginalMessage(), e);
-        }
     }
 
     public static Builder builder() {
@@ -127,9 +110,9 @@ public final class Conveyor implements AutoCloseable {
     public <A, R> List<JobHandle<R>> enqueueAll(Task<A, R> task, List<A> argsList, EnqueueOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
-        List<Job> jobs = new ArrayList<>(argsList.size());
-        for (A args : argsList) jobs.add(newJob(task, args, options));
-        return submit(jobs, task.resultType());
+        List<Job> batch = new ArrayList<>(argsList.size());
+        for (A args : argsList) batch.add(factory.fromTask(task, args, options));
+        return submit(batch, task.resultType());
     }
 
     /**
@@ -158,11 +141,11 @@ public final class Conveyor implements AutoCloseable {
             throw new IllegalStateException("broker " + broker + " cannot enqueue inside a SQL transaction; use a SQL "
                     + "broker (sqlite:, postgresql://, mariadb://) on the same database");
         }
-        List<Job> jobs = new ArrayList<>(argsList.size());
-        for (A args : argsList) jobs.add(newJob(task, args, options));
-        List<JobHandle<R>> handles = new ArrayList<>(jobs.size());
-        List<EnqueueResult> results = tx.enqueue(transaction, jobs);
-        tellEnqueued(jobs, results);
+        List<Job> batch = new ArrayList<>(argsList.size());
+        for (A args : argsList) batch.add(factory.fromTask(task, args, options));
+        List<JobHandle<R>> handles = new ArrayList<>(batch.size());
+        List<EnqueueResult> results = tx.enqueue(transaction, batch);
+        tellEnqueued(batch, results);
         for (EnqueueResult r : results) {
             handles.add(new JobHandle<>(r.id(), r.duplicate(), task.resultType(), store, mapper, this::cancel));
         }
@@ -184,7 +167,7 @@ public final class Conveyor implements AutoCloseable {
         }
         Task<?, ?> known = tasks.get(taskName);
         TaskOptions<?> o = known != null ? known.options() : null;
-        Job job = buildJob(taskName, args, o, null, options);
+        Job job = factory.build(taskName, args, o, null, options);
         return submit(List.of(job), JsonNode.class).get(0);
     }
 
@@ -250,68 +233,6 @@ public final class Conveyor implements AutoCloseable {
         }
     }
 
-    private <A> Job newJob(Task<A, ?> task, A args, EnqueueOptions options) {
-        Objects.requireNonNull(args, () -> "args of task '" + task.name() + "' must not be null");
-        String json;
-        try {
-            json = mapper.writeValueAsString(args);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("args of task '" + task.name() + "' cannot be written as JSON: "
-                    + e.getOriginalMessage(), e);
-        }
-        String derivedKey = task.options().uniqueKey() == null ? null : task.options().uniqueKey().apply(args);
-        if (task.fairKey() != null && !options.headers().containsKey(Job.FAIR_KEY_HEADER)) {
-            String fair = task.fairKey().apply(args);
-            if (fair != null) options = options.fairKey(fair);
-        }
-        return buildJob(task.name(), json, task.options(), derivedKey, options);
-    }
-
-    private Job buildJob(String taskName, String argsJson, TaskOptions<?> o, String derivedKey, EnqueueOptions e) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        Instant runAt = e.runAt() != null ? e.runAt().truncatedTo(ChronoUnit.MILLIS)
-                : e.delay() != null ? now.plus(e.delay()) : now;
-        String queue = e.queue() != null ? e.queue() : o != null ? o.queue() : Job.DEFAULT_QUEUE;
-        int priority = e.priority() != null ? e.priority() : o != null ? o.priority() : Job.DEFAULT_PRIORITY;
-        String uniqueKey = e.uniqueKey() != null ? e.uniqueKey() : derivedKey;
-        Map<String, String> headers = propagatedHeaders(e.headers());
-        checkSize(taskName, argsJson, headers);
-        return new Job(JobIds.next(clock), taskName, queue, argsJson, headers, priority, 0, 0,
-                o != null ? o.maxAttempts() : Task.DEFAULT_MAX_ATTEMPTS,
-                o != null ? o.maxDeliveries() : Task.DEFAULT_MAX_DELIVERIES,
-                runAt, now,
-                o != null && o.maxAge() != null ? now.plus(o.maxAge()) : null,
-                o != null ? o.timeout() : Task.DEFAULT_TIMEOUT,
-                uniqueKey,
-                e.uniqueFor() != null ? e.uniqueFor() : o != null ? o.uniqueFor() : null,
-                null, null);
-    }
-
-    /**
-     * Refuses a job whose envelope would pass {@link JobCodec#MAX_ENVELOPE_CHARS}: every worker's decoder refuses
-     * such an envelope, so it must not be stored at all (brokers may set a lower limit, as Redis's
-     * {@code payloadLimit}). Counted without encoding: args and headers are almost all of an envelope.
-     */
-    private static void checkSize(String taskName, String argsJson, Map<String, String> headers) {
-        long chars = argsJson.length() + 512L; // the fixed fields, with room to spare
-        for (Map.Entry<String, String> h : headers.entrySet()) chars += h.getKey().length() + h.getValue().length() + 6;
-        if (chars > JobCodec.MAX_ENVELOPE_CHARS) {
-            throw new IllegalArgumentException("a job of task '" + taskName + "' would be about " + chars
-                    + " characters as a JSON envelope (args " + argsJson.length() + "); the limit is "
-                    + JobCodec.MAX_ENVELOPE_CHARS + " (JobCodec.MAX_ENVELOPE_CHARS). Put large data in object storage "
-                    + "and pass a reference");
-        }
-    }
-
-    /** The caller's headers plus those the header propagators add (trace context); the caller's win. */
-    private Map<String, String> propagatedHeaders(Map<String, String> headers) {
-        if (headerPropagators.isEmpty()) return headers;
-        Map<String, String> all = new LinkedHashMap<>();
-        for (dev.conveyor.trace.HeaderPropagator p : headerPropagators) all.putAll(p.headers());
-        all.putAll(headers);
-        return all;
-    }
-
     /** Starts a worker in this JVM that runs the registered tasks. Close it (or this) to stop it gracefully. */
     public Worker startWorker(WorkerOptions options) {
         Objects.requireNonNull(options, "options");
@@ -372,13 +293,7 @@ public final class Conveyor implements AutoCloseable {
 
     private EnqueueResult enqueueTick(Schedule sc, Instant fireTime) {
         Task<?, ?> known = tasks.get(sc.taskName());
-        EnqueueOptions o = EnqueueOptions.defaults()
-                .uniqueKey(sc.uniqueKey(fireTime))
-                .uniqueFor(Scheduler.UNIQUE_FOR)
-                .header("conveyor-schedule", sc.name())
-                .header("conveyor-fire-time", fireTime.toString());
-        if (sc.queue() != null) o = o.queue(sc.queue());
-        Job job = buildJob(sc.taskName(), scheduleArgs.get(sc.name()), known != null ? known.options() : null, null, o);
+        Job job = factory.forTick(sc, scheduleArgs.get(sc.name()), known != null ? known.options() : null, fireTime);
         List<EnqueueResult> results = broker.enqueue(List.of(job));
         tellEnqueued(List.of(job), results);
         return results.get(0);
