@@ -8,7 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Starts, kills and restarts {@link ChaosWorker} processes on this JVM's classpath. */
+/**
+ * Starts, kills and restarts {@link ChaosWorker} processes on this JVM's classpath. Workers start from a
+ * class-data sharing archive, as the {@code conveyor} launcher's do: a restarted JVM then reaches its first job
+ * in about half the time, which is what an operator's restarted worker does too. The archive is written once, by
+ * a warm-up worker that starts on an empty queue and exits cleanly.
+ */
 final class ChaosProcesses implements AutoCloseable {
     private final String url;
     private final Path dir;
@@ -16,6 +21,11 @@ final class ChaosProcesses implements AutoCloseable {
     private final long leaseMs;
     private final List<Process> live = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** One archive per class path (a rebuilt jar has a new modification time, which the JVM checks too). */
+    private static final Path ARCHIVE = Path.of(System.getProperty("java.io.tmpdir"), "conveyor-chaos-worker-"
+            + Integer.toHexString(System.getProperty("java.class.path").hashCode()) + ".jsa");
+    private static final Object WARM_UP = new Object();
 
     ChaosProcesses(String url, Path dir, int concurrency, long leaseMs) {
         this.url = url;
@@ -26,17 +36,40 @@ final class ChaosProcesses implements AutoCloseable {
 
     /** Starts one worker and waits until it says READY (up to 60 s). */
     Process start() {
-        Path out = dir.resolve("worker-" + started.incrementAndGet() + ".out");
+        warmUp();
+        return launch("worker-" + started.incrementAndGet(), dir.resolve("ledger"), false);
+    }
+
+    /** Writes the class-data archive if it is missing: one worker starts on an empty queue and exits. */
+    private void warmUp() {
+        synchronized (WARM_UP) {
+            if (Files.exists(ARCHIVE)) return;
+            // Its ledger lines go to a file of its own that the scenario's checker never reads.
+            Process p = launch("warm-up", dir.resolve("warm-up-ledger"), true);
+            try {
+                if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Process launch(String name, Path ledger, boolean warmUp) {
+        Path out = dir.resolve(name + ".out");
         try {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
-                    url, dir.resolve("ledger").toString(), Integer.toString(concurrency), Long.toString(leaseMs))
-                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-XX:SharedArchiveFile=" + ARCHIVE, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off",
+                    "-Xlog:cds+dynamic=off", "-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
+                    url, ledger.toString(), Integer.toString(concurrency), Long.toString(leaseMs)));
+            if (warmUp) command.add("warm-up");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 if (Files.exists(out) && Files.readString(out).contains("READY")) {
-                    synchronized (live) {
-                        live.add(p);
+                    if (!warmUp) {
+                        synchronized (live) {
+                            live.add(p);
+                        }
                     }
                     return p;
                 }

@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * A worker process for the chaos scenarios: {@code ChaosWorker <broker url> <ledger dir> <concurrency> <lease ms>}.
  * It runs {@link #WORK} (records its start and end in its ledger, sleeping between) and {@link #CRASH} (halts the
- * JVM: the crash-loop case), records every job it leases ({@code L}) and hands back ({@code H}), what the broker answered to each finished run ({@code A} an accepted
+ * JVM: the crash-loop case), records every job it leases ({@code L}), hands back ({@code H}) and marks started ({@code M}), what the broker answered to each finished run ({@code A} an accepted
  * success, {@code R} a refused outcome: a stale lease), prints {@code READY} once its worker runs, and runs until
  * killed.
  */
@@ -63,11 +63,17 @@ public final class ChaosWorker {
                         if (outcome == dev.conveyor.events.JobOutcome.REFUSED) ledger.write('R', job.id());
                     }
                 }).build();
-        conveyor.startWorker(WorkerOptions.defaults().queues("chaos").concurrency(concurrency)
+        boolean warmUp = args.length > 4 && args[4].equals("warm-up");
+        conveyor.startWorker(WorkerOptions.defaults().queues(warmUp ? "chaos-warm-up" : "chaos").concurrency(concurrency)
                 .fetchBatch(Math.min(64, concurrency)).leaseDuration(lease).heartbeatInterval(lease.dividedBy(3))
                 .shutdownOnSigterm(false));
         System.out.println("READY");
         System.out.flush();
+        if (warmUp) {
+            // A clean exit writes the class-data archive the workers of the scenario then start from.
+            conveyor.close();
+            System.exit(0);
+        }
         Thread.currentThread().join(); // until killed
     }
 }

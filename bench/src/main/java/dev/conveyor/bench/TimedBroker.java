@@ -56,7 +56,7 @@ public class TimedBroker implements Broker {
     }
 
     /** A timed broker that is also a {@link JobStore} when the delegate is one (the worker then prunes through it). */
-    /** Reports each leased job ('L') and each hand-back ('H') by id. */
+    /** Reports each leased job ('L'), each hand-back ('H') and each start mark ('M') by id. */
     TimedBroker observe(java.util.function.BiConsumer<Character, String> observer) {
         this.observer = observer;
         return this;
@@ -185,6 +185,13 @@ public class TimedBroker implements Broker {
         long t = System.nanoTime();
         List<Outcome> r = delegate.extend(leases, leaseFor);
         extend.add(leases.size(), System.nanoTime() - t);
+        return r;
+    }
+
+    @Override
+    public List<Outcome> markStarted(List<Lease> leases) {
+        List<Outcome> r = delegate.markStarted(leases);
+        for (Lease l : leases) observer.accept('M', l.jobId());
         return r;
     }
 

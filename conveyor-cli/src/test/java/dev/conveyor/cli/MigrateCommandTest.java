@@ -19,19 +19,20 @@ class MigrateCommandTest {
                 .contains("CREATE TABLE IF NOT EXISTS conveyor_jobs")
                 .contains("-- version 2: shared-state table (schedules, pause flags) (pending)")
                 .contains("-- version 3: cancel requests and progress of running jobs (pending)")
-                .contains("-- version 4: fairness keys of ready jobs (pending)");
+                .contains("-- version 4: fairness keys of ready jobs (pending)")
+                .contains("-- version 5: start marks of redelivered jobs (pending)");
 
         Cli.Result behind = Cli.run("migrate", "--check", "--broker", url);
         assertThat(behind.exitCode()).as(behind.toString()).isEqualTo(1);
-        assertThat(behind.out()).contains("is at version 0; this Conveyor needs 4");
+        assertThat(behind.out()).contains("is at version 0; this Conveyor needs 5");
 
         Cli.Result applied = Cli.run("migrate", "--broker", url);
         assertThat(applied.exitCode()).as(applied.toString()).isZero();
         assertThat(applied.out()).contains("applied version 1: jobs table and its indexes")
-                .contains("applied version 4: fairness keys of ready jobs");
+                .contains("applied version 5: start marks of redelivered jobs");
 
         Cli.Result again = Cli.run("migrate", "--broker", url);
-        assertThat(again.out()).contains("is up to date (version 4)");
+        assertThat(again.out()).contains("is up to date (version 5)");
         assertThat(Cli.run("migrate", "--check", "--broker", url).exitCode()).isZero();
     }
 

@@ -98,6 +98,23 @@ public interface Broker extends AutoCloseable {
     List<Outcome> release(List<Lease> leases);
 
     /**
+     * Records that the handlers of these leased jobs are starting now, so that a worker lost while they run is
+     * told apart from one lost before it started them. Workers call it only for redelivered jobs (a lost lease
+     * already counted), just before their handlers start, so it costs nothing on the common path.
+     *
+     * <p>Crash-loop detection counts lost leases ({@code deliveries - attempt}, quarantine at
+     * {@code maxDeliveries}). A job's first lost lease counts unproven; every later one counts only if this
+     * mark was set during that lease: otherwise the reclaim gives the delivery back ({@code deliveries - 1})
+     * as a release would. So an innocent job leased in a batch by workers that die before starting it (a kill
+     * storm, a starved machine) is never quarantined, while a handler that kills its JVM is, after
+     * {@code maxDeliveries} deaths. Brokers with {@link Capability#START_MARKS} implement it; the default does
+     * nothing (such a broker counts every lost lease). Stale leases get {@link Outcome#STALE}.
+     */
+    default List<Outcome> markStarted(List<Lease> leases) {
+        return java.util.Collections.nCopies(leases.size(), Outcome.OK);
+    }
+
+    /**
      * Stores running jobs' progress (the latest report per job wins), for {@link JobStore#get}. Stale leases are
      * refused as in {@link #ack}. Brokers with {@link Capability#PROGRESS} implement it; the default refuses.
      */

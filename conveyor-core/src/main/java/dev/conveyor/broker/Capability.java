@@ -30,5 +30,10 @@ public enum Capability {
      */
     FAIR_KEYS,
     /** Implements {@link JobStore#agePriority}: waiting jobs can be moved up a priority (starvation-free option). */
-    PRIORITY_AGING
+    PRIORITY_AGING,
+    /**
+     * Implements {@link Broker#markStarted}: after a job's first lost lease, only leases lost while its handler
+     * ran count toward quarantine.
+     */
+    START_MARKS
 }

@@ -79,4 +79,37 @@ class SuspectJobsTest {
             assertThat(done).containsExactlyInAnyOrder("slow", "suspect", "after");
         }
     }
+
+    @Test
+    void aRedeliveredJobIsMarkedStartedBeforeItsHandlerRunsAndAFirstDeliveryIsNot() throws Exception {
+        List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Task<Step, Void> step = Task.named("step", Step.class).action(s -> {
+            events.add("start " + s.name());
+        });
+        try (Broker memory = Brokers.open("memory:", new BrokerContext(Clock.systemUTC()))) {
+            Broker recording = (Broker) java.lang.reflect.Proxy.newProxyInstance(Broker.class.getClassLoader(),
+                    new Class<?>[] {Broker.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("markStarted")) {
+                            for (Object l : (List<?>) args[0]) events.add("mark " + ((dev.conveyor.broker.Lease) l).jobId());
+                        }
+                        try {
+                            return method.invoke(memory, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            Instant now = Instant.now();
+            String redelivered = JobIds.next(Clock.systemUTC());
+            memory.enqueue(List.of(new Job(redelivered, "step", "default", "{\"name\":\"redelivered\"}",
+                    Map.of(), 5, 0, 1, 3, 3, now, now, null, null, null, null, null, null))); // one lease lost before
+            try (Conveyor c = Conveyor.builder().broker(recording).task(step).build()) {
+                c.enqueue(step, new Step("fresh"));
+                c.startWorker(WorkerOptions.defaults().concurrency(4).pollInterval(Duration.ofMillis(20)));
+                await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 3);
+            }
+            assertThat(events).containsSubsequence("mark " + redelivered, "start redelivered");
+            assertThat(events).contains("start fresh");
+            assertThat(events.stream().filter(e -> e.startsWith("mark"))).hasSize(1);
+        }
+    }
 }

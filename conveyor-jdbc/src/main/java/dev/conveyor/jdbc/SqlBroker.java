@@ -45,7 +45,7 @@ import java.util.Set;
 public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, TransactionalEnqueue, StateStore {
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
             Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.STATE, Capability.CANCELLATION, Capability.PROGRESS,
-            Capability.FAIR_KEYS, Capability.PRIORITY_AGING);
+            Capability.FAIR_KEYS, Capability.PRIORITY_AGING, Capability.START_MARKS);
 
     private final SqlDialect dialect;
     private final ConnectionSource db;
@@ -417,8 +417,8 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                 + "'READY' ELSE 'CANCELLED' END, finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE ? END, "
                 + "dead_reason = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE 'cancelled' END, "
                 + "deliveries = CASE WHEN deliveries > 0 "
-                + "THEN deliveries - 1 ELSE 0 END, progress = NULL, lease_token = NULL, lease_until = NULL, updated_at = ?"
-                + currentLease,
+                + "THEN deliveries - 1 ELSE 0 END, started_delivery = NULL, progress = NULL, lease_token = NULL, "
+                + "lease_until = NULL, updated_at = ?" + currentLease,
                 (ps, l, now) -> {
                     ps.setLong(1, now);
                     ps.setLong(2, now);
@@ -426,6 +426,12 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                 }, l -> l);
         wakeUp.signal();
         return out;
+    }
+
+    @Override
+    public List<Outcome> markStarted(List<Lease> leases) {
+        return settle(leases, "UPDATE " + t + " SET started_delivery = deliveries" + currentLease,
+                (ps, l, now) -> bindLease(ps, 1, l, now), l -> l);
     }
 
     private interface Binder<T> {

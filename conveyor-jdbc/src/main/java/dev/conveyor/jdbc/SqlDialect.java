@@ -125,6 +125,16 @@ public abstract class SqlDialect {
                         + " (queue, fair_key, run_at) WHERE state = 'READY' AND fair_key IS NOT NULL"));
     }
 
+    /**
+     * Migration 5: the delivery during which a worker marked a redelivered job's handler started
+     * ({@link dev.conveyor.broker.Broker#markStarted}), so a lease lost before the start is not counted toward
+     * quarantine. Nullable, no index: read only for the expired leases the reclaim already found.
+     */
+    protected Migration startMarkMigration() {
+        return new Migration(5, "start marks of redelivered jobs", List.of(
+                "ALTER TABLE " + table + " ADD COLUMN started_delivery INT NULL"));
+    }
+
     /** The run_at of the first ready job of a queue and priority (parameters: queue, priority). */
     public String fairHeadSql() {
         return "SELECT run_at FROM " + table + " WHERE state = 'READY' AND queue = ? AND priority = ? "

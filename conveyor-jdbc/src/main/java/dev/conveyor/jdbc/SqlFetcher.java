@@ -50,52 +50,52 @@ final class SqlFetcher {
         List<String> ready = new ArrayList<>();
         List<String> cancelled = new ArrayList<>();
         List<Object[]> quarantined = new ArrayList<>();
+        List<String> givenBack = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, attempt, deliveries, max_deliveries, "
-                + "cancel_requested_at FROM " + t + " WHERE state = 'RUNNING' AND lease_until <= ? LIMIT " + RECLAIM_LIMIT)) {
+                + "cancel_requested_at, started_delivery FROM " + t + " WHERE state = 'RUNNING' AND lease_until <= ? LIMIT "
+                + RECLAIM_LIMIT)) {
             ps.setLong(1, now.toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    int lost = rs.getInt(3) - rs.getInt(2);
+                    int deliveries = rs.getInt(3);
+                    int lost = deliveries - rs.getInt(2);
                     rs.getLong(5);
-                    if (!rs.wasNull()) cancelled.add(rs.getString(1)); // its worker is gone and it was cancelled: it ends
+                    boolean cancelRequested = !rs.wasNull();
+                    // After the first, a lost lease counts only if its handler had started (Broker#markStarted).
+                    boolean started = rs.getInt(6) == deliveries && !rs.wasNull();
+                    if (cancelRequested) cancelled.add(rs.getString(1)); // its worker is gone and it was cancelled: it ends
+                    else if (lost >= 2 && !started) givenBack.add(rs.getString(1));
                     else if (lost >= rs.getInt(4)) quarantined.add(new Object[] {rs.getString(1), rs.getInt(2), lost, rs.getInt(4)});
                     else ready.add(rs.getString(1));
                 }
             }
         }
-        if (!cancelled.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET state = 'CANCELLED', lease_token = NULL, "
-                    + "lease_until = NULL, finished_at = ?, updated_at = ?, dead_reason = 'cancelled' "
-                    + "WHERE id = ? AND state = 'RUNNING' AND lease_until <= ?")) {
-                for (String id : cancelled) {
-                    ps.setLong(1, now.toEpochMilli());
-                    ps.setLong(2, now.toEpochMilli());
-                    ps.setString(3, id);
-                    ps.setLong(4, now.toEpochMilli());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        }
-        if (!ready.isEmpty()) {
-            // Guarded: another fetcher may have reclaimed and re-leased the row since we read it.
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET state = 'READY', lease_token = NULL, "
-                    + "lease_until = NULL, progress = NULL, updated_at = ? WHERE id = ? AND state = 'RUNNING' AND lease_until <= ?")) {
-                for (String id : ready) {
-                    ps.setLong(1, now.toEpochMilli());
-                    ps.setString(2, id);
-                    ps.setLong(3, now.toEpochMilli());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        }
+        // Each guarded: another fetcher may have reclaimed and re-leased the row since we read it.
+        reclaimAs(c, givenBack, now, "state = 'READY', deliveries = deliveries - 1, started_delivery = NULL, "
+                + "progress = NULL"); // lost before its handler started: the delivery is given back, as a release
+        reclaimAs(c, cancelled, now, "state = 'CANCELLED', finished_at = " + now.toEpochMilli() + ", dead_reason = 'cancelled'");
+        reclaimAs(c, ready, now, "state = 'READY', started_delivery = NULL, progress = NULL");
         for (Object[] q : quarantined) {
             int lost = (Integer) q[2];
             String reason = "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
                     + " while running it (maxDeliveries=" + q[3] + ")";
             inspection.markDead(c, (String) q[0], AttemptError.reason((Integer) q[1], now, "quarantined", reason), now,
                     " AND state = 'RUNNING' AND lease_until <= " + now.toEpochMilli());
+        }
+    }
+
+    /** Applies {@code set} to the expired leases of {@code ids} that are still expired, in one batch. */
+    private void reclaimAs(Connection c, List<String> ids, Instant now, String set) throws SQLException {
+        if (ids.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET updated_at = ?, lease_token = NULL, "
+                + "lease_until = NULL, " + set + " WHERE id = ? AND state = 'RUNNING' AND lease_until <= ?")) {
+            for (String id : ids) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, id);
+                ps.setLong(3, now.toEpochMilli());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

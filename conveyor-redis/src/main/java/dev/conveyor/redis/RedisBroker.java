@@ -64,7 +64,7 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
     private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.DELAYED, Capability.PRIORITIES,
             Capability.UNIQUE_KEYS, Capability.RESULTS, Capability.INSPECTION, Capability.PUSH_WAKEUP, Capability.STATE,
             Capability.CANCELLATION, Capability.PROGRESS, Capability.FAIR_KEYS,
-            Capability.PRIORITY_AGING);
+            Capability.PRIORITY_AGING, Capability.START_MARKS);
     /** Longest one awaitWork waits without looking again: covers a wake-up lost while reconnecting. */
     static final Duration WAIT_CAP = Duration.ofSeconds(1);
 
@@ -151,6 +151,11 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
     @Override
     public List<Outcome> release(List<Lease> leases) {
         return settler.release(leases);
+    }
+
+    @Override
+    public List<Outcome> markStarted(List<Lease> leases) {
+        return settler.markStarted(leases);
     }
 
     @Override

@@ -79,6 +79,10 @@ final class RedisSettler {
         return settle("release", leases, l -> l, (l, now) -> new String[] {"", "", ""}, true);
     }
 
+    List<Outcome> markStarted(List<Lease> leases) {
+        return settle("started", leases, l -> l, (l, now) -> new String[] {"", "", ""}, false);
+    }
+
     List<Outcome> reportProgress(List<dev.conveyor.broker.ProgressUpdate> updates) {
         return settle("progress", updates, dev.conveyor.broker.ProgressUpdate::lease,
                 (u, now) -> new String[] {JobHashes.json(u.progress()), "", ""}, false);

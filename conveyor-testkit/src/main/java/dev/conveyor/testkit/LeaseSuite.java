@@ -11,6 +11,7 @@ import dev.conveyor.job.JobIds;
 import dev.conveyor.job.JobInfo;
 import dev.conveyor.job.JobState;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -171,6 +172,8 @@ abstract class LeaseSuite extends SuiteBase {
         for (int i = 1; i <= 3; i++) {
             LeasedJob leased = fetchOne(q);
             assertThat(leased.job().deliveries()).isEqualTo(i);
+            // A worker marks a redelivered job started just before its handler runs (Broker#markStarted).
+            if (i > 1) assertThat(broker().markStarted(List.of(leased.lease()))).containsExactly(Outcome.OK);
             clock().advance(LEASE.plus(MS)); // the worker "dies": its lease runs out
         }
         assertNothingToFetch(q);
@@ -186,6 +189,43 @@ abstract class LeaseSuite extends SuiteBase {
             assertThat(store().list(new JobQuery(JobState.DEAD, q, null, null, 10)).items())
                     .extracting(JobInfo::id).containsExactly(id);
         }
+    }
+
+    @Test
+    void afterTheFirstALeaseLostBeforeItsHandlerStartedIsGivenBack() {
+        requires(Capability.START_MARKS);
+        String q = queue();
+        String id = enqueue(job(q).maxDeliveries(2).build());
+        fetchOne(q);
+        clock().advance(LEASE.plus(MS)); // the first lost lease counts, unproven: deliveries 1
+        for (int i = 0; i < 5; i++) { // workers that die before starting it: never quarantined
+            LeasedJob leased = fetchOne(q);
+            assertThat(leased.job().id()).isEqualTo(id);
+            assertThat(leased.job().deliveries()).as("round %d", i).isEqualTo(2);
+            clock().advance(LEASE.plus(MS));
+        }
+        LeasedJob started = fetchOne(q);
+        assertThat(broker().markStarted(List.of(started.lease()))).containsExactly(Outcome.OK);
+        clock().advance(LEASE.plus(MS)); // lost while its handler ran: the second lost lease counts
+        assertNothingToFetch(q);
+        if (declares(Capability.INSPECTION)) {
+            JobInfo dead = info(id);
+            assertThat(dead.state()).isEqualTo(JobState.DEAD);
+            assertThat(dead.deadReason()).contains("lost 2 times");
+        }
+    }
+
+    @Test
+    void aStartMarkOnAStaleLeaseIsRefused() {
+        requires(Capability.START_MARKS);
+        String q = queue();
+        enqueue(job(q).build());
+        LeasedJob first = fetchOne(q);
+        clock().advance(LEASE.plus(MS));
+        LeasedJob second = fetchOne(q);
+        assertThat(broker().markStarted(List.of(first.lease(), second.lease())))
+                .containsExactly(Outcome.STALE, Outcome.OK);
+        assertThat(ack(second.lease())).isEqualTo(Outcome.OK);
     }
 
     @Test

@@ -244,6 +244,11 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
     }
 
     @Override
+    public List<Outcome> markStarted(List<Lease> leases) {
+        return settle(leases, l -> l, (e, l, now) -> e.startedDelivery = e.job.deliveries());
+    }
+
+    @Override
     public List<Outcome> reportProgress(List<dev.conveyor.broker.ProgressUpdate> updates) {
         return settle(updates, dev.conveyor.broker.ProgressUpdate::lease, (e, u, now) -> e.progress = u.progress());
     }
@@ -289,6 +294,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                 return;
             }
             e.job = e.job.withDeliveries(Math.max(0, e.job.deliveries() - 1));
+            e.startedDelivery = 0;
             e.progress = null;
             e.updatedAt = now;
             e.leaseUntil = null;

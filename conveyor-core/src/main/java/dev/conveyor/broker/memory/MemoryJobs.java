@@ -64,6 +64,8 @@ final class MemoryJobs {
         /** Set when a cancel was asked for while it ran. */
         boolean cancelRequested;
         dev.conveyor.job.Progress progress;
+        /** The delivery during which a worker marked its handler started ({@link dev.conveyor.broker.Broker#markStarted}); 0 if none. */
+        int startedDelivery;
     }
 
     boolean holdsKey(Entry holder, Instant now) {
@@ -90,14 +92,18 @@ final class MemoryJobs {
             Entry e = running.pollFirst();
             e.leaseUntil = null;
             int lost = e.job.deliveries() - e.job.attempt();
+            // After the first, a lost lease counts only if its handler had started (see Broker#markStarted).
+            boolean unproven = lost >= 2 && e.startedDelivery != e.job.deliveries();
+            e.startedDelivery = 0;
             if (e.cancelRequested) {
                 // Its worker is gone and it was cancelled: it ends here rather than running again.
                 cancel(e, now);
-            } else if (lost >= e.job.maxDeliveries()) {
+            } else if (lost >= e.job.maxDeliveries() && !unproven) {
                 toDead(e, AttemptError.reason(e.job.attempt(), now, "quarantined",
                         "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
                                 + " while running it (maxDeliveries=" + e.job.maxDeliveries() + ")"), false, now);
             } else {
+                if (unproven) e.job = e.job.withDeliveries(e.job.deliveries() - 1); // given back, as a release
                 e.state = JobState.READY;
                 e.updatedAt = now;
                 e.progress = null; // progress belongs to the lost run

@@ -155,7 +155,8 @@ public final class MariaDbDialect extends SqlDialect {
                 "CREATE TABLE IF NOT EXISTS " + uniqueLockTable() + " (slot INT NOT NULL PRIMARY KEY) ENGINE=InnoDB",
                 "INSERT IGNORE INTO " + uniqueLockTable() + " (slot) SELECT a.n * 4096 + b.n * 256 + c.n * 16 + d.n FROM "
                         + digit + " a CROSS JOIN " + digit + " b CROSS JOIN " + digit + " c CROSS JOIN " + digit + " d")), stateMigration(), cancelAndProgressMigration(),
-                fairKeyMigration());
+                fairKeyMigration(),
+                startMarkMigration());
     }
 
     @Override

@@ -65,7 +65,8 @@ public final class PostgresDialect extends SqlDialect {
                         + "dead_reason TEXT, "
                         + "updated_at BIGINT NOT NULL, "
                         + "finished_at BIGINT)")), stateMigration(), cancelAndProgressMigration(),
-                fairKeyMigration());
+                fairKeyMigration(),
+                startMarkMigration());
     }
 
     @Override

@@ -62,7 +62,8 @@ public final class SqliteDialect extends SqlDialect {
                         + "dead_reason TEXT, "
                         + "updated_at INTEGER NOT NULL, "
                         + "finished_at INTEGER)")), stateMigration(), cancelAndProgressMigration(),
-                fairKeyMigration());
+                fairKeyMigration(),
+                startMarkMigration());
     }
 
     @Override

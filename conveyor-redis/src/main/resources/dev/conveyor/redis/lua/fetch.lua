@@ -76,17 +76,23 @@ for qi, base in ipairs(bases) do
       redis.call('ZREM', base .. 'leased', id)
       local key = base .. 'job:' .. id
       if isHash(key) then
-        local h = redis.call('HMGET', key, 'attempt', 'deliveries', 'maxDeliveries', 'priority', 'runAt', 'cancelRequested')
+        local h = redis.call('HMGET', key, 'attempt', 'deliveries', 'maxDeliveries', 'priority', 'runAt',
+          'cancelRequested', 'startedDelivery')
         local attempt, deliveries, maxDeliveries = num(h[1], 0), num(h[2], 0), num(h[3], 3)
         local lost = deliveries - attempt
+        -- After the first, a lost lease counts only if its handler had started (the 'started' settle operation).
+        local unproven = lost >= 2 and num(h[7], 0) ~= deliveries
         if h[6] == '1' then
           -- Its worker is gone and it was cancelled: it ends here rather than running again.
           endAs(base, key, id, 'CANCELLED', 'cancelled')
-        elseif lost >= maxDeliveries then
+        elseif lost >= maxDeliveries and not unproven then
           quarantine(base, key, id, attempt, lost, maxDeliveries)
         else
+          -- Lost before its handler started: the delivery is given back, as a release does.
+          if unproven then redis.call('HSET', key, 'deliveries', deliveries - 1) end
           redis.call('HSET', key, 'state', 'READY', 'updatedAt', now)
-          redis.call('HDEL', key, 'token', 'leaseUntil', 'progress') -- progress belongs to the lost run
+          -- progress belongs to the lost run
+          redis.call('HDEL', key, 'token', 'leaseUntil', 'progress', 'startedDelivery')
           redis.call('ZADD', base .. 'ready', readyScore(h[4], h[5]), id)
         end
       else

@@ -12,6 +12,8 @@
 --   extend:  a = new lease deadline (ms)
 --   release: (none used)
 --   progress: a = the progress JSON ({"percent":…,"message":…,"at":…})
+--   started: (none used) marks the handler of this delivery started (startedDelivery = deliveries), so the
+--            reclaim counts this lease toward quarantine if its worker is lost
 -- Returns per item 1 (applied), 0 (stale) or, for extend, 2 (applied, and a cancel was requested).
 local op = ARGV[1]
 local now = tonumber(ARGV[2])
@@ -43,7 +45,7 @@ local function finish(key, id, state, h)
   end
 end
 
-local OPS = {ack = true, retry = true, bury = true, extend = true, release = true, progress = true}
+local OPS = {ack = true, retry = true, bury = true, extend = true, release = true, progress = true, started = true}
 if not OPS[op] then return redis.error_reply('conveyor: unknown operation ' .. tostring(op)) end
 
 for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'unique'}) do
@@ -114,6 +116,8 @@ for i = 6, #ARGV, 5 do
       if h[10] == '1' then out[#out] = 2 end
     elseif op == 'progress' then
       redis.call('HSET', key, 'progress', a)
+    elseif op == 'started' then
+      redis.call('HSET', key, 'startedDelivery', num(h[7], 0))
     elseif op == 'release' then
       leasedRemoves[#leasedRemoves + 1] = id
       if h[10] == '1' then -- handed back after a cancel: it ends here instead of running again
@@ -124,7 +128,7 @@ for i = 6, #ARGV, 5 do
         local deliveries = num(h[7], 1) - 1
         if deliveries < 0 then deliveries = 0 end
         redis.call('HSET', key, 'state', 'READY', 'deliveries', deliveries, 'updatedAt', now)
-        redis.call('HDEL', key, 'progress')
+        redis.call('HDEL', key, 'progress', 'startedDelivery')
         add('READY', readyScore(h[8], h[9]), id)
         wake = true
       end
