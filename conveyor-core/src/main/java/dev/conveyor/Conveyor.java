@@ -59,6 +59,7 @@ public final class Conveyor implements AutoCloseable {
     private final Map<String, String> scheduleArgs;
     private final dev.conveyor.events.JobListener listener;
     private final JobFactory factory;
+    private final dev.conveyor.crypto.ArgsCipher argsCipher;
     private Scheduler scheduler;
 
     private Conveyor(Builder b) {
@@ -67,7 +68,14 @@ public final class Conveyor implements AutoCloseable {
         this.tasks = Map.copyOf(b.tasks);
         this.middleware = List.copyOf(b.middleware);
         this.listener = dev.conveyor.events.JobListeners.of(b.listeners);
-        this.factory = new JobFactory(mapper, clock, b.headerPropagators);
+        this.argsCipher = b.argsCipher;
+        for (Task<?, ?> t : b.tasks.values()) {
+            if (t.encryptArgs() && argsCipher == null) {
+                throw new IllegalStateException("task '" + t.name() + "' encrypts its args but no key is configured: "
+                        + "add Conveyor.builder().argsCipher(ArgsCipher.parse(System.getenv(\"CONVEYOR_ARGS_KEYS\")))");
+            }
+        }
+        this.factory = new JobFactory(mapper, clock, b.headerPropagators, argsCipher);
         if (b.brokerInstance != null) {
             this.broker = b.brokerInstance;
             this.ownsBroker = false;
@@ -166,8 +174,7 @@ public final class Conveyor implements AutoCloseable {
             throw new IllegalArgumentException("args must be JSON: " + e.getOriginalMessage());
         }
         Task<?, ?> known = tasks.get(taskName);
-        TaskOptions<?> o = known != null ? known.options() : null;
-        Job job = factory.build(taskName, args, o, null, options);
+        Job job = factory.build(taskName, args, known, null, options);
         return submit(List.of(job), JsonNode.class).get(0);
     }
 
@@ -239,7 +246,7 @@ public final class Conveyor implements AutoCloseable {
         if (tasks.isEmpty()) {
             throw new IllegalStateException("no tasks are registered: add them with Conveyor.builder().task(...)");
         }
-        Worker w = new Worker(broker, tasks, middleware, mapper, clock, options, listener).start();
+        Worker w = new Worker(broker, tasks, middleware, mapper, clock, options, listener).argsCipher(argsCipher).start();
         workers.add(w);
         if (!schedules.isEmpty()) startScheduler();
         return w;
@@ -293,7 +300,7 @@ public final class Conveyor implements AutoCloseable {
 
     private EnqueueResult enqueueTick(Schedule sc, Instant fireTime) {
         Task<?, ?> known = tasks.get(sc.taskName());
-        Job job = factory.forTick(sc, scheduleArgs.get(sc.name()), known != null ? known.options() : null, fireTime);
+        Job job = factory.forTick(sc, scheduleArgs.get(sc.name()), known, fireTime);
         List<EnqueueResult> results = broker.enqueue(List.of(job));
         tellEnqueued(List.of(job), results);
         return results.get(0);
@@ -351,6 +358,7 @@ public final class Conveyor implements AutoCloseable {
         private final Map<String, Schedule> schedules = new LinkedHashMap<>();
         private final List<dev.conveyor.events.JobListener> listeners = new ArrayList<>();
         private final List<dev.conveyor.trace.HeaderPropagator> headerPropagators = new ArrayList<>();
+        private dev.conveyor.crypto.ArgsCipher argsCipher;
 
         private Builder() {}
 
@@ -429,6 +437,15 @@ public final class Conveyor implements AutoCloseable {
          */
         public Builder headerPropagator(dev.conveyor.trace.HeaderPropagator propagator) {
             headerPropagators.add(Objects.requireNonNull(propagator, "propagator"));
+            return this;
+        }
+
+        /**
+         * The keys that seal and open the args of tasks marked {@link Task.Builder#encryptArgs()}; every process
+         * that enqueues or runs such tasks needs them. See {@link dev.conveyor.crypto.ArgsCipher}.
+         */
+        public Builder argsCipher(dev.conveyor.crypto.ArgsCipher cipher) {
+            this.argsCipher = Objects.requireNonNull(cipher, "cipher");
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.conveyor;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.crypto.ArgsCipher;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobCodec;
 import dev.conveyor.job.JobIds;
@@ -25,11 +26,14 @@ final class JobFactory {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final List<HeaderPropagator> headerPropagators;
+    /** Seals the args of tasks that encrypt them; null when no key is configured. */
+    private final ArgsCipher argsCipher;
 
-    JobFactory(ObjectMapper mapper, Clock clock, List<HeaderPropagator> headerPropagators) {
+    JobFactory(ObjectMapper mapper, Clock clock, List<HeaderPropagator> headerPropagators, ArgsCipher argsCipher) {
         this.mapper = mapper;
         this.clock = clock;
         this.headerPropagators = List.copyOf(headerPropagators);
+        this.argsCipher = argsCipher;
     }
 
     /** A schedule's args as JSON, written once at build time so a bad schedule fails at startup. */
@@ -48,14 +52,14 @@ final class JobFactory {
     }
 
     /** The job a schedule enqueues for one fire time; its unique key makes every scheduler agree on one job. */
-    Job forTick(Schedule sc, String argsJson, TaskOptions<?> o, Instant fireTime) {
+    Job forTick(Schedule sc, String argsJson, Task<?, ?> known, Instant fireTime) {
         EnqueueOptions e = EnqueueOptions.defaults()
                 .uniqueKey(sc.uniqueKey(fireTime))
                 .uniqueFor(Scheduler.UNIQUE_FOR)
                 .header("conveyor-schedule", sc.name())
                 .header("conveyor-fire-time", fireTime.toString());
         if (sc.queue() != null) e = e.queue(sc.queue());
-        return build(sc.taskName(), argsJson, o, null, e);
+        return build(sc.taskName(), argsJson, known, null, e);
     }
 
     /** A job of {@code task} with {@code args} written as JSON, the task's options and the caller's overrides. */
@@ -73,14 +77,18 @@ final class JobFactory {
             String fair = task.fairKey().apply(args);
             if (fair != null) options = options.fairKey(fair);
         }
-        return build(task.name(), json, task.options(), derivedKey, options);
+        return build(task.name(), json, task, derivedKey, options);
     }
 
     /**
-     * A job of a task known by name; {@code o} is null when the task's classes are not here (the job gets the
-     * defaults). {@code derivedKey} is the task's own unique key, used when the options name none.
+     * A job of a task known by name; {@code known} is null when the task's classes are not here (the job gets
+     * the defaults, args as given). {@code derivedKey} is the task's own unique key, used when the options name none.
      */
-    Job build(String taskName, String argsJson, TaskOptions<?> o, String derivedKey, EnqueueOptions e) {
+    Job build(String taskName, String argsJson, Task<?, ?> known, String derivedKey, EnqueueOptions e) {
+        TaskOptions<?> o = known != null ? known.options() : null;
+        if (known != null && known.encryptArgs() && !ArgsCipher.isSealed(argsJson)) {
+            argsJson = argsCipher.seal(taskName, argsJson); // Conveyor refuses to build without a key for such a task
+        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant runAt = e.runAt() != null ? e.runAt().truncatedTo(ChronoUnit.MILLIS)
                 : e.delay() != null ? now.plus(e.delay()) : now;

@@ -82,6 +82,7 @@ public final class Task<A, R> {
     private final List<dev.conveyor.limit.RateLimit<A>> rateLimits;
     private final List<dev.conveyor.limit.ConcurrencyLimit<A>> concurrencyLimits;
     private final Function<? super A, String> fairKey;
+    private final boolean encryptArgs;
 
     private Task(Builder<A, R> b, ContextHandler<A, ?> invoker, boolean async) {
         this.name = b.name;
@@ -93,6 +94,7 @@ public final class Task<A, R> {
         this.rateLimits = List.copyOf(b.rateLimits);
         this.concurrencyLimits = List.copyOf(b.concurrencyLimits);
         this.fairKey = b.fairKey;
+        this.encryptArgs = b.encryptArgs;
     }
 
     /** Starts defining a task with no result. */
@@ -131,6 +133,11 @@ public final class Task<A, R> {
         return concurrencyLimits;
     }
 
+    /** True if its jobs' args are stored encrypted ({@link Builder#encryptArgs}). */
+    public boolean encryptArgs() {
+        return encryptArgs;
+    }
+
     /** Derives a job's fairness key from its args, or null when the task has none ({@link Builder#fairBy}). */
     public Function<? super A, String> fairKey() {
         return fairKey;
@@ -167,6 +174,7 @@ public final class Task<A, R> {
         private TaskOptions<A> options;
         private final List<dev.conveyor.limit.RateLimit<A>> rateLimits = new java.util.ArrayList<>();
         private Function<? super A, String> fairKey;
+        private boolean encryptArgs;
         private final List<dev.conveyor.limit.ConcurrencyLimit<A>> concurrencyLimits = new java.util.ArrayList<>();
 
         private Builder(String name, Class<A> argsType, Class<R> resultType) {
@@ -270,6 +278,17 @@ public final class Task<A, R> {
          */
         public Builder<A, R> fairBy(Function<? super A, String> keyFromArgs) {
             this.fairKey = Objects.requireNonNull(keyFromArgs, "keyFromArgs");
+            return this;
+        }
+
+        /**
+         * Stores this task's args encrypted (AES-256-GCM, {@link dev.conveyor.crypto.ArgsCipher}): the broker, its
+         * backups and the dashboard see only ciphertext; the handler gets the args as usual. The enqueuing and the
+         * working {@link Conveyor} both need {@code Conveyor.builder().argsCipher(...)} with the key. Task name,
+         * queue, headers and results are not encrypted.
+         */
+        public Builder<A, R> encryptArgs() {
+            this.encryptArgs = true;
             return this;
         }
 

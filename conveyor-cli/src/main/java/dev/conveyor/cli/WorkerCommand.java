@@ -149,6 +149,14 @@ final class WorkerCommand extends BrokerCommand {
     private Conveyor build(AppLoader.Loaded loaded, WorkerMetrics metrics) {
         Conveyor.Builder builder = Conveyor.builder();
         if (metrics != null) builder.listener(metrics.listener());
+        String keys = System.getenv("CONVEYOR_ARGS_KEYS"); // set before configure(), so the app can override it
+        if (keys != null && !keys.isBlank()) {
+            try {
+                builder.argsCipher(dev.conveyor.crypto.ArgsCipher.parse(keys));
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("CONVEYOR_ARGS_KEYS: " + Errors.message(e));
+            }
+        }
         try {
             loaded.app().configure(builder);
         } catch (RuntimeException | LinkageError e) {

@@ -53,6 +53,7 @@ public final class JobExecutor {
     private final dev.conveyor.limit.Limiter limiter;
     private final dev.conveyor.workflow.WorkflowSettler workflows;
     private final dev.conveyor.events.JobListener listener;
+    private volatile dev.conveyor.crypto.ArgsCipher argsCipher;
 
     public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
                        RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter) {
@@ -97,6 +98,12 @@ public final class JobExecutor {
         this.stuckAfter = stuckAfter;
     }
 
+    /** Opens encrypted args ({@link Task#encryptArgs()}) with this cipher; null (the default) opens none. */
+    public JobExecutor argsCipher(dev.conveyor.crypto.ArgsCipher cipher) {
+        this.argsCipher = cipher;
+        return this;
+    }
+
     /** The task registered for a name, or null. */
     public Task<?, ?> task(String name) {
         return tasks.get(name);
@@ -131,9 +138,16 @@ public final class JobExecutor {
                     "expired: not started before its age limit ran out at " + job.expiresAt()
                             + " (enqueued at " + job.enqueuedAt() + ")"), false);
         }
+        String argsJson;
+        try {
+            argsJson = dev.conveyor.crypto.ArgsCipher.open(argsCipher, job.task(), job.args());
+        } catch (dev.conveyor.crypto.ArgsCipherException e) {
+            // Dead, not retried: no other worker of this deployment has the key either. Re-drive once it has.
+            return bury(lease, AttemptError.reason(job.attempt(), now, "undecryptable-args", e.getMessage()), false);
+        }
         Object args;
         try {
-            args = mapper.readValue(job.args(), task.argsType());
+            args = mapper.readValue(argsJson, task.argsType());
             if (args == null) throw new IllegalArgumentException("args are null; expected " + task.argsType().getSimpleName());
         } catch (Exception e) {
             return bury(lease, AttemptError.reason(job.attempt(), now, "malformed-args",

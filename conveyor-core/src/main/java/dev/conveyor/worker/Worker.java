@@ -140,6 +140,12 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
                 : null;
     }
 
+    /** Opens encrypted args with {@code cipher} (null: none here; such jobs go dead saying so). Call before {@link #start}. */
+    public Worker argsCipher(dev.conveyor.crypto.ArgsCipher cipher) {
+        executor.argsCipher(cipher);
+        return this;
+    }
+
     /** Starts fetching and running jobs. Called by {@code Conveyor.startWorker}. */
     public Worker start() {
         long hb = options.heartbeatInterval().toNanos();
