@@ -59,6 +59,9 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     private final String currentLease;
     private final List<JoiningDataSource> joined = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<AutoCloseable> closeWithBroker = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** News of finished jobs, for result waiters. */
+    private final WakeUp finished = new WakeUp();
+    private volatile Duration finishedCap = Duration.ofMillis(50);
 
     /**
      * The schema must be current ({@link SchemaMigrator}): the providers migrate or check it before this.
@@ -89,6 +92,36 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     /** Tells in-JVM idle fetchers that work may have arrived (a LISTEN thread calls it on NOTIFY). */
     public void signalWork() {
         wakeUp.signal();
+    }
+
+    /**
+     * Tells in-JVM result waiters ({@link #awaitFinished}) that jobs may have finished (a LISTEN thread calls it
+     * on NOTIFY), and sets how long a waiter trusts that news before it reads again anyway.
+     */
+    public void signalFinished() {
+        finished.signal();
+    }
+
+    /**
+     * Longest {@link #awaitFinished} waits between reads: short when jobs finished by other processes are seen
+     * only by reading (SQLite, MariaDB), longer with a NOTIFY listener (PostgreSQL), which calls {@link #signalFinished}.
+     */
+    public void finishedNewsArrivesWithin(Duration cap) {
+        this.finishedCap = cap;
+    }
+
+    /** Waits for a finish without polling hot: acks and buries signal, here and (NOTIFY) from other processes. */
+    @Override
+    public Optional<JobInfo> awaitFinished(String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long seen = finished.sequence(); // before the read: a finish in between is not missed
+            Optional<JobInfo> info = get(id);
+            if (info.isEmpty() || info.get().state().isFinished()) return info;
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || Thread.currentThread().isInterrupted()) return info;
+            finished.awaitAfter(seen, Duration.ofNanos(Math.min(left, finishedCap.toNanos())));
+        }
     }
 
     @Override
@@ -279,8 +312,17 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     public List<Outcome> ack(List<Completion> completions) {
         if (completions.isEmpty()) return List.of();
         // One transaction either way: the dialect's single-statement ack where it has one, else a JDBC batch.
-        return db.write(c -> {
-            long now = clock.millis();
+        List<Outcome> out = db.write(c -> {
+            List<Outcome> res = ackOn(c, completions, clock.millis());
+            dialect.notifyFinished(c);
+            return res;
+        });
+        finished.signal();
+        return out;
+    }
+
+    private List<Outcome> ackOn(Connection c, List<Completion> completions, long now) throws SQLException {
+        {
             java.util.Set<String> current = dialect.ackAll(c, completions, now);
             if (current == null) {
                 return settleOn(c, completions, "UPDATE " + t + " SET state = 'SUCCEEDED', result = ?, finished_at = ?, "
@@ -297,7 +339,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                 out.add(current.remove(done.lease().jobId()) ? Outcome.OK : Outcome.STALE);
             }
             return out;
-        });
+        }
     }
 
     @Override
@@ -307,7 +349,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             if (f.runAt() == null) throw new IllegalArgumentException("retry of " + f.lease().jobId() + " has no runAt");
         }
         // Retries append their error; postponements (a limit was reached) record nothing. One transaction for both.
-        return db.write(c -> {
+        List<Outcome> outcomes = db.write(c -> {
             long now = clock.millis();
             Outcome[] out = new Outcome[failures.size()];
             List<Integer> withError = new ArrayList<>();
@@ -331,6 +373,8 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             }
             return List.of(out);
         });
+        finished.signal(); // a job cancelled while it ran ends here (other processes see it at their next look)
+        return outcomes;
     }
 
     /** A job cancelled while it ran is not retried: it ends CANCELLED. */
@@ -347,7 +391,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
 
     @Override
     public List<Outcome> bury(List<Failure> failures) {
-        return settle(failures, "UPDATE " + t + " SET state = CASE WHEN cancel_requested_at IS NULL THEN 'DEAD' ELSE "
+        return settleFinishing(failures, "UPDATE " + t + " SET state = CASE WHEN cancel_requested_at IS NULL THEN 'DEAD' ELSE "
                 // a run stopped by a cancel uses no attempt, whatever the handler threw (as on every broker)
                 + "'CANCELLED' END, attempt = attempt + CASE WHEN cancel_requested_at IS NULL THEN ? ELSE 0 END, "
                 + "errors = " + dialect.appendError() + ", dead_reason = CASE "
@@ -407,7 +451,9 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
 
     @Override
     public List<dev.conveyor.broker.CancelResult> cancel(List<String> ids) {
-        return inspection.cancel(ids);
+        List<dev.conveyor.broker.CancelResult> out = inspection.cancel(ids);
+        finished.signal(); // jobs that had not started end CANCELLED at once
+        return out;
     }
 
     @Override
@@ -444,6 +490,19 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         ps.setLong(i + 1, lease.token());
         ps.setLong(i + 2, now);
         return i + 3;
+    }
+
+    /** {@link #settle} for changes that finish jobs: tells whoever awaits a result, here and (NOTIFY) elsewhere. */
+    private <T> List<Outcome> settleFinishing(List<T> items, String sql, Binder<T> binder,
+                                              java.util.function.Function<T, Lease> leaseOf) {
+        if (items.isEmpty()) return List.of();
+        List<Outcome> out = db.write(c -> {
+            List<Outcome> res = settleOn(c, items, sql, binder, leaseOf, clock.millis());
+            dialect.notifyFinished(c);
+            return res;
+        });
+        finished.signal();
+        return out;
     }
 
     private <T> List<Outcome> settle(List<T> items, String sql, Binder<T> binder,

@@ -271,6 +271,9 @@ public abstract class SqlDialect {
     /** Runs inside an enqueue's transaction: tells listening workers (on commit) that jobs arrived. */
     public void notifyEnqueued(Connection c) throws SQLException {}
 
+    /** Tells listeners in other processes, at commit, that jobs finished (result waiters); none by default. */
+    public void notifyFinished(Connection c) throws SQLException {}
+
     /** True for failures worth retrying the whole transaction: deadlocks, serialization failures, busy files. */
     public boolean isTransient(SQLException e) {
         return false;

@@ -33,7 +33,16 @@ final class WakeUp {
 
     /** Waits up to {@code max} for a signal newer than this thread's last fetch. */
     void await(Duration max) {
-        long seen = seenByThread.get()[0];
+        awaitAfter(seenByThread.get()[0], max);
+    }
+
+    /** The signals so far; pass it to {@link #awaitAfter}. */
+    long sequence() {
+        return sequence;
+    }
+
+    /** Waits up to {@code max} for a signal after {@code seen} (a {@link #sequence} read before looking). */
+    void awaitAfter(long seen, Duration max) {
         long nanos = max.toNanos();
         lock.lock();
         try {

@@ -56,8 +56,9 @@ public final class PostgresBrokerProvider implements BrokerProvider, SqlSchemaPr
             if (c.migrate.equals("auto")) migrator.migrate(); else migrator.requireCurrent();
             SqlBroker broker = new SqlBroker(c.dialect, c.db, context.clock(), c.poll);
             if (Boolean.parseBoolean(c.url.option("listen", "true"))) {
-                broker.onClose(new PostgresListener(c.jdbcUrl, c.props, c.dialect.channel(), broker::signalWork,
-                        c.url.redacted()));
+                broker.onClose(new PostgresListener(c.jdbcUrl, c.props, java.util.Map.of(c.dialect.channel(),
+                        broker::signalWork, c.dialect.doneChannel(), broker::signalFinished), c.url.redacted()));
+                broker.finishedNewsArrivesWithin(java.time.Duration.ofSeconds(1)); // NOTIFY brings the rest
             }
             return broker;
         } catch (RuntimeException e) {

@@ -35,6 +35,11 @@ public final class PostgresDialect extends SqlDialect {
         return qualifier + prefix + "jobs";
     }
 
+    /** The NOTIFY channel result waiters LISTEN on: acks and buries notify it. */
+    public String doneChannel() {
+        return qualifier + prefix + "done";
+    }
+
     @Override
     public List<Migration> migrations() {
         return List.of(new Migration(1, "jobs table and its indexes", withPartialIndexes(
@@ -229,6 +234,14 @@ public final class PostgresDialect extends SqlDialect {
     public void notifyEnqueued(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, '')")) {
             ps.setString(1, channel());
+            ps.execute();
+        }
+    }
+
+    @Override
+    public void notifyFinished(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, '')")) {
+            ps.setString(1, doneChannel());
             ps.execute();
         }
     }

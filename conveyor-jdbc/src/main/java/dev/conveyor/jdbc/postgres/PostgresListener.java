@@ -11,27 +11,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * LISTENs on the broker's channel on a connection of its own and wakes idle fetchers when an enqueue commits
- * (enqueues NOTIFY in their transaction, so a rolled-back enqueue wakes no one). If the connection drops it
- * reconnects with backoff; meanwhile workers fall back to polling, so a lost listener costs latency, never jobs.
+ * LISTENs on the broker's channels on a connection of its own: wakes idle fetchers when an enqueue commits
+ * (enqueues NOTIFY in their transaction, so a rolled-back enqueue wakes no one), and result waiters when an ack
+ * or bury commits. If the connection drops it reconnects with backoff; meanwhile workers and waiters fall back
+ * to polling, so a lost listener costs latency, never jobs.
  */
 final class PostgresListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
 
     private final String jdbcUrl;
     private final Properties props;
-    private final String channel;
-    private final Runnable onNotify;
+    /** Channel name → what its notifications do. */
+    private final java.util.Map<String, Runnable> channels;
     private final String describe;
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
 
-    PostgresListener(String jdbcUrl, Properties props, String channel, Runnable onNotify, String describe) {
+    PostgresListener(String jdbcUrl, Properties props, java.util.Map<String, Runnable> channels, String describe) {
         this.jdbcUrl = jdbcUrl;
         this.props = props;
-        this.channel = channel;
-        this.onNotify = onNotify;
+        this.channels = java.util.Map.copyOf(channels);
         this.describe = describe;
         this.thread = Thread.ofPlatform().daemon().name("conveyor-pg-listen").start(this::loop);
     }
@@ -42,14 +42,18 @@ final class PostgresListener implements AutoCloseable {
             try (Connection c = DriverManager.getConnection(jdbcUrl, props)) {
                 connection = c;
                 try (Statement s = c.createStatement()) {
-                    s.execute("LISTEN \"" + channel + "\"");
+                    for (String channel : channels.keySet()) s.execute("LISTEN \"" + channel + "\"");
                 }
                 backoffMs = 100;
-                onNotify.run(); // anything enqueued while we were not listening
+                channels.values().forEach(Runnable::run); // anything that happened while we were not listening
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (!closed) {
                     PGNotification[] got = pg.getNotifications(500);
-                    if (got != null && got.length > 0) onNotify.run();
+                    if (got == null) continue;
+                    java.util.Set<String> told = new java.util.HashSet<>();
+                    for (PGNotification n : got) {
+                        if (told.add(n.getName())) channels.getOrDefault(n.getName(), () -> {}).run();
+                    }
                 }
             } catch (SQLException e) {
                 if (closed) return;
