@@ -43,6 +43,29 @@ public interface JobStore {
         }
     }
 
+    /**
+     * A mark of the news of finished jobs this store has heard so far; pass it to {@link #awaitFinishedNews}.
+     * Read it <em>before</em> looking at what you wait for, so a finish in between is not missed.
+     */
+    default long finishedNews() {
+        return 0;
+    }
+
+    /**
+     * Waits until this store hears that some job finished after {@code mark} was read ({@link #finishedNews}),
+     * {@code maxWait} passed, or the thread is interrupted (returns with the flag set). Brokers with a push
+     * channel (pub/sub, NOTIFY, a lock condition) return within milliseconds of a finish; the default hears
+     * nothing and sleeps up to 50 ms. May return early: the caller looks again. Used to await state written
+     * before a job's ack (a workflow's record).
+     */
+    default void awaitFinishedNews(long mark, Duration maxWait) {
+        try {
+            Thread.sleep(Math.max(1, Math.min(50, maxWait.toMillis())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Per queue: how many jobs are in each state and how long the oldest ready job has waited. */
     List<QueueStats> queues();
 

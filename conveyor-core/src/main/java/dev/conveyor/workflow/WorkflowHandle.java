@@ -27,13 +27,18 @@ import java.util.Optional;
 public final class WorkflowHandle<R> {
     private final String id;
     private final Class<R> resultType;
+    private static final Duration NEWS_CAP = Duration.ofSeconds(1);
     private final StateStore state;
+    /** Where news of finished jobs comes from (a push where the broker has one); null: poll the record. */
+    private final dev.conveyor.broker.JobStore store;
     private final ObjectMapper mapper;
 
-    WorkflowHandle(String id, Class<R> resultType, StateStore state, ObjectMapper mapper) {
+    WorkflowHandle(String id, Class<R> resultType, StateStore state, dev.conveyor.broker.JobStore store,
+                   ObjectMapper mapper) {
         this.id = Objects.requireNonNull(id, "id");
         this.resultType = Objects.requireNonNull(resultType, "resultType");
         this.state = state;
+        this.store = store;
         this.mapper = mapper;
     }
 
@@ -62,11 +67,17 @@ public final class WorkflowHandle<R> {
         return decode(await(timeout), TypeFactory.defaultInstance().constructCollectionType(List.class, elementType));
     }
 
+    /**
+     * Reads the record, and while it is running waits for news of a finished job: a workflow's record is written
+     * before the ack of the job that finished it, so that ack's news (pub/sub, NOTIFY, in-JVM signal) wakes this
+     * with the record complete. Without a store it polls with a backoff from 1 to 50 ms.
+     */
     private JsonNode await(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         long sleepMs = 1;
         while (true) {
+            long mark = store != null ? store.finishedNews() : 0; // before the read: a finish in between is heard
             WorkflowRecord r = read().orElseThrow(this::missing);
             if (r.state() == WorkflowState.SUCCEEDED) return r.result();
             if (r.state() == WorkflowState.FAILED) {
@@ -76,6 +87,14 @@ public final class WorkflowHandle<R> {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new WorkflowTimeoutException(id, timeout);
+            }
+            if (store != null) {
+                // At most a second: a workflow can also end without a job finishing (a step cancelled before it ran).
+                store.awaitFinishedNews(mark, Duration.ofNanos(Math.min(left, NEWS_CAP.toNanos())));
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new ConveyorException("interrupted while waiting for workflow " + id);
+                }
+                continue;
             }
             try {
                 Thread.sleep(Math.min(sleepMs, Math.max(1, left / 1_000_000)));

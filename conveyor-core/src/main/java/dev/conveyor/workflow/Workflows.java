@@ -72,13 +72,13 @@ public final class Workflows {
         requireFirstArgs(spec, "0");
         String id = JobIds.next(clock);
         engine.start(id, spec);
-        return new WorkflowHandle<>(id, resultType, state, mapper);
+        return new WorkflowHandle<>(id, resultType, state, store, mapper);
     }
 
     /** A handle to a workflow started elsewhere. */
     public <R> WorkflowHandle<R> handle(String id, Class<R> resultType) {
         WorkflowKeys.requireId(id, "workflow id");
-        return new WorkflowHandle<>(id, resultType, state, mapper);
+        return new WorkflowHandle<>(id, resultType, state, store, mapper);
     }
 
     /** The workflow's nodes with each one's state now (reads its jobs from the store). */

@@ -110,6 +110,16 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         this.finishedCap = cap;
     }
 
+    @Override
+    public long finishedNews() {
+        return finished.sequence();
+    }
+
+    @Override
+    public void awaitFinishedNews(long mark, Duration maxWait) {
+        finished.awaitAfter(mark, maxWait.compareTo(finishedCap) < 0 ? maxWait : finishedCap);
+    }
+
     /** Waits for a finish without polling hot: acks and buries signal, here and (NOTIFY) from other processes. */
     @Override
     public Optional<JobInfo> awaitFinished(String id, Duration timeout) {

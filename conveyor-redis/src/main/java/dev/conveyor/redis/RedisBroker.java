@@ -67,6 +67,8 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
             Capability.PRIORITY_AGING, Capability.START_MARKS);
     /** Longest one awaitWork waits without looking again: covers a wake-up lost while reconnecting. */
     static final Duration WAIT_CAP = Duration.ofSeconds(1);
+    /** Whether the last {@link #finishedNews} found the done channel subscribed. */
+    private volatile boolean newsHeard;
 
     private final RedisConnection redis;
     private final RedisKeys keys;
@@ -250,6 +252,19 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
             wake.await(keys.doneChannel(), queue, seen, Math.min(left, cap));
             if (Thread.currentThread().isInterrupted()) return get(id);
         }
+    }
+
+    @Override
+    public long finishedNews() {
+        newsHeard = wake.subscribe();
+        return wake.generations(keys.doneChannel(), List.of(WakeSignals.ANY_QUEUE))[0];
+    }
+
+    @Override
+    public void awaitFinishedNews(long mark, Duration maxWait) {
+        Duration cap = newsHeard ? WAIT_CAP : Duration.ofMillis(50); // not subscribed: look again soon
+        wake.await(keys.doneChannel(), List.of(WakeSignals.ANY_QUEUE), new long[] {mark},
+                Math.min(maxWait.toNanos(), cap.toNanos()));
     }
 
     @Override

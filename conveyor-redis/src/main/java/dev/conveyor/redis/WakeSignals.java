@@ -26,6 +26,8 @@ final class WakeSignals implements AutoCloseable {
     private final Supplier<StatefulRedisPubSubConnection<String, String>> connect;
     private final String[] channels;
     private final ConcurrentHashMap<String, AtomicLong> generations = new ConcurrentHashMap<>();
+    /** A pseudo-queue signalled with every queue of a channel (no real queue name is empty). */
+    static final String ANY_QUEUE = "";
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile StatefulRedisPubSubConnection<String, String> subscription;
@@ -81,6 +83,7 @@ final class WakeSignals implements AutoCloseable {
     /** Something happened in {@code queue} on {@code channel} (work arrived, jobs finished). */
     void signal(String channel, String queue) {
         generations.computeIfAbsent(key(channel, queue), q -> new AtomicLong()).incrementAndGet();
+        generations.computeIfAbsent(key(channel, ANY_QUEUE), q -> new AtomicLong()).incrementAndGet();
         lock.lock();
         try {
             changed.signalAll();

@@ -50,6 +50,8 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
     private final MemoryJobs jobs;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    /** Changes so far (enqueues, finishes, hand-backs): the mark of {@link #finishedNews}. Guarded by lock. */
+    private long changes;
     private long nextToken = 1;
     private final TreeMap<String, String> state = new TreeMap<>();
 
@@ -79,7 +81,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
             Instant now = clock.instant();
             Long[] places = dev.conveyor.broker.FairOrder.places(jobs, now.toEpochMilli(), this.jobs.fairLookup());
             for (int i = 0; i < jobs.size(); i++) out.add(enqueueOne(jobs.get(i), places[i], now));
-            changed.signalAll();
+            signalChange();
         } finally {
             lock.unlock();
         }
@@ -128,7 +130,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                 c.updatedAt = now;
                 jobs.byId.put(c.job.id(), c);
                 jobs.makeWaiting(c, now);
-                changed.signalAll();
+                signalChange();
                 return c.job.id();
             } finally {
                 lock.unlock();
@@ -278,7 +280,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                     out.add(dev.conveyor.broker.CancelResult.CANCELLED);
                 }
             }
-            changed.signalAll();
+            signalChange();
         } finally {
             lock.unlock();
         }
@@ -321,7 +323,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                     out.add(Outcome.OK);
                 }
             }
-            changed.signalAll();
+            signalChange();
         } finally {
             lock.unlock();
         }
@@ -363,6 +365,35 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
         try {
             MemoryJobs.Entry e = jobs.byId.get(id);
             return e == null ? Optional.empty() : Optional.of(jobs.info(e, clock.instant()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under lock: wakes every waiter (fetchers, result and news waiters). */
+    private void signalChange() {
+        changes++;
+        changed.signalAll();
+    }
+
+    @Override
+    public long finishedNews() {
+        lock.lock();
+        try {
+            return changes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void awaitFinishedNews(long mark, Duration maxWait) {
+        long nanos = maxWait.toNanos();
+        lock.lock();
+        try {
+            while (changes == mark && nanos > 0) nanos = changed.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
@@ -454,7 +485,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                 jobs.makeWaiting(e, now);
                 n++;
             }
-            if (n > 0) changed.signalAll();
+            if (n > 0) signalChange();
             return n;
         } finally {
             lock.unlock();
@@ -472,7 +503,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
                 jobs.remove(e);
                 n++;
             }
-            if (n > 0) changed.signalAll();
+            if (n > 0) signalChange();
             return n;
         } finally {
             lock.unlock();
@@ -529,7 +560,7 @@ public final class MemoryBroker implements Broker, JobStore, RawEnvelopeSink, St
             List<MemoryJobs.Entry> doomed = jobs.byId.values().stream()
                     .filter(e -> e.state == state && (queue == null || queue.equals(e.job.queue()))).toList();
             doomed.forEach(jobs::remove);
-            if (!doomed.isEmpty()) changed.signalAll();
+            if (!doomed.isEmpty()) signalChange();
             return doomed.size();
         } finally {
             lock.unlock();
