@@ -55,7 +55,8 @@ class SqliteDurabilityTest {
             try {
                 // Let it get going (enqueueing and running), then kill at a random moment.
                 int enqueuedBeforeKill = 200 + ThreadLocalRandom.current().nextInt(2_000);
-                await().atMost(Duration.ofSeconds(60)).until(() -> count(log, "START ") >= 50
+                // Generous: on a loaded machine (CI beside other builds) a FULL-sync enqueue can take tens of ms.
+                await().atMost(Duration.ofSeconds(180)).until(() -> count(log, "START ") >= 50
                         && count(log, "ENQ ") >= enqueuedBeforeKill);
                 Thread.sleep(ThreadLocalRandom.current().nextInt(50));
             } finally {
