@@ -32,7 +32,10 @@ final class DashboardCommand extends BrokerCommand {
                 out().println(DashboardOptions.banner(d));
                 out().println("Stop it with Ctrl-C.");
                 out().flush();
+                if (dashboard.metrics) out().println("Prometheus metrics at " + d.url() + "metrics (same token).");
                 awaitStop(stop);
+            } finally {
+                dashboard.stop();
             }
         }
         out().println("Dashboard stopped.");

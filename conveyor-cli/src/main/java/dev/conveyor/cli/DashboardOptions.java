@@ -1,7 +1,11 @@
 package dev.conveyor.cli;
 
 import dev.conveyor.Conveyor;
+import dev.conveyor.metrics.ConveyorMetrics;
 import dev.conveyor.web.ConveyorDashboard;
+import dev.conveyor.web.PrometheusEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -31,17 +35,36 @@ final class DashboardOptions {
             description = "Append every operator action to FILE as JSON lines (always also logged).")
     Path auditFile;
 
-    /** Starts a dashboard on {@code conveyor}'s broker. */
+    @Option(names = "--metrics",
+            description = "Also serve the queue gauges of conveyor-metrics in the Prometheus format at /metrics, behind "
+                    + "the same login (Prometheus sends the token as a bearer credential).")
+    boolean metrics;
+
+    private ConveyorMetrics meters;
+
+    /** Starts a dashboard on {@code conveyor}'s broker. Call {@link #stop} when done. */
     ConveyorDashboard start(Conveyor conveyor) {
         String t = token != null ? token : BrokerOptions.environment.apply(TOKEN_ENV);
         try {
-            return ConveyorDashboard.builder().conveyor(conveyor).host(host).port(port)
-                    .token(t == null || t.isBlank() ? null : t.trim()).viewerToken(viewerToken).auditFile(auditFile).start();
+            ConveyorDashboard.Builder b = ConveyorDashboard.builder().conveyor(conveyor).host(host).port(port)
+                    .token(t == null || t.isBlank() ? null : t.trim()).viewerToken(viewerToken).auditFile(auditFile);
+            if (metrics) {
+                PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                meters = new ConveyorMetrics(registry).watchQueues(conveyor, ConveyorMetrics.DEFAULT_QUEUE_POLL);
+                b.routes(PrometheusEndpoint.routes(registry));
+            }
+            return b.start();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(Errors.message(e));
         } catch (RuntimeException e) {
             throw CliException.failure("cannot start the dashboard on " + host + ":" + port + ": " + Errors.message(e));
         }
+    }
+
+    /** Stops what {@link #start} started beside the dashboard (the queue poller of --metrics). */
+    void stop() {
+        if (meters != null) meters.close();
+        meters = null;
     }
 
     /** The lines telling where the dashboard is and how to log in. */

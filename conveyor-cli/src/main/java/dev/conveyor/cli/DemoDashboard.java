@@ -44,6 +44,7 @@ final class DemoDashboard {
         } finally {
             stop.countDown();
             producer.join(2000);
+            options.stop();
             worker.shutdown(Duration.ofSeconds(5));
             if (signals != null) signals.close();
         }

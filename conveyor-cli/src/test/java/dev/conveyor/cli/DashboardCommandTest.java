@@ -36,7 +36,7 @@ class DashboardCommandTest {
             picocli.CommandLine cl = Main.commandLine(picocli.CommandLine.defaultFactory());
             cl.setOut(new java.io.PrintWriter(out, true));
             cl.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
-            exit.set(cl.execute("dashboard", "--broker", url, "--port", "0"));
+            exit.set(cl.execute("dashboard", "--broker", url, "--port", "0", "--metrics"));
         });
         await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("Stop it with Ctrl-C"));
         Matcher m = Pattern.compile("Dashboard at (http://127\\.0\\.0\\.1:\\d+/)\\s+Log in with the token (\\S+)").matcher(out.toString());
@@ -48,6 +48,9 @@ class DashboardCommandTest {
         HttpResponse<String> jobs = http.send(HttpRequest.newBuilder(URI.create(m.group(1) + "api/jobs"))
                 .header("Authorization", "Bearer " + m.group(2)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(jobs.body()).contains(id);
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(m.group(1) + "metrics"))
+                .header("Authorization", "Bearer " + m.group(2)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("conveyor_queue").contains("queue=\"default\"");
         t.interrupt(); // as Ctrl-C would: the command closes the dashboard and the broker
         t.join(10_000);
         assertThat(t.isAlive()).isFalse();
