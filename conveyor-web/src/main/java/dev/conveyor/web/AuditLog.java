@@ -53,7 +53,9 @@ public final class AuditLog {
 
     /** Records an action. Never throws: a full disk must not undo the action; it is logged as an error instead. */
     public void record(Principal who, String ip, String action, String target, String result) {
-        Entry e = new Entry(clock.instant(), who.name(), who.role().label(), ip, action, target, result);
+        // Targets and results can hold request text (a job id from the URL): no control characters, so one
+        // action is always one log line.
+        Entry e = new Entry(clock.instant(), clean(who.name()), who.role().label(), clean(ip), action, clean(target), clean(result));
         log.info("user={} role={} ip={} action={} target={} result={}", e.user(), e.role(), e.ip(), e.action(),
                 e.target(), e.result());
         synchronized (recent) {
@@ -61,6 +63,10 @@ public final class AuditLog {
             while (recent.size() > KEEP) recent.removeLast();
             if (file != null) append(e);
         }
+    }
+
+    private static String clean(String s) {
+        return s == null ? null : s.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** The latest entries, newest first. */

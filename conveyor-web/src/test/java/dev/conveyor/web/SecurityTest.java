@@ -146,8 +146,10 @@ class SecurityTest {
         server.postJson("/api/jobs/" + deadId + "/redrive", TestServer.OPERATOR, "{}");
         server.postJson("/api/queues/default/pause", TestServer.OPERATOR, "{}");
         server.postJson("/api/jobs/0197a3c2-5d1e-7c4a-9f00-1b2c3d4e5f60/delete", TestServer.OPERATOR, "{}");
+        server.postJson("/api/jobs/forged%0Aline/cancel", TestServer.OPERATOR, "{}"); // one action, one line
         String file = Files.readString(dir.resolve("audit.jsonl"));
-        assertThat(file.lines()).hasSize(3);
+        assertThat(file.lines()).hasSize(4);
+        assertThat(file).contains("forged?line");
         assertThat(file).contains("\"user\":\"token:operator\"").contains("\"action\":\"job.redrive\"")
                 .contains("\"target\":\"" + deadId + "\"").contains("\"action\":\"queue.pause\"").contains("failed: no job");
         assertThat(server.get("/audit", TestServer.VIEWER).body()).contains("job.redrive").contains("queue.pause");
