@@ -15,6 +15,8 @@ import dev.conveyor.web.view.OverviewView;
 import dev.conveyor.web.view.Page;
 import dev.conveyor.web.view.SchedulesView;
 import dev.conveyor.web.view.WorkersView;
+import dev.conveyor.web.view.WorkflowView;
+import dev.conveyor.workflow.Workflows;
 import dev.conveyor.worker.PausedQueues;
 import dev.conveyor.worker.WorkerRecord;
 import io.javalin.config.RoutesConfig;
@@ -77,7 +79,20 @@ final class PageRoutes {
     private void job(Context ctx) {
         String id = ctx.pathParam("id");
         var info = backend.store().get(id).orElseThrow(() -> HttpProblem.notFound("No job " + id + "."));
-        page(ctx, "Job " + info.job().task(), "/jobs", JobView.render(info, backend.clock().instant(), operator(ctx), Req.csrf(ctx)));
+        String body = JobView.render(info, backend.clock().instant(), operator(ctx), Req.csrf(ctx));
+        String workflow = info.job().headers().get(JsonViews.WORKFLOW_HEADER);
+        if (workflow != null && backend.state() != null) body += workflow(workflow, id);
+        page(ctx, "Job " + info.job().task(), "/jobs", body);
+    }
+
+    /** The job's workflow graph; a graph that cannot be read (pruned, malformed) leaves the page without it. */
+    private String workflow(String workflowId, String jobId) {
+        try {
+            Workflows w = new Workflows(backend.broker(), backend.state(), backend.store(), Map.of(), mapper, backend.clock());
+            return WorkflowView.render(w.graph(workflowId), jobId);
+        } catch (RuntimeException e) {
+            return "<p class=\"muted\">The workflow's graph is not available: " + dev.conveyor.web.view.Html.esc(e.getMessage()) + "</p>";
+        }
     }
 
     private void page(Context ctx, String title, String active, String body) {

@@ -30,6 +30,7 @@ class FeaturesTest {
                 throw new IllegalStateException(a.n() % 2 == 0 ? "SMTP timeout" : "mailbox full");
             });
     static final Task<N, Void> FINE = Task.named("fine", N.class).queue("mail").action(a -> {});
+    static final Task<N, N> DOUBLE = Task.named("double", N.class, N.class).queue("mail").handler(a -> new N(a.n() * 2));
 
     Conveyor conveyor;
     ConveyorDashboard dashboard;
@@ -37,7 +38,7 @@ class FeaturesTest {
 
     @BeforeEach
     void start() {
-        conveyor = Conveyor.builder().broker("memory:").task(FLAKY).task(FINE)
+        conveyor = Conveyor.builder().broker("memory:").task(FLAKY).task(FINE).task(DOUBLE)
                 .schedule(Schedule.cron("nightly", "0 3 * * *").task(FINE, new N(1))).build();
         dashboard = ConveyorDashboard.builder().conveyor(conveyor).port(0).token(TOKEN).start();
     }
@@ -85,6 +86,21 @@ class FeaturesTest {
         assertThat(second).contains("\"nextCursor\":null");
         assertThat(get("/api/jobs?state=nonsense").statusCode()).isEqualTo(400);
         assertThat(get("/jobs?queue=mail&state=DEAD&size=10").body()).contains("id=\"next-page\"");
+    }
+
+    @Test
+    void aWorkflowJobLinksToTheOtherStepsOfItsWorkflow() throws Exception {
+        var flow = dev.conveyor.workflow.Flow.chain(dev.conveyor.workflow.Flow.step(DOUBLE, new N(1)),
+                dev.conveyor.workflow.Flow.then(DOUBLE));
+        String workflow = conveyor.start(flow, N.class).id();
+        TestWorker.of(conveyor).drain();
+        TestWorker.of(conveyor).drain();
+        var jobs = conveyor.store().list(dev.conveyor.broker.JobQuery.all(10)).items();
+        assertThat(jobs).hasSize(2);
+        String page = get("/jobs/" + jobs.get(0).id()).body();
+        assertThat(page).contains("id=\"workflow\"").contains(workflow).contains("(this job)")
+                .contains("class=\"workflow-job\" href=\"/jobs/" + jobs.get(1).id() + "\"");
+        assertThat(get("/api/jobs/" + jobs.get(1).id()).body()).contains("\"workflow\":{\"workflow\":\"" + workflow + "\"");
     }
 
     @Test
