@@ -3,7 +3,8 @@
 #
 #   source scripts/services.sh && conveyor_ensure_services postgresql redis
 #
-# Names: postgresql, mariadb, redis, rabbitmq. For each one it
+# Names: postgresql, mariadb, redis, rabbitmq, and chromium (not a server: the headless browser and its driver that
+# conveyor-web's browser test drives; it is only checked and installed). For each one it
 #   1. checks it (pg_isready / mariadb-admin ping / redis-cli ping / rabbitmq-diagnostics ping);
 #   2. if its programs are missing: installs the Debian package when we are root, else says what to install;
 #   3. if it is down: starts it with the start command of the shared SERVICES.md;
@@ -20,6 +21,7 @@ _conveyor_svc_programs() {
     mariadb) echo "mariadbd mariadb-admin mariadb" ;;
     redis) echo "redis-server redis-cli" ;;
     rabbitmq) echo "rabbitmq-server rabbitmq-diagnostics" ;;
+    chromium) echo "chromium chromedriver" ;;
   esac
 }
 
@@ -29,6 +31,7 @@ _conveyor_svc_package() {
     mariadb) echo "mariadb-server mariadb-client" ;;
     redis) echo "redis-server redis-tools" ;;
     rabbitmq) echo "rabbitmq-server" ;;
+    chromium) echo "chromium chromium-driver" ;;
   esac
 }
 
@@ -40,6 +43,9 @@ _conveyor_svc_check() {
     mariadb) timeout 10 mariadb-admin --connect-timeout=5 -h 127.0.0.1 -P 3306 ping >/dev/null 2>&1 ;;
     redis) [ "$(timeout 10 redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ] ;;
     rabbitmq) timeout 30 rabbitmq-diagnostics -q ping >/dev/null 2>&1 ;;
+    # Installed and runnable is all the browser test needs (it starts its own headless instance).
+    chromium) timeout 30 chromium --headless --no-sandbox --version >/dev/null 2>&1 \
+        && timeout 10 chromedriver --version >/dev/null 2>&1 ;;
   esac
 }
 
@@ -60,6 +66,9 @@ _conveyor_svc_start() {
         --dir /var/lib/redis --logfile /var/log/redis/ci.log ;;
     rabbitmq)
       rabbitmq-server -detached ;;
+    chromium)
+      echo "chromium is installed but does not run: try chromium --headless --no-sandbox --version" >&2
+      return 1 ;;
   esac
 }
 
@@ -69,6 +78,7 @@ _conveyor_svc_start_hint() {
     mariadb) echo "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd" ;;
     redis) echo "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save \"\" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log" ;;
     rabbitmq) echo "rabbitmq-server -detached" ;;
+    chromium) echo "(not a server) apt-get install -y chromium chromium-driver" ;;
   esac
 }
 
@@ -109,7 +119,7 @@ _conveyor_ensure_service() {
   local PATH="$PATH:/usr/sbin:/sbin"
 
   if [ -z "$(_conveyor_svc_programs "$name")" ]; then
-    echo "services: unknown service '$name' (known: postgresql mariadb redis rabbitmq)" >&2
+    echo "services: unknown service '$name' (known: postgresql mariadb redis rabbitmq chromium)" >&2
     return 1
   fi
 

@@ -96,6 +96,11 @@ final class JobFactory {
         int priority = e.priority() != null ? e.priority() : o != null ? o.priority() : Job.DEFAULT_PRIORITY;
         String uniqueKey = e.uniqueKey() != null ? e.uniqueKey() : derivedKey;
         Map<String, String> headers = propagatedHeaders(e.headers());
+        if (o != null && !o.sensitive().isEmpty() && !headers.containsKey(dev.conveyor.job.SensitiveFields.HEADER)) {
+            // The dashboard has no task classes: the names to mask travel with the job.
+            headers = new java.util.HashMap<>(headers);
+            headers.put(dev.conveyor.job.SensitiveFields.HEADER, String.join(",", o.sensitive()));
+        }
         checkSize(taskName, argsJson, headers);
         return new Job(JobIds.next(clock), taskName, queue, argsJson, headers, priority, 0, 0,
                 o != null ? o.maxAttempts() : Task.DEFAULT_MAX_ATTEMPTS,

@@ -292,6 +292,18 @@ public final class Task<A, R> {
             return this;
         }
 
+        /**
+         * Names of fields in the args (and the result) that operators must not see: the dashboard, its API and
+         * {@code conveyor jobs show} print them as {@code "***"}, at any depth, and search does not match them.
+         * The names travel with each job in the header {@value dev.conveyor.job.SensitiveFields#HEADER}, so tools
+         * without the task's classes know them. Masking is for display only: the values are stored as given.
+         * Defaults to none.
+         */
+        public Builder<A, R> sensitive(String... fields) {
+            options = options.withSensitive(List.of(fields));
+            return this;
+        }
+
         /** Exceptions of these types (and subtypes) fail the job without retry. */
         @SafeVarargs
         public final Builder<A, R> fatalOn(Class<? extends Throwable>... types) {

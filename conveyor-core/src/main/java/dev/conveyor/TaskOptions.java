@@ -23,6 +23,8 @@ import java.util.function.Function;
  * @param retryOn         when non-empty, only these exception types are retried, others are fatal
  * @param platformThreads when positive, jobs run on a pool of this many platform threads (CPU-bound work)
  *                        instead of one virtual thread each; defaults to 0
+ * @param sensitive       names of args (and result) fields the dashboard and CLI show masked; they travel in the
+ *                        job header {@value dev.conveyor.job.SensitiveFields#HEADER}; defaults to none
  */
 public record TaskOptions<A>(
         String queue,
@@ -36,11 +38,23 @@ public record TaskOptions<A>(
         Duration uniqueFor,
         List<Class<? extends Throwable>> fatalOn,
         List<Class<? extends Throwable>> retryOn,
-        int platformThreads) {
+        int platformThreads,
+        List<String> sensitive) {
 
     public TaskOptions {
         fatalOn = List.copyOf(fatalOn);
         retryOn = List.copyOf(retryOn);
+        sensitive = sensitive == null ? List.of() : List.copyOf(sensitive);
+        for (String f : sensitive) dev.conveyor.job.SensitiveFields.requireFieldName(f);
+    }
+
+    /** Without sensitive fields (the constructor before {@code sensitive} was added). */
+    public TaskOptions(String queue, int priority, int maxAttempts, int maxDeliveries, RetryPolicy retry,
+                       Duration timeout, Duration maxAge, Function<? super A, String> uniqueKey, Duration uniqueFor,
+                       List<Class<? extends Throwable>> fatalOn, List<Class<? extends Throwable>> retryOn,
+                       int platformThreads) {
+        this(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn,
+                platformThreads, List.of());
     }
 
     /** True when {@code error} should end the job without retry under these options. */
@@ -54,50 +68,54 @@ public record TaskOptions<A>(
     }
 
     TaskOptions<A> withQueue(String queue) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withPriority(int priority) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withMaxAttempts(int maxAttempts) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withMaxDeliveries(int maxDeliveries) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withRetry(RetryPolicy retry) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withTimeout(Duration timeout) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withMaxAge(Duration maxAge) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withUniqueKey(Function<? super A, String> uniqueKey) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withUniqueFor(Duration uniqueFor) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withFatalOn(List<Class<? extends Throwable>> fatalOn) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withRetryOn(List<Class<? extends Throwable>> retryOn) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
+    }
+
+    TaskOptions<A> withSensitive(List<String> sensitive) {
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 
     TaskOptions<A> withPlatformThreads(int platformThreads) {
-        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads);
+        return new TaskOptions<>(queue, priority, maxAttempts, maxDeliveries, retry, timeout, maxAge, uniqueKey, uniqueFor, fatalOn, retryOn, platformThreads, sensitive);
     }
 }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
         description = "Conveyor: background jobs for the JVM.",
         subcommands = {
             DemoCommand.class,
+            DashboardCommand.class,
             WorkerCommand.class,
             EnqueueCommand.class,
             QueuesCommand.class,

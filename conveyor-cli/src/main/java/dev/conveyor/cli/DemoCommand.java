@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
             "Exits 0 when every check passes (what should succeed did, the poison job is dead, ...), else 1: "
                     + "`conveyor demo --quick` doubles as a smoke test."
         },
-        footer = {"", "Examples:", "  conveyor demo", "  conveyor demo --quick",
+        footer = {"", "Examples:", "  conveyor demo", "  conveyor demo --quick", "  conveyor demo --dashboard",
             "  conveyor demo --jobs 20000 --broker memory:"})
 final class DemoCommand extends BrokerCommand {
     static final String DEMO_BROKER = "sqlite:./conveyor-data/demo.db";
@@ -54,6 +54,14 @@ final class DemoCommand extends BrokerCommand {
     @Option(names = "--jobs", paramLabel = "N",
             description = "Jobs to enqueue (default: " + DEFAULT_JOBS + "; " + QUICK_JOBS + " with --quick).")
     Integer jobs;
+
+    @Option(names = "--dashboard",
+            description = "Keep the workload flowing with the web dashboard up (its URL and token are printed) until "
+                    + "Ctrl-C, instead of ending with a summary. Takes the dashboard's --host, --port, --token.")
+    boolean dashboard;
+
+    @picocli.CommandLine.Mixin
+    DashboardOptions dashboardOptions;
 
     @Option(names = "--plain",
             description = "No live view: one plain line per second (the default off a terminal and in CI).")
@@ -80,6 +88,9 @@ final class DemoCommand extends BrokerCommand {
         tasks.all().forEach(builder::task);
         long start = System.nanoTime();
         try (Conveyor conveyor = open(builder, url)) {
+            if (dashboard) {
+                return new DemoDashboard(conveyor, tasks, n, out()).run(url, fresh, dashboardOptions);
+            }
             return run(conveyor, store(conveyor), tasks, plan, url, fresh, start);
         }
     }

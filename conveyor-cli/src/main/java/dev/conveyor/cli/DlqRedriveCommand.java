@@ -1,9 +1,9 @@
 package dev.conveyor.cli;
 
 import dev.conveyor.Conveyor;
-import dev.conveyor.broker.JobQuery;
+import dev.conveyor.admin.DeadLetters;
+import dev.conveyor.admin.JobFilter;
 import dev.conveyor.broker.JobStore;
-import dev.conveyor.broker.Page;
 import dev.conveyor.job.JobInfo;
 import dev.conveyor.job.JobState;
 import java.util.ArrayList;
@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
             "",
             "Examples:",
             "  conveyor dlq redrive 0197a3c2-5d1e-7c4a-9f00-1b2c3d4e5f60",
-            "  conveyor dlq redrive --all --queue emails"
+            "  conveyor dlq redrive --all --queue emails",
+            "  conveyor dlq redrive --all --task send_report --error Timeout --dry-run"
         })
 final class DlqRedriveCommand extends BrokerCommand {
 
@@ -44,9 +45,21 @@ final class DlqRedriveCommand extends BrokerCommand {
     @Option(names = "--queue", paramLabel = "QUEUE", description = "With --all: only dead jobs of this queue.")
     String queue;
 
+    @Option(names = "--task", paramLabel = "TASK", description = "With --all: only dead jobs of this task.")
+    String task;
+
+    @Option(names = "--error", paramLabel = "TEXT",
+            description = "With --all: only dead jobs with an error containing TEXT (type, message or stack trace).")
+    String error;
+
+    @Option(names = "--dry-run", description = "With --all: count the jobs that would be re-driven; change nothing.")
+    boolean dryRun;
+
     @Override
     protected int run() {
-        if (queue != null && !target.all) throw CliException.usage("--queue goes with --all, not with job ids");
+        if ((queue != null || task != null || error != null || dryRun) && !target.all) {
+            throw CliException.usage("--queue, --task, --error and --dry-run go with --all, not with job ids");
+        }
         if (queue != null) JobsListCommand.query(JobState.DEAD, queue, null, null, 1); // validates the name
         try (Conveyor conveyor = open()) {
             JobStore store = store(conveyor);
@@ -55,15 +68,13 @@ final class DlqRedriveCommand extends BrokerCommand {
     }
 
     private int redriveAll(JobStore store) {
-        long total = 0;
-        JobQuery query = new JobQuery(JobState.DEAD, queue, null, null, JobQuery.MAX_LIMIT);
-        while (true) {
-            Page<JobInfo> page = store.list(query);
-            if (!page.items().isEmpty()) total += store.redrive(page.items().stream().map(JobInfo::id).toList());
-            if (page.nextCursor() == null) break;
-            query = query.after(page.nextCursor());
-        }
-        out().println("Re-drove " + total + " dead job(s)" + (queue == null ? "" : " of queue '" + queue + "'") + ".");
+        // The same filter and code as the dashboard's "re-drive by filter" (dev.conveyor.admin.DeadLetters).
+        JobFilter filter = new JobFilter(JobState.DEAD, queue, task, null, null, error);
+        DeadLetters.Outcome outcome = DeadLetters.redrive(store, filter, dryRun);
+        String which = (queue == null ? "" : " of queue '" + queue + "'") + (task == null ? "" : " of task '" + task + "'")
+                + (error == null ? "" : " with an error containing '" + error + "'");
+        out().println(dryRun ? "Would re-drive " + outcome.count() + " dead job(s)" + which + " (dry run: nothing changed)."
+                : "Re-drove " + outcome.count() + " dead job(s)" + which + ".");
         return ExitCodes.OK;
     }
 

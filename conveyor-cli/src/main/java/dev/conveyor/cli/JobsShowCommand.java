@@ -98,9 +98,9 @@ final class JobsShowCommand extends BrokerCommand {
             }
         }
         out.println("args:");
-        out.println(indent(pretty(j.args()), "  "));
+        out.println(indent(pretty(dev.conveyor.job.SensitiveFields.maskedArgs(j)), "  ")); // the task's sensitive fields as ***
         out.println("result:");
-        out.println(info.result() == null ? "  -" : indent(pretty(info.result()), "  "));
+        out.println(info.result() == null ? "  -" : indent(pretty(dev.conveyor.job.SensitiveFields.mask(info.result(), dev.conveyor.job.SensitiveFields.of(j))), "  "));
         out.println("errors: " + (info.errors().isEmpty() ? "none" : info.errors().size()));
         int n = 0;
         for (AttemptError e : info.errors()) {

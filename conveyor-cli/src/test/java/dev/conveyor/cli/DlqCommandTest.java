@@ -92,6 +92,19 @@ class DlqCommandTest {
     }
 
     @Test
+    void redriveAllWithADryRunCountsTheSameFilterItWouldRedrive() {
+        Cli.Result dry = Cli.run("dlq", "redrive", "--all", "--error", "OTHER QUEUE", "--dry-run", "--broker", url);
+        assertThat(dry.exitCode()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("Would re-drive 1 dead job(s) with an error containing 'OTHER QUEUE' (dry run");
+        assertThat(state(dead.get(3))).isEqualTo(JobState.DEAD);
+        Cli.Result r = Cli.run("dlq", "redrive", "--all", "--task", TestApp.BROKEN.name(), "--error", "n1", "--broker", url);
+        assertThat(r.out()).contains("Re-drove 1 dead job(s) of task '" + TestApp.BROKEN.name() + "'");
+        assertThat(state(dead.get(1))).isEqualTo(JobState.READY);
+        assertThat(state(dead.get(0))).isEqualTo(JobState.DEAD);
+        assertThat(Cli.run("dlq", "redrive", dead.get(0), "--dry-run", "--broker", url).exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void redriveNeedsIdsOrAllButNotBoth() {
         assertThat(Cli.run("dlq", "redrive", "--broker", url).exitCode()).isEqualTo(2);
         assertThat(Cli.run("dlq", "redrive", "--all", dead.get(0), "--broker", url).exitCode()).isEqualTo(2);

@@ -59,6 +59,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
     private final Processor processor;
     private final Thread processorThread;
     private final PausedQueues pausedQueues;
+    private final WorkerRegistry registry;
     private final dev.conveyor.limit.Limiter limiter;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
@@ -131,6 +132,10 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         this.heartbeat = new Heartbeat(broker, options.leaseDuration(), this::heldLeases);
         this.pausedQueues = broker instanceof dev.conveyor.broker.StateStore state
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE) ? new PausedQueues(state) : null;
+        this.registry = broker instanceof dev.conveyor.broker.StateStore state
+                && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
+                ? new WorkerRegistry(state, clock, name, options.queues(), options.concurrency(),
+                        options.heartbeatInterval(), inFlight::size) : null;
         this.processor = new Processor(broker, options.queues(), Math.min(options.fetchBatch(), options.concurrency()),
                 options.concurrency(), firstStart, options.leaseDuration(), options.pollInterval(), slots, this::dispatch, this::handBack,
                 pausedQueues == null ? q -> q : pausedQueues::active);
@@ -172,6 +177,9 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
             PriorityAger ager = new PriorityAger((dev.conveyor.broker.JobStore) broker,
                     (dev.conveyor.broker.StateStore) broker, options.queues(), options.priorityAging(), clock);
             scheduler.scheduleWithFixedDelay(ager::runOnce, 1, 1, TimeUnit.SECONDS);
+        }
+        if (registry != null) { // the live-workers list (dashboard): one small record per worker, per beat
+            scheduler.scheduleWithFixedDelay(registry::beat, 0, hb, TimeUnit.NANOSECONDS);
         }
         if (pausedQueues != null) {
             pausedQueues.refresh(); // before the first fetch: a paused queue is never fetched from
@@ -384,6 +392,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (registry != null) registry.remove();
         virtualThreads.shutdown();
         platformPools.values().forEach(ExecutorService::shutdown);
         if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
