@@ -11,7 +11,8 @@ import java.util.Locale;
 public final class BenchOptions {
     public static final String USAGE = """
             usage: bench/run [options] [scenario...]
-              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input (only when named)
+              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input,
+                         long-jobs, broker-restart, net-faults (only when named)
               --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal, postgres, mariadb, redis, or all
                                    (default: memory, sqlite, sqlite-normal; repeatable). postgres and mariadb need
                                    the local servers: PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth,
@@ -33,7 +34,8 @@ public final class BenchOptions {
               --fair-work-ms MS    fairness: each job's sleep (default 1)
               --soak-seconds S     soak: how long two workers run a 1-second schedule (default 60)
               --chaos-jobs N       kill-storm: jobs (default 100000); crash-loop: good jobs (at most 2000); paused-worker: jobs
-                                   (at most 200); poison-input: good jobs (at most 10000, and a fiftieth of it per bad kind)
+                                   (at most 200); poison-input: good jobs (at most 10000, and a fiftieth of it per bad kind);
+                                   long-jobs: long jobs (at most 48) and delayed / retried jobs (at most 200 each)
               --chaos-concurrency C  chaos worker processes' concurrency (default 32)
               --chaos-sleep-ms MS  kill-storm: each job's sleep (default 100)
               --kill-every S       kill-storm: seconds between SIGKILLs (default 2)

@@ -138,6 +138,41 @@ class QuickBenchTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = BrokerKind.class, names = "MEMORY", mode = EnumSource.Mode.EXCLUDE)
+    void longJobsKeepTheirLeaseAndDelaysRunWhenDueOnce(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.LONG_JOBS);
+        o.chaosJobs = 12; // 12 jobs of 10 leases, 12 delayed, 12 retried
+        o.chaosConcurrency = 16;
+        o.chaosLease = java.time.Duration.ofSeconds(1);
+        o.timeout = java.time.Duration.ofSeconds(120);
+        assertAllCounted(LongJobsScenario.run(broker, o, dir)); // 0 started twice, 0 early, 0 refused, 0 lost
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BrokerKind.class, names = {"REDIS", "POSTGRES", "MARIADB"})
+    void aBrokerKilledAndRestartedLosesNoAcknowledgedJob(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.BROKER_RESTART);
+        o.chaosConcurrency = 8;
+        o.chaosSleepMs = 20;
+        o.chaosLease = java.time.Duration.ofSeconds(2);
+        o.timeout = java.time.Duration.ofSeconds(120);
+        ScenarioResult r = BrokerRestartScenario.run(broker, o, dir);
+        assertAllCounted(r); // 0 lost, none dead, duplicates bounded, both workers carried on
+        assertThat(r.runs).singleElement().satisfies(run -> assertThat((Integer) run.get("acknowledged")).isPositive());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BrokerKind.class, names = {"REDIS", "POSTGRES", "MARIADB"})
+    void workersRecoverFromLatencyCutAndHalfOpenConnections(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.NET_FAULTS);
+        o.chaosConcurrency = 8;
+        o.chaosSleepMs = 20;
+        o.chaosLease = java.time.Duration.ofSeconds(2);
+        o.timeout = java.time.Duration.ofSeconds(120);
+        assertAllCounted(NetFaultsScenario.run(broker, o, dir)); // 0 lost, every worker succeeded again after each fault
+    }
+
+    @ParameterizedTest
     @EnumSource(BrokerKind.class)
     void retentionRunsEveryJobAndPrunesToTheKeptNumber(BrokerKind broker) {
         BenchOptions o = quick(broker, ScenarioKind.RETENTION);
