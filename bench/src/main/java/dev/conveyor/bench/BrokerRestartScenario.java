@@ -139,7 +139,7 @@ final class BrokerRestartScenario {
         res.check(1, "workers alive throughout (none needed a restart)", 1, Boolean.TRUE.equals(run.get("workersAliveThroughout")) ? 1 : 0);
     }
 
-    /** Enqueues batches of 20 every 50 ms; records each acknowledged job; a failed call is counted, not retried. */
+    /** Enqueues batches (20 every 50 ms by default); records each acknowledged job; a failed call is counted, not retried. */
     static final class Producer implements Runnable {
         private final Conveyor conveyor;
         private final Task<ChaosWorker.Work, Void> task;
@@ -148,25 +148,38 @@ final class BrokerRestartScenario {
         volatile boolean stop;
         volatile int failed;
 
+        private final int batchSize;
+        private final long intervalMs;
+
         Producer(Conveyor conveyor, Task<ChaosWorker.Work, Void> task, Ledger ledger, int sleepMs) {
+            this(conveyor, task, ledger, sleepMs, 20, 50);
+        }
+
+        /** {@code batchSize} jobs every {@code intervalMs}, paced on a fixed beat (a slow call does not add up). */
+        Producer(Conveyor conveyor, Task<ChaosWorker.Work, Void> task, Ledger ledger, int sleepMs, int batchSize,
+                 long intervalMs) {
             this.conveyor = conveyor;
             this.task = task;
             this.ledger = ledger;
             this.sleepMs = sleepMs;
+            this.batchSize = batchSize;
+            this.intervalMs = intervalMs;
         }
 
         @Override
         public void run() {
             int n = 0;
+            long next = System.currentTimeMillis();
             while (!stop) {
                 List<ChaosWorker.Work> batch = new ArrayList<>();
-                for (int i = 0; i < 20; i++) batch.add(new ChaosWorker.Work(n++, sleepMs));
+                for (int i = 0; i < batchSize; i++) batch.add(new ChaosWorker.Work(n++, sleepMs));
                 try {
                     for (JobHandle<Void> h : conveyor.enqueueAll(task, batch)) ledger.write('Q', h.id());
                 } catch (RuntimeException e) {
                     failed++;
                 }
-                Chaos.sleep(50);
+                next += intervalMs;
+                Chaos.sleep(Math.max(0, next - System.currentTimeMillis()));
             }
         }
     }

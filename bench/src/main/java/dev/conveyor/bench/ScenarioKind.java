@@ -29,7 +29,9 @@ public enum ScenarioKind {
     /** Chaos: the scenario's own broker server SIGKILLed mid-run and restarted; no acknowledged job lost. */
     BROKER_RESTART("broker-restart"),
     /** Chaos: workers reach the broker through a proxy that adds latency, cuts and half-opens connections; nothing lost. */
-    NET_FAULTS("net-faults");
+    NET_FAULTS("net-faults"),
+    /** Chaos: minutes at a steady rate with worker kills and a connection cut; nothing lost, heap and connections sampled. */
+    CHAOS_SOAK("chaos-soak");
 
     /** What runs when no scenario is named (retention, fairness, soak and the chaos scenarios take minutes per broker: only when asked for). */
     public static final java.util.List<ScenarioKind> DEFAULT = java.util.List.of(THROUGHPUT, ENQUEUE, LATENCY);
@@ -47,6 +49,6 @@ public enum ScenarioKind {
     public static ScenarioKind parse(String s) {
         String k = s.toLowerCase(Locale.ROOT);
         for (ScenarioKind x : values()) if (x.label.equals(k)) return x;
-        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input, long-jobs, broker-restart, net-faults");
+        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input, long-jobs, broker-restart, net-faults, chaos-soak");
     }
 }

@@ -172,6 +172,21 @@ class QuickBenchTest {
         assertAllCounted(NetFaultsScenario.run(broker, o, dir)); // 0 lost, every worker succeeded again after each fault
     }
 
+    /** One embedded and one server broker (the 10-minute soak rotates over all of them, one per run). */
+    @ParameterizedTest
+    @EnumSource(value = BrokerKind.class, names = {"SQLITE", "REDIS"})
+    void aSoakWithKillsAndACutLosesNothing(BrokerKind broker) {
+        BenchOptions o = quick(broker, ScenarioKind.CHAOS_SOAK);
+        o.chaosSeconds = 20;
+        o.chaosConcurrency = 8;
+        o.chaosSleepMs = 20;
+        o.chaosLease = java.time.Duration.ofSeconds(2);
+        o.timeout = java.time.Duration.ofSeconds(120);
+        ScenarioResult r = ChaosSoakScenario.run(broker, o, dir);
+        assertAllCounted(r); // 0 lost, 0 unexpected, none dead, duplicates bounded
+        assertThat(r.runs).singleElement().satisfies(run -> assertThat((Integer) run.get("kills")).isPositive());
+    }
+
     @ParameterizedTest
     @EnumSource(BrokerKind.class)
     void retentionRunsEveryJobAndPrunesToTheKeptNumber(BrokerKind broker) {
