@@ -69,7 +69,7 @@ final class BrokerRestartScenario {
                 server.start();
                 long restartedAt = System.currentTimeMillis();
                 harness.write('B', "broker", "broker");
-                Chaos.sleep(afterMs);
+                Chaos.awaitRecovered(ledgerDir, workers, restartedAt, afterMs, o.timeout);
                 producer.stop = true;
                 t.join();
                 JobStore store = (JobStore) broker;
