@@ -78,6 +78,10 @@ public final class Bench {
                         case CRASH_LOOP -> CrashLoopScenario.run(b, o, dir);
                         case PAUSED_WORKER -> PausedWorkerScenario.run(b, o, dir);
                         case POISON_INPUT -> PoisonInputScenario.run(b, o, dir);
+                        case LONG_JOBS -> LongJobsScenario.run(b, o, dir);
+                        case BROKER_RESTART -> BrokerRestartScenario.run(b, o, dir);
+                        case NET_FAULTS -> NetFaultsScenario.run(b, o, dir);
+                        case CHAOS_SOAK -> ChaosSoakScenario.run(b, o, dir);
                     };
                     r.env = Env.snapshot(b.isSqlite() ? dir : null);
                     if (b.isServer()) r.env.put("server", ServerDb.version(b));

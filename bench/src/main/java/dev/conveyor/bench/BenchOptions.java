@@ -11,7 +11,8 @@ import java.util.Locale;
 public final class BenchOptions {
     public static final String USAGE = """
             usage: bench/run [options] [scenario...]
-              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input (only when named)
+              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input,
+                         long-jobs, broker-restart, net-faults, chaos-soak (only when named)
               --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal, postgres, mariadb, redis, or all
                                    (default: memory, sqlite, sqlite-normal; repeatable). postgres and mariadb need
                                    the local servers: PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth,
@@ -33,12 +34,14 @@ public final class BenchOptions {
               --fair-work-ms MS    fairness: each job's sleep (default 1)
               --soak-seconds S     soak: how long two workers run a 1-second schedule (default 60)
               --chaos-jobs N       kill-storm: jobs (default 100000); crash-loop: good jobs (at most 2000); paused-worker: jobs
-                                   (at most 200); poison-input: good jobs (at most 10000, and a fiftieth of it per bad kind)
+                                   (at most 200); poison-input: good jobs (at most 10000, and a fiftieth of it per bad kind);
+                                   long-jobs: long jobs (at most 48) and delayed / retried jobs (at most 200 each)
               --chaos-concurrency C  chaos worker processes' concurrency (default 32)
               --chaos-sleep-ms MS  kill-storm: each job's sleep (default 100)
               --kill-every S       kill-storm: seconds between SIGKILLs (default 2)
               --kill-for S         kill-storm: seconds of killing (default 60)
               --chaos-lease-ms MS  chaos workers' lease (default 5000; heartbeat a third of it)
+              --chaos-seconds S    chaos-soak: how long (default 600; --quick 20)
               --retention-jobs N   retention: jobs pushed through (default 1000000)
               --retention-sample N retention: jobs between samples of fetch latency and table size (default 50000)
               --retention-keep N   retention: Retention.maxSucceeded, succeeded jobs kept (default 50000)
@@ -86,6 +89,7 @@ public final class BenchOptions {
     public Duration killEvery = Duration.ofSeconds(2);
     public Duration killFor = Duration.ofSeconds(60);
     public Duration chaosLease = Duration.ofSeconds(5);
+    public int chaosSeconds = 600;
     public int retentionJobs = 1_000_000;
     public int retentionSample = 50_000;
     public int retentionKeep = 50_000;
@@ -125,6 +129,7 @@ public final class BenchOptions {
         killEvery = Duration.ofSeconds(1);
         killFor = Duration.ofSeconds(5);
         chaosLease = Duration.ofSeconds(2);
+        chaosSeconds = 20;
         retentionJobs = 6_000;
         retentionSample = 1_000;
         retentionKeep = 1_000;
@@ -139,7 +144,7 @@ public final class BenchOptions {
             "--rate", "--duration", "--latency-warmup", "--dir", "--out", "--timeout", "--jfr-top", "--top",
             "--sqlite-setup", "--retention-jobs", "--retention-sample", "--retention-keep", "--retention-interval",
             "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms", "--soak-seconds", "--chaos-jobs", "--chaos-concurrency", "--chaos-sleep-ms",
-            "--kill-every", "--kill-for", "--chaos-lease-ms");
+            "--kill-every", "--kill-for", "--chaos-lease-ms", "--chaos-seconds");
 
     public static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -199,6 +204,7 @@ public final class BenchOptions {
                         case "--kill-every" -> o.killEvery = Duration.ofSeconds(positive(a, value));
                         case "--kill-for" -> o.killFor = Duration.ofSeconds(positive(a, value));
                         case "--chaos-lease-ms" -> o.chaosLease = Duration.ofMillis(positive(a, value));
+                        case "--chaos-seconds" -> o.chaosSeconds = positive(a, value);
                         case "--retention-vacuum" -> o.retentionVacuum = seconds(a, value);
                         case "--concurrency" -> o.concurrency = positive(a, value);
                         case "--fetch-batch" -> o.fetchBatch = positive(a, value);

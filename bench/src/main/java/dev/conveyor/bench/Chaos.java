@@ -36,6 +36,22 @@ final class Chaos {
         return s == null ? 0 : s.count(state);
     }
 
+    /**
+     * Waits at least {@code minMs}, and then until every given worker has recorded an accepted success after
+     * {@code since} (or {@code timeout} passed): the producer keeps enqueueing meanwhile, so a worker that
+     * recovers slowly still finds work, and "it recorded a success again" is a count, not a race with the drain.
+     */
+    static void awaitRecovered(Path ledgerDir, java.util.List<Process> workers, long since, long minMs, java.time.Duration timeout) {
+        long start = System.nanoTime();
+        sleep(minMs);
+        while (System.nanoTime() - start < timeout.toNanos()) {
+            java.util.Set<String> recovered = new java.util.HashSet<>();
+            for (Ledger.Entry e : Ledger.read(ledgerDir)) if (e.kind() == 'A' && e.at() >= since) recovered.add(e.pid());
+            if (workers.stream().allMatch(w -> recovered.contains(Long.toString(w.pid())))) return;
+            sleep(500);
+        }
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -20,9 +20,13 @@ public final class ChaosWorker {
 
     record Throw(int n) {}
 
+    /** Long jobs vs lease: sleeps {@code sleepMs}; with {@code retryDelayMs > 0} its first run asks to be retried that much later. */
+    record Timed(int n, int sleepMs, int retryDelayMs) {}
+
     static final String WORK_TASK = "chaos.work";
     static final String CRASH_TASK = "chaos.crash";
     static final String THROW_TASK = "chaos.throw";
+    static final String TIMED_TASK = "chaos.timed";
 
     private ChaosWorker() {}
 
@@ -46,6 +50,24 @@ public final class ChaosWorker {
                 });
     }
 
+    /**
+     * Records its start ({@code S}) and the due time the broker leased it with ({@code D}, the line's time is the
+     * job's runAt); a first run that must be retried records {@code F} and throws {@link dev.conveyor.RetryLaterException};
+     * otherwise sleeps and records its end ({@code E}).
+     */
+    static Task<Timed, Void> timed(Ledger ledger) {
+        return Task.named(TIMED_TASK, Timed.class).queue("chaos").maxAttempts(5).action((t, ctx) -> {
+            ledger.write('S', ctx.jobId());
+            ledger.writeAt('D', ctx.jobId(), ctx.job().runAt().toEpochMilli());
+            if (t.retryDelayMs() > 0 && ctx.attempt() == 0) {
+                ledger.write('F', ctx.jobId());
+                throw new dev.conveyor.RetryLaterException(Duration.ofMillis(t.retryDelayMs()), "chaos.timed: again later");
+            }
+            if (t.sleepMs() > 0) Thread.sleep(t.sleepMs());
+            ledger.write('E', ctx.jobId());
+        });
+    }
+
     public static void main(String[] args) throws Exception {
         String url = args[0];
         Path ledgerDir = Path.of(args[1]);
@@ -55,6 +77,7 @@ public final class ChaosWorker {
         TimedBroker broker = TimedBroker.of(dev.conveyor.broker.Brokers.open(url,
                 new dev.conveyor.broker.BrokerContext(java.time.Clock.systemUTC()))).observe(ledger::write);
         Conveyor conveyor = Conveyor.builder().broker(broker).task(work(ledger)).task(crash()).task(thrower())
+                .task(timed(ledger))
                 .listener(new dev.conveyor.events.JobListener() {
                     @Override
                     public void finished(dev.conveyor.job.Job job, dev.conveyor.events.JobOutcome outcome,

@@ -45,8 +45,17 @@ final class Ledger implements AutoCloseable {
     }
 
     synchronized void write(char kind, String id, String process) {
+        writeLine(kind, id, System.currentTimeMillis(), process);
+    }
+
+    /** A line whose time is not now but {@code epochMs} (e.g. {@code D}: the due time a job was leased with). */
+    synchronized void writeAt(char kind, String id, long epochMs) {
+        writeLine(kind, id, epochMs, pid);
+    }
+
+    private void writeLine(char kind, String id, long epochMs, String process) {
         try {
-            out.write(kind + " " + id + " " + System.currentTimeMillis() + " " + process + "\n");
+            out.write(kind + " " + id + " " + epochMs + " " + process + "\n");
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the ledger", e);

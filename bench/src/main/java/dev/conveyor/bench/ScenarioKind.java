@@ -23,7 +23,15 @@ public enum ScenarioKind {
     /** Chaos: a worker SIGSTOPped for two leases; its stale outcomes are refused, each job recorded once. */
     PAUSED_WORKER("paused-worker"),
     /** Chaos: good jobs mixed with bad input of every kind; the good ones complete, each bad one is dead with a reason. */
-    POISON_INPUT("poison-input");
+    POISON_INPUT("poison-input"),
+    /** Chaos: jobs ten leases long complete once (heartbeat); delays and retries longer than a lease run when due, once. */
+    LONG_JOBS("long-jobs"),
+    /** Chaos: the scenario's own broker server SIGKILLed mid-run and restarted; no acknowledged job lost. */
+    BROKER_RESTART("broker-restart"),
+    /** Chaos: workers reach the broker through a proxy that adds latency, cuts and half-opens connections; nothing lost. */
+    NET_FAULTS("net-faults"),
+    /** Chaos: minutes at a steady rate with worker kills and a connection cut; nothing lost, heap and connections sampled. */
+    CHAOS_SOAK("chaos-soak");
 
     /** What runs when no scenario is named (retention, fairness, soak and the chaos scenarios take minutes per broker: only when asked for). */
     public static final java.util.List<ScenarioKind> DEFAULT = java.util.List.of(THROUGHPUT, ENQUEUE, LATENCY);
@@ -41,6 +49,6 @@ public enum ScenarioKind {
     public static ScenarioKind parse(String s) {
         String k = s.toLowerCase(Locale.ROOT);
         for (ScenarioKind x : values()) if (x.label.equals(k)) return x;
-        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input");
+        throw new IllegalArgumentException("unknown scenario '" + s + "'; known: throughput, enqueue, latency, retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input, long-jobs, broker-restart, net-faults, chaos-soak");
     }
 }

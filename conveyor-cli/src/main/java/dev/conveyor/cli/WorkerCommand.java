@@ -86,6 +86,7 @@ final class WorkerCommand extends BrokerCommand {
     @Override
     protected int run() throws InterruptedException, IOException {
         if (!verbose()) Logging.level("dev.conveyor", "INFO");
+        SerialFilter.install(); // this JVM deserializes no Java objects (the library never sets this; see SECURITY.md)
         WorkerOptions options = options();
         AppLoader.Loaded loaded = AppLoader.load(appClass, classpath, WorkerCommand.class.getClassLoader());
         Thread me = Thread.currentThread();

@@ -38,7 +38,16 @@ public final class Brokers {
     /** The URL with any password replaced by {@code ***}, safe for logs and error messages. */
     public static String redact(String url) {
         if (url == null) return "null";
-        return url.replaceAll("(://[^:/@]*:)[^@/]*@", "$1***@")
-                .replaceAll("(?i)(password=)[^&]*", "$1***");
+        String out = url;
+        int scheme = out.indexOf("://");
+        if (scheme >= 0) {
+            // The user info ends at the last '@' before the query: a password may hold '@', '/' or ':' unescaped
+            // (the old pattern stopped at the first '@' or '/' and printed the rest of such a password).
+            int query = out.indexOf('?', scheme + 3);
+            int at = out.lastIndexOf('@', query < 0 ? out.length() : query);
+            int colon = out.indexOf(':', scheme + 3);
+            if (at > scheme && colon > scheme && colon < at) out = out.substring(0, colon + 1) + "***" + out.substring(at);
+        }
+        return out.replaceAll("(?i)((?:password|pass|pwd|secret|token)=)[^&]*", "$1***");
     }
 }

@@ -1,5 +1,8 @@
 package dev.conveyor.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -11,11 +14,35 @@ public final class Json {
     private Json() {}
 
     /**
+     * Deepest nesting of arrays and objects in args and results, read and written alike: a job that passes at
+     * enqueue passes at fetch (the envelope adds one level, which its decoder allows). Untrusted input nested
+     * deeper fails with Jackson's {@code StreamConstraintsException}, naming this limit, instead of a stack
+     * overflow.
+     */
+    public static final int MAX_NESTING_DEPTH = 500;
+    /** Longest number literal (digits) read: a 100,000-digit number costs quadratic time to parse. */
+    public static final int MAX_NUMBER_LENGTH = 1000;
+
+    /** A factory whose readers refuse input nested deeper than {@code maxDepth} or with numbers longer than the limit. */
+    public static JsonFactory factory(int maxDepth) {
+        return JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth)
+                        .maxNumberLength(MAX_NUMBER_LENGTH).build())
+                .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(maxDepth).build())
+                .build();
+    }
+
+    /**
      * A mapper for task args and results. Unknown properties are ignored so a producer may add a field
      * before every worker knows it (schema evolution); a missing primitive is an error, not a silent 0.
      */
     public static ObjectMapper newMapper() {
-        return JsonMapper.builder()
+        return newMapper(MAX_NESTING_DEPTH);
+    }
+
+    /** The same with another nesting limit (the envelope decoder's is one deeper: the envelope wraps the args). */
+    public static ObjectMapper newMapper(int maxDepth) {
+        return JsonMapper.builder(factory(maxDepth))
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -26,7 +26,10 @@ public final class JobCodec {
     /** Largest envelope accepted (1 MiB): bigger payloads belong in object storage, referenced by the args. */
     public static final int MAX_ENVELOPE_CHARS = 1 << 20;
 
-    private static final ObjectMapper MAPPER = Json.mapper();
+    /** Args may nest {@link Json#MAX_NESTING_DEPTH} levels; the envelope object around them is one more. */
+    public static final int MAX_ENVELOPE_DEPTH = Json.MAX_NESTING_DEPTH + 1;
+
+    private static final ObjectMapper MAPPER = Json.newMapper(MAX_ENVELOPE_DEPTH);
 
     private JobCodec() {}
 
@@ -74,6 +77,10 @@ public final class JobCodec {
         JsonNode root;
         try {
             root = MAPPER.readTree(envelope);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new CorruptJobException("envelope exceeds a decoding limit (args nest at most "
+                    + Json.MAX_NESTING_DEPTH + " levels, numbers at most " + Json.MAX_NUMBER_LENGTH + " digits): "
+                    + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new CorruptJobException("envelope is not valid JSON: " + e.getOriginalMessage());
         }

@@ -147,11 +147,9 @@ public final class JobExecutor {
         }
         Object args;
         try {
-            args = mapper.readValue(argsJson, task.argsType());
-            if (args == null) throw new IllegalArgumentException("args are null; expected " + task.argsType().getSimpleName());
-        } catch (Exception e) {
-            return bury(lease, AttemptError.reason(job.attempt(), now, "malformed-args",
-                    "malformed args for task '" + job.task() + "': " + oneLine(e.getMessage())), false);
+            args = dev.conveyor.job.ArgsCodec.decode(mapper, job.task(), argsJson, task.argsType());
+        } catch (dev.conveyor.job.ArgsCodec.MalformedArgsException e) {
+            return bury(lease, AttemptError.reason(job.attempt(), now, "malformed-args", e.getMessage()), false);
         }
         if (limiter == null || !task.hasLimits()) return run(running, task, args);
         dev.conveyor.limit.Limiter.Decision d;

@@ -56,6 +56,7 @@ public final class SchemaMigrator {
         // paused-worker scenario), and a start that needs no migration must not wait for it.
         if (upToDate()) return List.of();
         return db.write(c -> {
+            noReadTimeout(c);
             // Lock first: even CREATE TABLE IF NOT EXISTS races between two processes on PostgreSQL.
             dialect.lockMigrations(c);
             try {
@@ -101,6 +102,18 @@ public final class SchemaMigrator {
             throw new BrokerException(db.describe() + ": the Conveyor schema is at version " + current
                     + ", newer than the version " + latest() + " this Conveyor knows. A newer Conveyor migrated this "
                     + "database; upgrade this one (or use another table prefix) instead of running it against newer tables.");
+        }
+    }
+
+    /**
+     * A migration (an index built on a big table) may take longer than the broker's {@code socketTimeout}: its
+     * connection waits without one (the pool restores the timeout when it takes the connection back).
+     */
+    private static void noReadTimeout(Connection c) {
+        try {
+            c.setNetworkTimeout(Runnable::run, 0);
+        } catch (SQLException | RuntimeException e) {
+            // a driver without network timeouts (SQLite) has none to lift
         }
     }
 

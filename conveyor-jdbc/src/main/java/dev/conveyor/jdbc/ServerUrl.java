@@ -50,6 +50,27 @@ public record ServerUrl(String scheme, String user, String password, String host
         return options.getOrDefault(name, defaultValue);
     }
 
+    /**
+     * Default of {@link #socketTimeout}: longer than any statement Conveyor runs but migrations (which wait
+     * without one), and the default heartbeat interval, so a stalled heartbeat fails over to a new connection
+     * well within the default 30 s lease.
+     */
+    public static final java.time.Duration DEFAULT_SOCKET_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /**
+     * Option {@code socketTimeout} (e.g. {@code 5s}; default 10 s; keep it under a third of the workers' lease):
+     * how long one read from the server may block.
+     * Without it a connection that stops answering without closing (a half-open connection: a dropped NAT entry,
+     * a frozen server) blocks its caller forever, so the worker would never fetch or heartbeat again (found by
+     * the net-faults chaos scenario). After it the driver fails the statement and the pool replaces the connection.
+     */
+    public java.time.Duration socketTimeout() {
+        String v = option("socketTimeout", null);
+        java.time.Duration d = v == null ? DEFAULT_SOCKET_TIMEOUT : dev.conveyor.internal.Durations.parse(v);
+        if (d.toMillis() < 1_000) throw new IllegalArgumentException("option socketTimeout must be at least 1s, was " + d);
+        return d;
+    }
+
     private static String decode(String s) {
         return s == null ? null : URLDecoder.decode(s, StandardCharsets.UTF_8);
     }

@@ -49,8 +49,9 @@ final class RedisConnection implements AutoCloseable {
 
     private final RedisUrl url;
     private final AbstractRedisClient client;
-    private final StatefulConnection<String, String> connection;
-    private final RedisClusterAsyncCommands<String, String> commands;
+    private volatile StatefulConnection<String, String> connection;
+    private volatile RedisClusterAsyncCommands<String, String> commands;
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<StatefulRedisPubSubConnection<String, String>> pubSub = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RedisConnection(RedisUrl url, AbstractRedisClient client, StatefulConnection<String, String> connection,
@@ -187,6 +188,7 @@ final class RedisConnection implements AutoCloseable {
         } catch (ExecutionException e) {
             throw failure(e.getCause(), what);
         } catch (TimeoutException e) {
+            replaceIfDead();
             throw new BrokerException("Redis at " + url.where() + " did not answer within " + url.timeout()
                     + " while " + what + "; check the server's load and the network", e);
         }
@@ -196,6 +198,7 @@ final class RedisConnection implements AutoCloseable {
         Throwable e = unwrap(error);
         if (e instanceof BrokerException b) return b;
         if (e instanceof RedisCommandTimeoutException) {
+            replaceIfDead();
             return new BrokerException("Redis at " + url.where() + " did not answer within " + url.timeout()
                     + " while " + what + "; check the server's load and the network", e);
         }
@@ -204,6 +207,48 @@ final class RedisConnection implements AutoCloseable {
         }
         return new BrokerException("Redis at " + url.where() + " (" + url.redacted() + ") is not reachable while "
                 + what + ": " + rootMessage(e) + ". Check that the server is running; the client reconnects by itself", e);
+    }
+
+    /**
+     * After a command timed out: if the connection does not answer a PING within the timeout either, opens a new
+     * one and closes the old. Lettuce reconnects only when the socket closes, so a connection that goes silent
+     * without closing (half-open: a dropped NAT entry, a frozen proxy or server) would time every command out
+     * forever (found by the net-faults chaos scenario). One probe at a time; a failed reconnect keeps the old
+     * connection, and the next timeout tries again.
+     */
+    private void replaceIfDead() {
+        if (!probing.compareAndSet(false, true)) return;
+        Thread.ofVirtual().name("conveyor-redis-probe").start(() -> {
+            StatefulConnection<String, String> old = connection;
+            try {
+                commands.ping().toCompletableFuture().get(url.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                probing.set(false);
+                return; // it answers: the timeout was load, not a dead line
+            } catch (InterruptedException e) {
+                probing.set(false);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                // no answer: replace it below
+            }
+            try {
+                if (client instanceof RedisClusterClient c) {
+                    var fresh = c.connect(StringCodec.UTF8);
+                    commands = fresh.async();
+                    connection = fresh;
+                } else {
+                    var fresh = ((RedisClient) client).connect(StringCodec.UTF8);
+                    commands = fresh.async();
+                    connection = fresh;
+                }
+                org.slf4j.LoggerFactory.getLogger(RedisConnection.class).warn("Redis at {} stopped answering on an open "
+                        + "connection; replaced it with a new one", url.where());
+                old.closeAsync();
+            } catch (RuntimeException e) {
+                // still unreachable: the next timeout probes again
+            } finally {
+                probing.set(false);
+            }
+        });
     }
 
     /** True when the failure is the server's error reply (for example WRONGTYPE), not a connection problem. */

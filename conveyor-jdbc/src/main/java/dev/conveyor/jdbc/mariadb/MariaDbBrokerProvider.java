@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  *   <li>{@code pool=10} — connections in the pool;</li>
  *   <li>{@code poll=200ms} — the longest an idle worker waits before looking for jobs enqueued by other
  *       processes (jobs enqueued in this JVM wake it at once). Polling is adaptive: right after a fetch found
- *       jobs, idle workers poll every 10 ms, backing off to this cap as the queues stay empty.</li>
+ *       jobs, idle workers poll every 10 ms, backing off to this cap as the queues stay empty;</li>
+ *   <li>{@code socketTimeout=10s} — longest wait for the server's answer before the connection is given up
+ *       (a half-open connection otherwise blocks its caller forever); keep it under a third of the lease.</li>
  * </ul>
  * Needs MariaDB 10.6+ or MySQL 8.0+ ({@code SKIP LOCKED}); the server is checked on open.
  */
@@ -35,7 +37,7 @@ public final class MariaDbBrokerProvider implements BrokerProvider {
     public static final Duration DEFAULT_POLL = Duration.ofMillis(200);
     /** The tightest adaptive poll, right after jobs were found. */
     public static final Duration MIN_POLL = Duration.ofMillis(10);
-    private static final Set<String> OPTIONS = Set.of("prefix", "migrate", "pool", "poll");
+    private static final Set<String> OPTIONS = Set.of("prefix", "migrate", "pool", "poll", "socketTimeout");
     private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)");
 
     @Override
@@ -60,6 +62,7 @@ public final class MariaDbBrokerProvider implements BrokerProvider {
         if (u.user() != null) props.setProperty("user", u.user());
         if (u.password() != null) props.setProperty("password", u.password());
         props.setProperty("connectTimeout", "5000");
+        props.setProperty("socketTimeout", Long.toString(u.socketTimeout().toMillis()));
         // Batches must answer a count per row (an ignored duplicate is 0, a stale lease 0); bulk mode would not.
         props.setProperty("useBulkStmts", "false");
         props.setProperty("useBulkStmtsForInserts", "false");
@@ -69,6 +72,8 @@ public final class MariaDbBrokerProvider implements BrokerProvider {
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("conveyor-mariadb");
         config.setConnectionTimeout(5_000);
+        // A pooled connection that went silent is found by the check on borrow: no slower than socketTimeout.
+        config.setValidationTimeout(Math.min(5_000, u.socketTimeout().toMillis()));
         // No gap locks: a claim's locking read never blocks an enqueue's insert.
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         PooledConnections db = new PooledConnections(config, u.redacted(), dialect::isTransient);

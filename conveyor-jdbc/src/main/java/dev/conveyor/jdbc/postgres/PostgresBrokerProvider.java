@@ -28,11 +28,14 @@ import java.util.Set;
  *       {@code conveyor migrate} to apply migrations, as a DBA would review them); {@code auto} applies them;</li>
  *   <li>{@code pool=10} — connections in the pool;</li>
  *   <li>{@code poll=1s} — how often idle workers poll as a fallback to LISTEN/NOTIFY;</li>
- *   <li>{@code listen=true|false} — LISTEN for enqueues (default true).</li>
+ *   <li>{@code listen=true|false} — LISTEN for enqueues (default true);</li>
+ *   <li>{@code socketTimeout=10s} — longest wait for the server's answer before the connection is given up
+ *       (a half-open connection otherwise blocks its caller forever); keep it under a third of the lease.</li>
  * </ul>
  */
 public final class PostgresBrokerProvider implements BrokerProvider, SqlSchemaProvider {
-    private static final Set<String> OPTIONS = Set.of("schema", "prefix", "migrate", "pool", "poll", "listen");
+    private static final Set<String> OPTIONS = Set.of("schema", "prefix", "migrate", "pool", "poll", "listen",
+            "socketTimeout");
 
     @Override
     public Set<String> schemes() {
@@ -82,6 +85,7 @@ public final class PostgresBrokerProvider implements BrokerProvider, SqlSchemaPr
         if (u.user() != null) props.setProperty("user", u.user());
         if (u.password() != null) props.setProperty("password", u.password());
         props.setProperty("connectTimeout", "5");
+        props.setProperty("socketTimeout", Long.toString(Math.max(1, u.socketTimeout().toSeconds())));
         props.setProperty("ApplicationName", "conveyor");
         // Not reWriteBatchedInserts: it answers SUCCESS_NO_INFO per row, and duplicate ids must be told apart.
         if (schema != null) {
@@ -95,8 +99,16 @@ public final class PostgresBrokerProvider implements BrokerProvider, SqlSchemaPr
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("conveyor-pg");
         config.setConnectionTimeout(5_000);
+        // A pooled connection that went silent is found by the check on borrow: no slower than socketTimeout.
+        config.setValidationTimeout(Math.min(5_000, u.socketTimeout().toMillis()));
         // A generic plan for the claim ignores the LIMIT's selectivity; custom plans stay on the index.
-        config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
+        // A session idle inside a transaction for this long is dead (Conveyor never pauses mid-transaction): the
+        // server ends it and frees its row locks. Without it, a worker whose connection went half-open in the
+        // middle of a fetch kept its rows locked for as long as the server kept the socket (hours), and every
+        // other worker's fetch waited on them: the whole queue stalled (found by the net-faults chaos scenario).
+        long idleInTransactionMs = Math.max(5_000, 2 * u.socketTimeout().toMillis());
+        config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan; SET idle_in_transaction_session_timeout = "
+                + idleInTransactionMs);
         PooledConnections db = new PooledConnections(config, u.redacted(), dialect::isTransient);
         return new Connected(u, dialect, db, jdbcUrl, props, poll, migrate);
     }
