@@ -20,6 +20,9 @@ function round3(v) {
   return Math.floor(v / scale) * scale;
 }
 
+/** Jobs sent one at a time, unmeasured, before the latency schedule starts (the same in every harness). */
+const PRIME = 100;
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** What the job handlers report: starts (with enqueue-to-start latency) and ends. */
@@ -121,6 +124,9 @@ async function runScenario(sys, a, rec, out) {
   if (a.scenario === 'latency') {
     await sys.startWorker(a.concurrency);
     ready();
+    // Priming, as in every harness: PRIME jobs one at a time, unmeasured, before the schedule starts.
+    for (let i = 0; i < PRIME; i++) await sys.enqueueOne({ seq: i, t: 0, s: 0 });
+    if (!(await sys.awaitRecorded(PRIME, deadline))) throw new Error('the priming jobs did not finish');
     const total = Math.floor(((a.warmupMs + a.durationMs) * a.rate) / 1000);
     const base = nowMicros() + 20000;
     const measureFrom = base + a.warmupMs * 1000;
@@ -130,13 +136,14 @@ async function runScenario(sys, a, rec, out) {
       const due = base + Math.floor((i * 1e6) / a.rate);
       const wait = due - nowMicros();
       if (wait > 1000) await sleep(Math.floor(wait / 1000));
-      await sys.enqueueOne({ seq: i, t: due >= measureFrom ? due : 0, s: 0 });
+      await sys.enqueueOne({ seq: PRIME + i, t: due >= measureFrom ? due : 0, s: 0 });
     }
     out.rate = a.rate;
     out.jobs = total;
-    const done = await sys.awaitRecorded(total, deadline);
+    out.primingJobs = PRIME;
+    const done = await sys.awaitRecorded(PRIME + total, deadline);
     out.latencyUs = Object.fromEntries([...rec.latency.entries()].sort((x, y) => x[0] - y[0]));
-    return finish(out, rec, total, done, base, nowMicros());
+    return finish(out, rec, PRIME + total, done, base, nowMicros());
   }
   // e2e, io, footprint
   await sys.startWorker(a.concurrency);

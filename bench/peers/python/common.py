@@ -15,6 +15,10 @@ import time
 import traceback
 
 
+# Jobs sent one at a time, unmeasured, before the latency schedule starts (the same in every harness).
+PRIME = 100
+
+
 def now_micros():
     return time.time_ns() // 1000
 
@@ -147,6 +151,11 @@ def run_scenario(sysm, a, rec, out):
     if a.scenario == "latency":
         sysm.start_worker(a.concurrency)
         ready()
+        # Priming, as in every harness: PRIME jobs one at a time, unmeasured, before the schedule starts.
+        for i in range(PRIME):
+            sysm.enqueue_one((i, 0, 0))
+        if not sysm.await_recorded(PRIME, deadline):
+            raise RuntimeError("the priming jobs did not finish")
         total = (a.warmup_ms + a.duration_ms) * a.rate // 1000
         base = now_micros() + 20000
         measure_from = base + a.warmup_ms * 1000
@@ -155,12 +164,13 @@ def run_scenario(sysm, a, rec, out):
             wait = due - now_micros()
             if wait > 0:
                 time.sleep(wait / 1e6)
-            sysm.enqueue_one((i, due if due >= measure_from else 0, 0))
+            sysm.enqueue_one((PRIME + i, due if due >= measure_from else 0, 0))
         out["rate"] = a.rate
         out["jobs"] = total
-        done = sysm.await_recorded(total, deadline)
+        out["primingJobs"] = PRIME
+        done = sysm.await_recorded(PRIME + total, deadline)
         out["latencyUs"] = {str(k): v for k, v in sorted(rec.latency.items())}
-        return _finish(out, rec, total, done, base, now_micros())
+        return _finish(out, rec, PRIME + total, done, base, now_micros())
     sysm.start_worker(a.concurrency)
     ready()
     if a.scenario == "footprint":

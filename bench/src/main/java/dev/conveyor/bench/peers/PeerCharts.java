@@ -54,7 +54,11 @@ final class PeerCharts {
         chart.getStyler().setXAxisLabelRotation(20);
         switch (sc.figure()) {
             case LATENCY -> {
+                // Latencies span µs to seconds (JobRunr polls every 5 s): a log axis, with points, since xchart
+                // refuses a log axis under bars (a bar starts at 0).
                 chart.getStyler().setYAxisLogarithmic(true);
+                chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Scatter);
+                chart.getStyler().setMarkerSize(12);
                 chart.addSeries("p50", names, positive(a));
                 chart.addSeries("p99", names, positive(b));
             }

@@ -27,6 +27,7 @@ public final class PeerOptions {
               --duration S         latency: measured seconds per run (default 10), after --latency-warmup S (default 2)
               --cap S              a run that takes longer is killed and recorded as such (default 600)
               --fresh              run again what already has a result file (default: resume, skip those)
+              --report-only        run nothing: write REPORT.md and the charts from the result files in --out
               --out DIR            where result files, REPORT.md and the charts go (default bench/results/peers)
             """;
 
@@ -43,6 +44,7 @@ public final class PeerOptions {
     public Duration idle = Duration.ofSeconds(3);
     public Duration cap = Duration.ofSeconds(600);
     public boolean fresh;
+    public boolean reportOnly;
     public boolean help;
     public Path out = Path.of("bench", "results", "peers");
 
@@ -80,6 +82,7 @@ public final class PeerOptions {
             switch (a) {
                 case "peers", "--quick" -> { }
                 case "--fresh" -> o.fresh = true;
+                case "--report-only" -> o.reportOnly = true;
                 case "-h", "--help" -> o.help = true;
                 default -> {
                     if (v == null) {

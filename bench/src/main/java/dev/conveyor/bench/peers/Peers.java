@@ -45,6 +45,7 @@ public final class Peers {
 
     /** Runs everything selected; throws naming what is missing before it starts anything. */
     public static Outcome run(PeerOptions o) throws Exception {
+        if (o.reportOnly) return report(o, PeersRun.readAll(o));
         PeerPaths paths = PeerPaths.find();
         List<String> missing = new ArrayList<>();
         for (PeerSystem s : o.systems) missing.addAll(paths.missing(s));
@@ -56,7 +57,10 @@ public final class Peers {
                 o.systems.stream().map(PeerSystem::label).toList(), o.scenarios().stream().map(PeerScenario::name).toList(),
                 o.runs, o.out);
         if (o.quick) System.out.println("  --quick: smoke sizes; the figures prove the drivers work, they are not results");
-        List<Map<String, Object>> results = new PeersRun(o, paths).runAll();
+        return report(o, new PeersRun(o, paths).runAll());
+    }
+
+    private static Outcome report(PeerOptions o, List<Map<String, Object>> results) throws java.io.IOException {
         Path report = PeersReport.write(o.out, o.scenarios(), results, o);
         List<String> failures = new ArrayList<>();
         for (Map<String, Object> r : results) {

@@ -52,8 +52,13 @@ final class PeersReport {
             if (rows.isEmpty()) continue;
             md.append("## ").append(title(sc)).append("\n\n");
             md.append(table(sc, rows)).append('\n');
-            Path chart = PeerCharts.write(out, sc, rows);
-            if (chart != null) md.append("![").append(sc.name()).append("](").append(chart.getFileName()).append(")\n\n");
+            try {
+                Path chart = PeerCharts.write(out, sc, rows);
+                if (chart != null) md.append("![").append(sc.name()).append("](").append(chart.getFileName()).append(")\n\n");
+            } catch (RuntimeException e) { // a chart is not worth losing the tables for
+                md.append("(no chart: ").append(e.getMessage()).append(")\n\n");
+                System.err.println("bench peers: chart of " + sc.name() + " failed: " + e);
+            }
         }
         List<Map<String, Object>> e2e = results.stream().filter(r -> "e2e".equals(r.get("scenario"))).toList();
         if (!e2e.isEmpty()) md.append("## Cost per job (from the end-to-end runs)\n\n").append(costTable(e2e)).append('\n');

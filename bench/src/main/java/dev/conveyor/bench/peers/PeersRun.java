@@ -51,6 +51,18 @@ final class PeersRun {
         return all;
     }
 
+    /** The result files of the selected scenarios and systems in {@code --out} (for {@code --report-only}). */
+    static List<Map<String, Object>> readAll(PeerOptions o) throws IOException {
+        List<Map<String, Object>> all = new ArrayList<>();
+        for (PeerScenario sc : o.scenarios()) {
+            for (PeerSystem s : o.systems) {
+                Map<String, Object> r = read(o.out.resolve(sc.name() + "-" + s.label() + ".json"));
+                if (r != null) all.add(r);
+            }
+        }
+        return all;
+    }
+
     private Map<String, Object> params(PeerScenario sc, PeerSystem s) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("quick", o.quick);
@@ -120,7 +132,7 @@ final class PeersRun {
 
     /** Latency rates beyond what a system drains end to end (from this run's e2e result) are not offered to it. */
     private String skipReason(PeerScenario sc, PeerSystem s) throws IOException {
-        if (sc.rate() <= 0) return null;
+        if (sc.rate() <= 0 || o.quick) return null; // a smoke's e2e figure is a cold start, not a rate
         Map<String, Object> e2e = read(o.out.resolve("e2e-" + s.label() + ".json"));
         if (e2e == null || !(e2e.get("summary") instanceof Map<?, ?> sum) || !(sum.get("jobsPerSecond") instanceof Map<?, ?> j)
                 || !(j.get("median") instanceof Number median)) {

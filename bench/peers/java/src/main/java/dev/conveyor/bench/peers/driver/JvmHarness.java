@@ -21,12 +21,16 @@ import java.util.function.Function;
  *       recorded - first enqueue).</li>
  *   <li>{@code io}: as e2e, each job sleeping {@code --sleep-ms}; the wall time is the figure.</li>
  *   <li>{@code latency}: open loop at R jobs/s, one job per enqueue call; job i is due at start + i/R and carries
- *       that time; the handler records now - due (coordinated-omission-safe). The first W ms are not recorded.</li>
+ *       that time; the handler records now - due (coordinated-omission-safe). The first W ms are not recorded,
+ *       and {@link #PRIME} jobs sent one by one before the schedule starts are not either.</li>
  *   <li>{@code footprint}: a worker starts, idles {@code --idle-ms} (the orchestrator reads its RSS), then runs
  *       an e2e of N jobs (the RSS under load).</li>
  * </ul>
  */
 public final class JvmHarness {
+    /** Jobs sent one at a time, unmeasured, before the latency schedule starts (the same in every harness). */
+    static final int PRIME = 100;
+
     private JvmHarness() {}
 
     /** Parses the arguments, builds the system, runs the scenario, prints the result; never returns. */
@@ -94,6 +98,10 @@ public final class JvmHarness {
             case "latency" -> {
                 s.startWorker(a.concurrency());
                 ready();
+                // Priming: PRIME jobs one at a time, unmeasured, before the schedule starts, so the enqueue and
+                // run paths are loaded and compiled in every runtime alike (a cold start is footprint's business).
+                for (int i = 0; i < PRIME; i++) s.enqueueOne(new JvmSystem.Payload(i, 0, 0));
+                if (!s.awaitRecorded(PRIME, deadline)) throw new IllegalStateException("the priming jobs did not finish");
                 long total = (a.warmupMs() + a.durationMs()) * a.rate() / 1000;
                 long base = Recorder.nowMicros() + 20_000;
                 long measureFrom = base + a.warmupMs() * 1000;
@@ -101,13 +109,14 @@ public final class JvmHarness {
                     long due = base + i * 1_000_000L / a.rate();
                     long wait;
                     while ((wait = due - Recorder.nowMicros()) > 0) LockSupport.parkNanos(wait * 1000);
-                    s.enqueueOne(new JvmSystem.Payload(i, due >= measureFrom ? due : 0, 0));
+                    s.enqueueOne(new JvmSystem.Payload(PRIME + i, due >= measureFrom ? due : 0, 0));
                 }
                 out.put("rate", a.rate());
                 out.put("jobs", total);
-                boolean done = s.awaitRecorded(total, deadline);
+                out.put("primingJobs", PRIME);
+                boolean done = s.awaitRecorded(PRIME + total, deadline);
                 out.put("latencyUs", rec.latencyMicros());
-                return finish(out, rec, total, done, base, Recorder.nowMicros());
+                return finish(out, rec, PRIME + total, done, base, Recorder.nowMicros());
             }
             default -> throw new IllegalArgumentException(a.scenario());
         }
