@@ -75,6 +75,21 @@ final class PeerPaths {
         return m;
     }
 
+    /**
+     * Runs {@code bench/peers/setup}, which installs what is missing (npm ci, apt-get as root); returns null when
+     * it succeeded, else its output (naming what is missing and how to get it).
+     */
+    String setup() {
+        try {
+            Process p = new ProcessBuilder(peers().resolve("setup").toString()).directory(root.toFile())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? null : out;
+        } catch (Exception e) {
+            return "bench/peers/setup could not run: " + e;
+        }
+    }
+
     private static boolean pythonImports(String module) {
         try {
             Process p = new ProcessBuilder(python(), "-c", "import " + module + ", redis")

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The side-by-side benchmark's smoke: every system's driver (Conveyor on Redis, PostgreSQL and SQLite, BullMQ,
  * Celery, RQ, JobRunr, db-scheduler, graphile-worker) runs the end-to-end scenario with a few jobs against the
  * machine's Redis and PostgreSQL, and every job is recorded; the report and its chart are written. Counts only,
- * never timings. A peer that bench/peers/setup should have installed and is missing FAILS this test with the
- * message naming it and how to install it: it never skips. About 30-60 s on a quiet machine (JobRunr alone
+ * never timings. It runs bench/peers/setup first (which installs what it can); a peer that is still missing
+ * FAILS this test with the message naming it and how to install it: it never skips. About 30-60 s on a quiet machine (JobRunr alone
  * waits for its 5 s poll).
  */
 class QuickPeersTest {
@@ -31,6 +31,9 @@ class QuickPeersTest {
         o.cap = Duration.ofSeconds(120);
         o.out = out;
 
+        // Installs what it can (npm ci; apt-get as root), as bench/run peers does; then a missing peer fails here.
+        String setupFailure = PeerPaths.find().setup();
+        assertThat(setupFailure).as("bench/peers/setup").isNull();
         Peers.Outcome r = Peers.run(o); // throws, naming what is missing, if a peer is not installed
 
         assertThat(r.failures()).as("failed runs").isEmpty();
