@@ -20,6 +20,10 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("peers")) { // the side-by-side benchmark has its own options
+            dev.conveyor.bench.peers.Peers.main(args);
+            return;
+        }
         BenchOptions o;
         try {
             o = BenchOptions.parse(args);
