@@ -54,6 +54,7 @@ public final class JobExecutor {
     private final dev.conveyor.workflow.WorkflowSettler workflows;
     private final dev.conveyor.events.JobListener listener;
     private volatile dev.conveyor.crypto.ArgsCipher argsCipher;
+    private volatile java.util.function.Consumer<Lease> startMarker;
 
     public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
                        RandomGenerator random, ScheduledExecutorService watchdog, Duration stuckAfter) {
@@ -101,6 +102,15 @@ public final class JobExecutor {
     /** Opens encrypted args ({@link Task#encryptArgs()}) with this cipher; null (the default) opens none. */
     public JobExecutor argsCipher(dev.conveyor.crypto.ArgsCipher cipher) {
         this.argsCipher = cipher;
+        return this;
+    }
+
+    /**
+     * Called on the job's thread just before the handler of a redelivered job starts (one that lost a lease
+     * before); the worker marks it started at the broker there. Null (the default) marks nothing.
+     */
+    public JobExecutor startMarker(java.util.function.Consumer<Lease> marker) {
+        this.startMarker = marker;
         return this;
     }
 
@@ -184,6 +194,11 @@ public final class JobExecutor {
             Middleware m = middleware.get(i);
             Middleware.Invocation next = invocation;
             invocation = () -> m.around(ctx, next);
+        }
+        if (job.deliveries() - job.attempt() > 1 && startMarker != null) {
+            // Redelivered: tell the broker its handler starts now, so a death from here on counts toward quarantine
+            // and one before it (still waiting in a cold or starved JVM) does not (Broker#markStarted).
+            startMarker.accept(running.leased().lease());
         }
         Instant startedAt = clock.instant();
         // Waiting counts from runAt, not enqueuedAt: a delay or a retry's backoff is intended, not a backlog.

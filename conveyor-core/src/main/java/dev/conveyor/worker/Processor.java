@@ -103,13 +103,10 @@ final class Processor implements Runnable {
                 continue;
             }
             List<LeasedJob> suspects = new java.util.ArrayList<>(0);
-            List<LeasedJob> redelivered = new java.util.ArrayList<>(0);
             for (LeasedJob job : leased) {
                 if (isSuspect(job)) suspects.add(job);
-                else if (lostBefore(job) > 0) redelivered.add(job);
                 else dispatch.accept(job);
             }
-            for (LeasedJob job : markStarted(redelivered)) dispatch.accept(job);
             cautious = !suspects.isEmpty();
             if (cautious) runAlone(suspects);
             if (!warm) awaitWarm();
@@ -141,33 +138,8 @@ final class Processor implements Runnable {
      * can lose at most {@code maxDeliveries - 1} leases beside a poison before it runs alone.
      */
     static boolean isSuspect(LeasedJob job) {
-        return lostBefore(job) >= Math.max(1, job.job().maxDeliveries() - 1);
-    }
-
-    /** Leases of this job lost before this one (its worker died, or was presumed dead). */
-    private static int lostBefore(LeasedJob job) {
-        return job.job().deliveries() - job.job().attempt() - 1;
-    }
-
-    /**
-     * Tells the broker that these redelivered jobs' handlers start now ({@link Broker#markStarted}): a lease
-     * lost after this counts toward quarantine, one lost before does not. Returns the jobs to run; one whose
-     * lease is already gone is dropped (its slot freed). If the broker cannot be told, they run anyway.
-     */
-    private List<LeasedJob> markStarted(List<LeasedJob> jobs) {
-        if (jobs.isEmpty()) return jobs;
-        try {
-            List<dev.conveyor.broker.Outcome> outcomes = broker.markStarted(jobs.stream().map(LeasedJob::lease).toList());
-            List<LeasedJob> run = new java.util.ArrayList<>(jobs.size());
-            for (int i = 0; i < jobs.size(); i++) {
-                if (i < outcomes.size() && outcomes.get(i) == dev.conveyor.broker.Outcome.STALE) slots.release();
-                else run.add(jobs.get(i));
-            }
-            return run;
-        } catch (RuntimeException e) {
-            log.warn("marking {} redelivered job(s) started failed: {}; running them anyway", jobs.size(), e.toString());
-            return jobs;
-        }
+        int lostBefore = job.job().deliveries() - job.job().attempt() - 1;
+        return lostBefore >= Math.max(1, job.job().maxDeliveries() - 1);
     }
 
     /**
@@ -195,7 +167,7 @@ final class Processor implements Runnable {
                 LeasedJob next = pending.remove(0);
                 log.info("job {} ({}) lost its worker {} time(s) before: running it alone", next.job().id(),
                         next.job().task(), next.job().deliveries() - next.job().attempt() - 1);
-                for (LeasedJob job : markStarted(List.of(next))) dispatch.accept(job);
+                dispatch.accept(next);
                 held += acquireWhileExtending(1, pending); // its slot comes back when it ends
             }
         } catch (InterruptedException e) {

@@ -126,7 +126,8 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
             }
         };
         this.executor = new JobExecutor(tasks, middleware, mapper, clock, random, scheduler,
-                options.stuckAfter(), limiter, workflows, dev.conveyor.events.JobListeners.of(List.of(listener, warmSignal)));
+                options.stuckAfter(), limiter, workflows, dev.conveyor.events.JobListeners.of(List.of(listener, warmSignal)))
+                .startMarker(this::markStarted);
         this.virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
         this.completer = new Completer(broker, options.completionBatch(), "conveyor-completer", this::recorded);
         this.heartbeat = new Heartbeat(broker, options.leaseDuration(), this::heldLeases);
@@ -143,6 +144,15 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         this.shutdownHook = options.shutdownOnSigterm()
                 ? Thread.ofPlatform().name("conveyor-shutdown").unstarted(() -> shutdown(options.shutdownGrace()))
                 : null;
+    }
+
+    /** Marks a redelivered job started at the broker; a failure is logged, and the job runs anyway. */
+    private void markStarted(dev.conveyor.broker.Lease lease) {
+        try {
+            broker.markStarted(List.of(lease));
+        } catch (RuntimeException e) {
+            log.warn("marking redelivered job {} started failed: {}; running it anyway", lease.jobId(), e.toString());
+        }
     }
 
     /** Opens encrypted args with {@code cipher} (null: none here; such jobs go dead saying so). Call before {@link #start}. */
