@@ -20,7 +20,7 @@ import java.util.Map;
  * AOF {@code always}, PostgreSQL, MariaDB) takes a steady stream of enqueues while two worker processes drain it;
  * mid-run the harness SIGKILLs the server, keeps it down for a few seconds, and starts it again on the same
  * files. Pass: 0 acknowledged jobs lost (each ran to its end and is SUCCEEDED), duplicates within what the
- * workers had in hand, both workers carried on after the restart without being restarted themselves.
+ * workers had in hand at the kill (leased and not yet recorded, read from the ledger), both workers carried on after the restart without being restarted themselves.
  * Measured: how long after the restart the first success was recorded again.
  */
 final class BrokerRestartScenario {
@@ -81,7 +81,7 @@ final class BrokerRestartScenario {
                 run.put("downMs", restartedAt - killedAt);
                 run.put("enqueueCallsFailed", producer.failed);
                 run.put("workersAliveThroughout", alive);
-                judge(Ledger.read(ledgerDir), workers, restartedAt, store, o, run, res);
+                judge(Ledger.read(ledgerDir), workers, killedAt, restartedAt, store, run, res);
             } finally {
                 broker.close();
             }
@@ -107,10 +107,14 @@ final class BrokerRestartScenario {
         }
     }
 
-    private static void judge(List<Ledger.Entry> entries, List<Process> workers, long restartedAt, JobStore store,
-                              BenchOptions o, Map<String, Object> run, ScenarioResult res) {
+    private static void judge(List<Ledger.Entry> entries, List<Process> workers, long killedAt, long restartedAt,
+                              JobStore store, Map<String, Object> run, ScenarioResult res) {
         Ledger.Verdict v = Ledger.check(entries);
-        int bound = WORKERS * o.chaosConcurrency;
+        // Only a job whose outcome could not be recorded before its lease ran out can run twice: one the workers
+        // held when the broker died (or whose lease was on its way to them then). Not workers x concurrency: a slot frees when the handler returns, before its
+        // outcome is recorded, so a worker holds its running jobs plus the outcomes on their way (CI, 2026-11-26:
+        // 17 duplicates against a bound of 2 x 8 on PostgreSQL).
+        int bound = Ledger.heldAcross(entries, killedAt, restartedAt);
         long firstAccept = entries.stream().filter(e -> e.kind() == 'A' && e.at() >= restartedAt)
                 .mapToLong(Ledger.Entry::at).min().orElse(-1);
         int carriedOn = 0;
@@ -134,7 +138,7 @@ final class BrokerRestartScenario {
         res.check(1, "lost", 0, v.lost());
         res.check(1, "acknowledged jobs SUCCEEDED in the store (at least)", 1, succeeded >= v.acknowledged() ? 1 : 0);
         res.check(1, "dead", 0, dead);
-        res.check(1, "duplicate runs within workers x concurrency", 1, v.duplicateRuns() <= bound ? 1 : 0);
+        res.check(1, "duplicate runs within the jobs held across the outage (" + bound + ")", 1, v.duplicateRuns() <= bound ? 1 : 0);
         res.check(1, "workers that recorded a success after the restart", workers.size(), carriedOn);
         res.check(1, "workers alive throughout (none needed a restart)", 1, Boolean.TRUE.equals(run.get("workersAliveThroughout")) ? 1 : 0);
     }

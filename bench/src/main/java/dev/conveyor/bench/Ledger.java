@@ -97,6 +97,25 @@ final class Ledger implements AutoCloseable {
     /** What the checker reports: lost, duplicated and unexpected jobs. */
     record Verdict(int acknowledged, int completed, int lost, int duplicateRuns, int unexpected, List<String> lostIds) {}
 
+    /**
+     * How many jobs the workers held across an outage from {@code fromMs} to {@code toMs}: leased ({@code L}) by a
+     * process by {@code toMs} and not let go of by it (no {@code A}, {@code R} or {@code H} from that process) before
+     * {@code fromMs}. A lease can land after {@code fromMs}: a fetch's answer already on its way when the broker
+     * died. A slot frees when the handler returns, before the outcome is recorded, so this is more than the
+     * running jobs: it counts the outcomes on their way too, and those are what an outage can make run again.
+     */
+    static int heldAcross(List<Entry> entries, long fromMs, long toMs) {
+        java.util.Set<String> leased = new java.util.HashSet<>();
+        java.util.Set<String> letGo = new java.util.HashSet<>();
+        for (Entry e : entries) {
+            String key = e.id() + ' ' + e.pid();
+            if (e.kind() == 'L' && e.at() <= toMs) leased.add(key);
+            if ((e.kind() == 'A' || e.kind() == 'R' || e.kind() == 'H') && e.at() < fromMs) letGo.add(key);
+        }
+        leased.removeAll(letGo);
+        return leased.size();
+    }
+
     static Verdict check(List<Entry> entries) {
         Map<String, Integer> ends = new HashMap<>();
         java.util.Set<String> acked = new java.util.HashSet<>();
