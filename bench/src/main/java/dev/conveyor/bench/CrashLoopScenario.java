@@ -16,7 +16,7 @@ import java.util.Map;
  * Crash-loop detection end to end (docs/RELIABILITY.md): two {@link ChaosWorker} processes, restarted by this
  * harness whenever one dies, share a queue of good jobs and one job whose handler halts its JVM. The core counts
  * deliveries apart from attempts: each crash costs the job a delivery, and after {@code maxDeliveries} (3) it is
- * quarantined — DEAD, with a reason saying its worker was lost 3 times — instead of killing workers forever.
+ * quarantined — DEAD, with a reason saying its worker died 3 times — instead of killing workers forever.
  * Pass: the poison job is DEAD with that reason after exactly 3 worker deaths, every good job ran to its end and
  * is SUCCEEDED, none lost.
  */
@@ -73,7 +73,7 @@ final class CrashLoopScenario {
                 run.put("duplicateRuns", v.duplicateRuns());
                 res.check(1, "poison job DEAD", 1, p != null && p.state() == JobState.DEAD ? 1 : 0);
                 res.check(1, "poison reason names 3 lost workers", 1,
-                        p != null && p.deadReason() != null && p.deadReason().contains("worker was lost 3 times") ? 1 : 0);
+                        p != null && p.deadReason() != null && p.deadReason().contains("worker died 3 times") ? 1 : 0);
                 res.check(1, "worker deaths (one per delivery of the poison)", 3, restarts);
                 res.check(1, "good jobs succeeded", good, succeeded);
                 res.check(1, "good jobs lost", 0, v.lost());

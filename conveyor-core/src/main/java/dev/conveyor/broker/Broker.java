@@ -58,7 +58,7 @@ public interface Broker extends AutoCloseable {
      *       until now + {@code leaseFor}.</li>
      *   <li>A job reclaimed from an expired lease whose lost leases ({@code deliveries - attempt}) have reached
      *       {@code maxDeliveries} is not returned: it is moved to {@code DEAD} with a reason saying it was
-     *       quarantined after its worker was lost that many times.</li>
+     *       quarantined (by the worker that leases it next) after its worker was lost that many times.</li>
      * </ul>
      * Not idempotent (each call takes new leases). Never returns a job to two callers with overlapping leases.
      */

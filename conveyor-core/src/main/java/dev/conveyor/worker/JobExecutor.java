@@ -137,6 +137,12 @@ public final class JobExecutor {
             // Shutdown reached this job before its handler started (it waited for a pool thread): hand it back.
             return new Settlement.Release(lease);
         }
+        int lost = lostLeases(job);
+        if (lost >= job.maxDeliveries()) {
+            // Crash-loop quarantine is decided here, not by the broker's reclaim: the job comes back once more and
+            // is buried unrun, so listeners, metrics and its workflow hear of it like any other dead job.
+            return bury(lease, AttemptError.reason(job.attempt(), now, "quarantined", quarantineReason(lost, job)), false);
+        }
         Task<?, ?> task = tasks.get(job.task());
         if (task == null) {
             return bury(lease, AttemptError.reason(job.attempt(), now, "unknown-task",
@@ -321,6 +327,21 @@ public final class JobExecutor {
     }
 
     /** A cancelled run: buried without using an attempt; the broker records it as CANCELLED. */
+    /**
+     * Leases of this job lost with their worker before this delivery: deliveries that ended neither in an attempt
+     * (a failure, counted by {@code attempt}) nor in a hand-back (which gives its delivery back). Since the first,
+     * a lost lease counts only if its handler had started ({@link dev.conveyor.broker.Broker#markStarted}).
+     */
+    public static int lostLeases(Job job) {
+        return Math.max(0, job.deliveries() - job.attempt() - 1);
+    }
+
+    /** The dead reason of a job quarantined after {@code lost} lost leases. */
+    public static String quarantineReason(int lost, Job job) {
+        return "quarantined: its worker died " + lost + " time" + (lost == 1 ? "" : "s")
+                + " while running this job (maxDeliveries=" + job.maxDeliveries() + ")";
+    }
+
     private static Settlement cancelled(Lease lease, Job job, Instant now) {
         return bury(lease, AttemptError.reason(job.attempt(), now, "cancelled", "cancelled while running"), false);
     }

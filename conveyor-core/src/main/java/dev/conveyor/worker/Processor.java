@@ -138,8 +138,9 @@ final class Processor implements Runnable {
      * can lose at most {@code maxDeliveries - 1} leases beside a poison before it runs alone.
      */
     static boolean isSuspect(LeasedJob job) {
-        int lostBefore = job.job().deliveries() - job.job().attempt() - 1;
-        return lostBefore >= Math.max(1, job.job().maxDeliveries() - 1);
+        int lostBefore = JobExecutor.lostLeases(job.job());
+        // One that lost maxDeliveries already is no suspect: it is quarantined unrun (JobExecutor), at once.
+        return lostBefore >= Math.max(1, job.job().maxDeliveries() - 1) && lostBefore < job.job().maxDeliveries();
     }
 
     /**
@@ -166,7 +167,7 @@ final class Processor implements Runnable {
             if (!pending.isEmpty() && !stopping) {
                 LeasedJob next = pending.remove(0);
                 log.info("job {} ({}) lost its worker {} time(s) before: running it alone", next.job().id(),
-                        next.job().task(), next.job().deliveries() - next.job().attempt() - 1);
+                        next.job().task(), JobExecutor.lostLeases(next.job()));
                 dispatch.accept(next);
                 held += acquireWhileExtending(1, pending); // its slot comes back when it ends
             }

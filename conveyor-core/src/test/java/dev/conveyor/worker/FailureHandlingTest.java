@@ -64,6 +64,28 @@ class FailureHandlingTest {
     }
 
     @Test
+    void aJobWhoseWorkerDiedMaxDeliveriesTimesIsQuarantinedUnrunByTheNextWorker() {
+        AtomicInteger runs = new AtomicInteger();
+        Task<Args, Void> killer = Task.named("killer", Args.class).maxDeliveries(3).action(a -> runs.incrementAndGet());
+        try (Conveyor c = conveyor(killer)) {
+            JobHandle<Void> job = c.enqueue(killer, new Args(1));
+            for (int i = 1; i <= 3; i++) { // three workers lease it, start its handler and die
+                var leased = c.broker().fetch(List.of("default"), 1, Duration.ofSeconds(30)).getFirst();
+                if (i > 1) c.broker().markStarted(List.of(leased.lease()));
+                clock.advance(Duration.ofSeconds(31));
+            }
+            DrainReport r = TestWorker.of(c).drainAdvancing(clock, Duration.ofMinutes(1));
+            assertThat(runs).as("buried unrun").hasValue(0);
+            assertThat(r.dead()).isEqualTo(1);
+            JobInfo info = job.info().orElseThrow();
+            assertThat(info.state()).isEqualTo(JobState.DEAD);
+            assertThat(info.deadReason()).isEqualTo("quarantined: its worker died 3 times while running this job (maxDeliveries=3)");
+            assertThat(info.lastError().type()).isEqualTo("quarantined");
+            assertThat(info.job().attempt()).as("no attempt used").isZero();
+        }
+    }
+
+    @Test
     void transientFailureRetriesAndSucceeds() {
         AtomicInteger runs = new AtomicInteger();
         Task<Args, Integer> sometimes = Task.named("sometimes", Args.class, Integer.class)

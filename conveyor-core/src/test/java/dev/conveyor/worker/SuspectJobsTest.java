@@ -35,6 +35,7 @@ class SuspectJobsTest {
         assertThat(Processor.isSuspect(leased.apply(2, 0))).as("one lease lost").isFalse();
         assertThat(Processor.isSuspect(leased.apply(3, 0))).as("two lost: the next would quarantine it").isTrue();
         assertThat(Processor.isSuspect(leased.apply(3, 2))).as("two failed attempts, no lease lost").isFalse();
+        assertThat(Processor.isSuspect(leased.apply(4, 0))).as("three lost: quarantined unrun, not run alone").isFalse();
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The three steps of a SQL fetch, run in one write transaction by {@link SqlBroker#fetch}: promote delayed jobs
- * that fell due, reclaim expired leases (quarantining jobs that keep losing their worker), and claim ready jobs
+ * that fell due, reclaim expired leases (back to ready: a worker quarantines a crash-looping job), and claim ready jobs
  * with a new lease.
  */
 final class SqlFetcher {
@@ -45,13 +45,12 @@ final class SqlFetcher {
         }
     }
 
-    /** Leases whose worker was lost: back to ready, or dead when they keep killing workers. */
+    /** Leases whose worker was lost: back to ready (or cancelled, when that was asked). */
     void reclaimExpired(Connection c, Instant now) throws SQLException {
         List<String> ready = new ArrayList<>();
         List<String> cancelled = new ArrayList<>();
-        List<Object[]> quarantined = new ArrayList<>();
         List<String> givenBack = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, attempt, deliveries, max_deliveries, "
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, attempt, deliveries, "
                 + "cancel_requested_at, started_delivery FROM " + t + " WHERE state = 'RUNNING' AND lease_until <= ? LIMIT "
                 + RECLAIM_LIMIT)) {
             ps.setLong(1, now.toEpochMilli());
@@ -59,13 +58,14 @@ final class SqlFetcher {
                 while (rs.next()) {
                     int deliveries = rs.getInt(3);
                     int lost = deliveries - rs.getInt(2);
-                    rs.getLong(5);
+                    rs.getLong(4);
                     boolean cancelRequested = !rs.wasNull();
                     // After the first, a lost lease counts only if its handler had started (Broker#markStarted).
-                    boolean started = rs.getInt(6) == deliveries && !rs.wasNull();
+                    boolean started = rs.getInt(5) == deliveries && !rs.wasNull();
                     if (cancelRequested) cancelled.add(rs.getString(1)); // its worker is gone and it was cancelled: it ends
                     else if (lost >= 2 && !started) givenBack.add(rs.getString(1));
-                    else if (lost >= rs.getInt(4)) quarantined.add(new Object[] {rs.getString(1), rs.getInt(2), lost, rs.getInt(4)});
+                    // Even one lost maxDeliveries times goes back to ready: the worker that leases it next buries it
+                    // unrun (quarantine is the worker's call, so its workflow and listeners hear of it).
                     else ready.add(rs.getString(1));
                 }
             }
@@ -75,13 +75,6 @@ final class SqlFetcher {
                 + "progress = NULL"); // lost before its handler started: the delivery is given back, as a release
         reclaimAs(c, cancelled, now, "state = 'CANCELLED', finished_at = " + now.toEpochMilli() + ", dead_reason = 'cancelled'");
         reclaimAs(c, ready, now, "state = 'READY', started_delivery = NULL, progress = NULL");
-        for (Object[] q : quarantined) {
-            int lost = (Integer) q[2];
-            String reason = "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
-                    + " while running it (maxDeliveries=" + q[3] + ")";
-            inspection.markDead(c, (String) q[0], AttemptError.reason((Integer) q[1], now, "quarantined", reason), now,
-                    " AND state = 'RUNNING' AND lease_until <= " + now.toEpochMilli());
-        }
     }
 
     /** Applies {@code set} to the expired leases of {@code ids} that are still expired, in one batch. */

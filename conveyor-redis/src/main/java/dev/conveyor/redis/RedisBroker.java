@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>enqueue registers the ids in the id → queue index, then stores each queue's jobs with their unique-key
  *       checks in one call per queue, and publishes a wake-up;</li>
- *   <li>fetch promotes due delayed jobs, reclaims expired leases (quarantining jobs whose worker was lost
- *       {@code maxDeliveries} times) and leases the best ready jobs, with a fencing token;</li>
+ *   <li>fetch promotes due delayed jobs, reclaims expired leases (back to ready: the worker that leases a job
+ *       lost {@code maxDeliveries} times quarantines it) and leases the best ready jobs, with a fencing token;</li>
  *   <li>ack, retry, bury, extend and release check each lease's token and deadline in the script and answer
  *       {@link Outcome#STALE} for leases that are no longer current;</li>
  *   <li>idle workers wait in {@link #awaitWork} on a pub/sub wake-up, bounded by the next due delayed job.</li>

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Leases jobs with the fetch script, which per queue promotes due delayed jobs, reclaims expired leases
- * (quarantining jobs that keep losing their worker) and takes the best ready jobs. On one server every queue of
+ * (back to ready: a worker quarantines a crash-looping job) and takes the best ready jobs. On one server every queue of
  * a fetch goes into one script call, so several queues form one pool atomically. In Redis Cluster a call may
  * touch one slot only: a fetch over several queues first peeks each queue's best candidates (one call per queue,
  * pipelined), picks the best {@code max} of them here, then leases that many from each queue (a second round

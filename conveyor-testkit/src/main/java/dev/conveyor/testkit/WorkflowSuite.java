@@ -261,6 +261,26 @@ abstract class WorkflowSuite extends SuiteBase {
     }
 
     @Test
+    void aStepWhoseWorkersKeptDyingIsQuarantinedAndFailsItsWorkflow() {
+        Conveyor c = conveyor(inc, dbl, square, sum, boom, tally, split);
+        WorkflowHandle<Num> h = c.start(Flow.chain(Flow.step(square, new Num(3)), Flow.then(inc)), Num.class);
+        for (int i = 1; i <= 3; i++) { // three workers lease the first step, start it and die
+            LeasedJob leased = fetchOne(q);
+            if (i > 1) broker().markStarted(List.of(leased.lease()));
+            clock().advance(LEASE.plus(MS));
+        }
+        startWorker(c, q);
+        assertThatThrownBy(() -> h.get(WAIT)).isInstanceOfSatisfying(WorkflowFailedException.class, e -> {
+            assertThat(e.node()).isEqualTo("0.0");
+            assertThat(e.error()).contains("quarantined", "died 3 times");
+            awaitState(e.jobId(), JobState.DEAD);
+        });
+        assertThat(h.state()).isEqualTo(WorkflowState.FAILED);
+        assertThat(squareRuns).as("never ran").isEmpty();
+        assertThat(jobsOf("wf.inc")).as("the chain stopped").isEmpty();
+    }
+
+    @Test
     void cancellingAMemberBeforeItStartsFailsTheChordAtOnce() {
         requires(Capability.CANCELLATION);
         Conveyor c = conveyor(inc, dbl, square, sum, boom, tally, split);

@@ -98,11 +98,9 @@ final class MemoryJobs {
             if (e.cancelRequested) {
                 // Its worker is gone and it was cancelled: it ends here rather than running again.
                 cancel(e, now);
-            } else if (lost >= e.job.maxDeliveries() && !unproven) {
-                toDead(e, AttemptError.reason(e.job.attempt(), now, "quarantined",
-                        "quarantined: its worker was lost " + lost + " time" + (lost == 1 ? "" : "s")
-                                + " while running it (maxDeliveries=" + e.job.maxDeliveries() + ")"), false, now);
             } else {
+                // Even one lost maxDeliveries times goes back to ready: the worker that leases it next buries it
+                // unrun (quarantine is the worker's call, so its workflow and listeners hear of it).
                 if (unproven) e.job = e.job.withDeliveries(e.job.deliveries() - 1); // given back, as a release
                 e.state = JobState.READY;
                 e.updatedAt = now;

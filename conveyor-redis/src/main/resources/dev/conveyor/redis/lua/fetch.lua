@@ -1,6 +1,6 @@
 -- Leases up to max jobs from one or more queues (standalone Redis: all queues in one call; Redis Cluster: one
 -- queue per call, as every key of a call must live in one slot). Per queue it first promotes delayed jobs that
--- fell due and reclaims expired leases (quarantining jobs whose worker was lost maxDeliveries times), then
+-- fell due and reclaims expired leases (back to ready; a worker quarantines a job lost maxDeliveries times), then
 -- takes the best ready jobs of all queues: lowest score (higher priority, then earlier runAt), then lowest id.
 -- KEYS = {prefix:queue}:ready of each queue
 -- ARGV[1] = now (ms), ARGV[2] = now as an RFC 3339 instant (for error entries), ARGV[3] = lease deadline (ms),
@@ -28,14 +28,6 @@ local function endAs(base, key, id, state, reason)
   if u[1] and u[1] ~= '' and num(u[2], 0) <= 0 and redis.call('HGET', base .. 'unique', u[1]) == id then
     redis.call('HDEL', base .. 'unique', u[1])
   end
-end
-
-local function quarantine(base, key, id, attempt, lost, maxDeliveries)
-  local reason = 'quarantined: its worker was lost ' .. lost .. ' time' .. (lost == 1 and '' or 's')
-      .. ' while running it (maxDeliveries=' .. maxDeliveries .. ')'
-  appendError(key, '{"attempt":' .. attempt .. ',"at":"' .. nowIso .. '","type":"quarantined","message":"'
-      .. reason .. '","stackTrace":null}')
-  endAs(base, key, id, 'DEAD', reason)
 end
 
 local bases = {}
@@ -78,16 +70,16 @@ for qi, base in ipairs(bases) do
       if isHash(key) then
         local h = redis.call('HMGET', key, 'attempt', 'deliveries', 'maxDeliveries', 'priority', 'runAt',
           'cancelRequested', 'startedDelivery')
-        local attempt, deliveries, maxDeliveries = num(h[1], 0), num(h[2], 0), num(h[3], 3)
+        local attempt, deliveries = num(h[1], 0), num(h[2], 0)
         local lost = deliveries - attempt
         -- After the first, a lost lease counts only if its handler had started (the 'started' settle operation).
         local unproven = lost >= 2 and num(h[7], 0) ~= deliveries
         if h[6] == '1' then
           -- Its worker is gone and it was cancelled: it ends here rather than running again.
           endAs(base, key, id, 'CANCELLED', 'cancelled')
-        elseif lost >= maxDeliveries and not unproven then
-          quarantine(base, key, id, attempt, lost, maxDeliveries)
         else
+          -- Even one lost maxDeliveries times goes back to ready: the worker that leases it next buries it unrun
+          -- (quarantine is the worker's call, so its workflow and listeners hear of it).
           -- Lost before its handler started: the delivery is given back, as a release does.
           if unproven then redis.call('HSET', key, 'deliveries', deliveries - 1) end
           redis.call('HSET', key, 'state', 'READY', 'updatedAt', now)
