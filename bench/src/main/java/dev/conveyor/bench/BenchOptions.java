@@ -42,6 +42,7 @@ public final class BenchOptions {
               --kill-for S         kill-storm: seconds of killing (default 60)
               --chaos-lease-ms MS  chaos workers' lease (default 5000; heartbeat a third of it)
               --chaos-seconds S    chaos-soak: how long (default 600; --quick 20)
+              --long-job-leases N  long-jobs: how many leases each long job runs (default 10; --quick 4)
               --retention-jobs N   retention: jobs pushed through (default 1000000)
               --retention-sample N retention: jobs between samples of fetch latency and table size (default 50000)
               --retention-keep N   retention: Retention.maxSucceeded, succeeded jobs kept (default 50000)
@@ -90,6 +91,7 @@ public final class BenchOptions {
     public Duration killFor = Duration.ofSeconds(60);
     public Duration chaosLease = Duration.ofSeconds(5);
     public int chaosSeconds = 600;
+    public int longJobLeases = 10;
     public int retentionJobs = 1_000_000;
     public int retentionSample = 50_000;
     public int retentionKeep = 50_000;
@@ -130,6 +132,7 @@ public final class BenchOptions {
         killFor = Duration.ofSeconds(5);
         chaosLease = Duration.ofSeconds(2);
         chaosSeconds = 20;
+        longJobLeases = 4;
         retentionJobs = 6_000;
         retentionSample = 1_000;
         retentionKeep = 1_000;
@@ -144,7 +147,8 @@ public final class BenchOptions {
             "--rate", "--duration", "--latency-warmup", "--dir", "--out", "--timeout", "--jfr-top", "--top",
             "--sqlite-setup", "--retention-jobs", "--retention-sample", "--retention-keep", "--retention-interval",
             "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms", "--soak-seconds", "--chaos-jobs", "--chaos-concurrency", "--chaos-sleep-ms",
-            "--kill-every", "--kill-for", "--chaos-lease-ms", "--chaos-seconds");
+            "--kill-every", "--kill-for", "--chaos-lease-ms", "--chaos-seconds",
+            "--long-job-leases");
 
     public static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -205,6 +209,7 @@ public final class BenchOptions {
                         case "--kill-for" -> o.killFor = Duration.ofSeconds(positive(a, value));
                         case "--chaos-lease-ms" -> o.chaosLease = Duration.ofMillis(positive(a, value));
                         case "--chaos-seconds" -> o.chaosSeconds = positive(a, value);
+                        case "--long-job-leases" -> o.longJobLeases = positive(a, value);
                         case "--retention-vacuum" -> o.retentionVacuum = seconds(a, value);
                         case "--concurrency" -> o.concurrency = positive(a, value);
                         case "--fetch-batch" -> o.fetchBatch = positive(a, value);

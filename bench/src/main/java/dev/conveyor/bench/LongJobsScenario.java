@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Long jobs vs lease (docs/RELIABILITY.md): two worker processes run jobs that each take ten leases (only the
- * heartbeat keeps them), jobs delayed by 1.5–3 leases, and jobs whose first run asks to be retried two leases
+ * Long jobs vs lease (docs/RELIABILITY.md): two worker processes run jobs that each take ten leases
+ * ({@code --long-job-leases}; four with {@code --quick}; only the heartbeat keeps them), jobs delayed by 1.5–3 leases, and jobs whose first run asks to be retried two leases
  * later. Pass: every long job started once, ended once, accepted once, nothing refused (no lease was lost to a
  * missed heartbeat); every delayed or retried run started no earlier than it was due (checked against the
  * harness's own clock, not the broker's runAt) and ran exactly once; all SUCCEEDED, none lost.
@@ -29,7 +29,7 @@ final class LongJobsScenario {
         int longJobs = Math.min(o.chaosJobs, 48);
         int timedJobs = Math.min(o.chaosJobs, 200);
         res.params.put("longJobs", longJobs);
-        res.params.put("longJobMs", 10 * leaseMs);
+        res.params.put("longJobMs", o.longJobLeases * leaseMs);
         res.params.put("delayedJobs", timedJobs);
         res.params.put("delaysMs", List.of(leaseMs * 3 / 2, 3 * leaseMs));
         res.params.put("retriedJobs", timedJobs);
@@ -48,7 +48,7 @@ final class LongJobsScenario {
                 procs.start();
                 procs.start();
                 List<ChaosWorker.Timed> longs = new ArrayList<>();
-                for (int i = 0; i < longJobs; i++) longs.add(new ChaosWorker.Timed(i, (int) (10 * leaseMs), 0));
+                for (int i = 0; i < longJobs; i++) longs.add(new ChaosWorker.Timed(i, (int) (o.longJobLeases * leaseMs), 0));
                 for (JobHandle<Void> h : rig.conveyor.enqueueAll(task, longs)) ack(producer, group, h, "long");
                 for (int i = 0; i < timedJobs; i++) {
                     // Delays of 1.5, 2, 2.5 and 3 leases; the earliest allowed start by the harness's clock ('W').
@@ -72,9 +72,9 @@ final class LongJobsScenario {
             }
         }
         res.runs.add(run);
-        res.line = String.format("long-jobs  %-13s %d jobs of 10 leases: %s started twice, %s refused; %d delayed + %d retried: "
+        res.line = String.format("long-jobs  %-13s %d jobs of %d leases: %s started twice, %s refused; %d delayed + %d retried: "
                         + "%s early, %s ran twice, latest start %s ms after due; %s lost", kind.label(), longJobs,
-                run.get("longStartedTwice"), run.get("refusedOutcomes"), timedJobs, timedJobs, run.get("earlyStarts"),
+                o.longJobLeases, run.get("longStartedTwice"), run.get("refusedOutcomes"), timedJobs, timedJobs, run.get("earlyStarts"),
                 run.get("timedRanTwice"), run.get("maxLatenessMs"), run.get("lost"));
         return res;
     }

@@ -27,7 +27,8 @@ final class NetFaultsScenario {
         ScenarioResult res = new ScenarioResult(ScenarioKind.NET_FAULTS, kind);
         long leaseMs = o.chaosLease.toMillis();
         long faultMs = 2 * leaseMs;
-        long settleMs = o.quick ? 3 * leaseMs : 20_000;
+        // Quick: one lease between faults (the drain at the end catches up whatever a fault held back).
+        long settleMs = o.quick ? leaseMs : 20_000;
         res.params.put("workers", WORKERS);
         res.params.put("workerConcurrency", o.chaosConcurrency);
         res.params.put("jobSleepMs", o.chaosSleepMs);
