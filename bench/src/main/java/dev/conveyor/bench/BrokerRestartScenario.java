@@ -8,6 +8,10 @@ import dev.conveyor.broker.BrokerContext;
 import dev.conveyor.broker.Brokers;
 import dev.conveyor.broker.JobStore;
 import dev.conveyor.job.JobState;
+import dev.conveyor.testkit.servers.PrivateMariadb;
+import dev.conveyor.testkit.servers.PrivatePostgres;
+import dev.conveyor.testkit.servers.PrivateRedis;
+import dev.conveyor.testkit.servers.PrivateServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -16,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Broker restart (docs/RELIABILITY.md): a broker server of the scenario's own ({@link PrivateBroker}: Redis with
+ * Broker restart (docs/RELIABILITY.md): a broker server of the scenario's own ({@link PrivateServer}: Redis with
  * AOF {@code always}, PostgreSQL, MariaDB) takes a steady stream of enqueues while two worker processes drain it;
  * mid-run the harness SIGKILLs the server, keeps it down for a few seconds, and starts it again on the same
  * files. Pass: 0 acknowledged jobs lost (each ran to its end and is SUCCEEDED), duplicates within what the
@@ -49,7 +53,7 @@ final class BrokerRestartScenario {
         Path ledgerDir = runDir.resolve("ledger");
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("run", 1);
-        try (PrivateBroker server = PrivateBroker.start(kind);
+        try (PrivateServer server = privateServer(kind);
              Ledger producerLedger = Ledger.open(ledgerDir, "producer");
              Ledger harness = Ledger.open(ledgerDir, "harness")) {
             res.params.put("server", server.describe());
@@ -95,6 +99,23 @@ final class BrokerRestartScenario {
                 run.get("downMs"), run.get("acknowledged"), run.get("lost"), run.get("duplicateRuns"),
                 run.get("duplicateBound"), run.get("workersCarriedOn"), run.get("recoveryMs"));
         return res;
+    }
+
+    /** The private server for a broker kind, started (Redis with the append-only file fsynced on every write). */
+    private static PrivateServer privateServer(BrokerKind kind) {
+        PrivateServer s = switch (kind) {
+            case REDIS -> new PrivateRedis();
+            case POSTGRES -> new PrivatePostgres();
+            case MARIADB -> new PrivateMariadb();
+            default -> throw new IllegalArgumentException(kind + " has no server");
+        };
+        try {
+            s.start();
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
     }
 
     /** Nothing waiting or running in the chaos queue (the store answers again: the broker is back). */

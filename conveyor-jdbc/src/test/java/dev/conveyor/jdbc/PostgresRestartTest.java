@@ -7,6 +7,7 @@ import dev.conveyor.Conveyor;
 import dev.conveyor.Task;
 import dev.conveyor.WorkerOptions;
 import dev.conveyor.job.JobState;
+import dev.conveyor.testkit.servers.PrivatePostgres;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The database restarts mid-run (a crash-like immediate stop of a private server): workers and producers log,
+ * The database restarts mid-run (a private server SIGKILLed, postmaster and backends): workers and producers log,
  * back off and reconnect; every acknowledged job runs; nothing stays stuck in RUNNING once leases expire.
  */
 class PostgresRestartTest {
@@ -28,7 +29,7 @@ class PostgresRestartTest {
         AtomicInteger failedEnqueues = new AtomicInteger();
         java.util.concurrent.atomic.AtomicLong longestEnqueueMs = new java.util.concurrent.atomic.AtomicLong();
         Task<Work, Void> work = Task.named("restart.work", Work.class).action((a, ctx) -> ran.add(ctx.jobId()));
-        try (PrivatePostgres pg = new PrivatePostgres();
+        try (PrivatePostgres pg = started();
              Conveyor conveyor = Conveyor.builder().broker(pg.url("pool=4")).task(work).build()) {
             conveyor.startWorker(WorkerOptions.defaults().leaseDuration(Duration.ofSeconds(3))
                     .pollInterval(Duration.ofMillis(50)).shutdownOnSigterm(false));
@@ -46,7 +47,7 @@ class PostgresRestartTest {
                 }
             });
             await().atMost(Duration.ofSeconds(30)).until(() -> ran.size() >= 300);
-            pg.crash();
+            pg.kill();
             sleep(2_000);
             pg.start();
             int afterRestart = acknowledged.size();
@@ -70,6 +71,17 @@ class PostgresRestartTest {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static PrivatePostgres started() {
+        PrivatePostgres pg = new PrivatePostgres();
+        try {
+            pg.start();
+            return pg;
+        } catch (RuntimeException e) {
+            pg.close();
+            throw e;
         }
     }
 }

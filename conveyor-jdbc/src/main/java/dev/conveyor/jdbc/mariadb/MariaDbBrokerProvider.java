@@ -29,7 +29,11 @@ import java.util.regex.Pattern;
  *       processes (jobs enqueued in this JVM wake it at once). Polling is adaptive: right after a fetch found
  *       jobs, idle workers poll every 10 ms, backing off to this cap as the queues stay empty;</li>
  *   <li>{@code socketTimeout=10s} — longest wait for the server's answer before the connection is given up
- *       (a half-open connection otherwise blocks its caller forever); keep it under a third of the lease.</li>
+ *       (a half-open connection otherwise blocks its caller forever); keep it under a third of the lease;</li>
+ *   <li>{@code sslMode=verify-full&serverSslCert=/path/ca.crt} — TLS, as MariaDB Connector/J takes it:
+ *       {@code sslMode} {@code disable} (the default), {@code trust} (TLS, certificate not checked),
+ *       {@code verify-ca} or {@code verify-full} (checked against {@code serverSslCert}, a path or PEM text, or
+ *       the JVM's trust store; verify-full also checks the host name).</li>
  * </ul>
  * Needs MariaDB 10.6+ or MySQL 8.0+ ({@code SKIP LOCKED}); the server is checked on open.
  */
@@ -37,7 +41,10 @@ public final class MariaDbBrokerProvider implements BrokerProvider {
     public static final Duration DEFAULT_POLL = Duration.ofMillis(200);
     /** The tightest adaptive poll, right after jobs were found. */
     public static final Duration MIN_POLL = Duration.ofMillis(10);
-    private static final Set<String> OPTIONS = Set.of("prefix", "migrate", "pool", "poll", "socketTimeout");
+    private static final Set<String> OPTIONS = Set.of("prefix", "migrate", "pool", "poll", "socketTimeout",
+            "sslMode", "serverSslCert");
+    /** TLS options passed to MariaDB Connector/J as they are (its names and values). */
+    private static final java.util.List<String> TLS_OPTIONS = java.util.List.of("sslMode", "serverSslCert");
     private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)");
 
     @Override
@@ -63,6 +70,7 @@ public final class MariaDbBrokerProvider implements BrokerProvider {
         if (u.password() != null) props.setProperty("password", u.password());
         props.setProperty("connectTimeout", "5000");
         props.setProperty("socketTimeout", Long.toString(u.socketTimeout().toMillis()));
+        for (String o : TLS_OPTIONS) if (u.options().containsKey(o)) props.setProperty(o, u.options().get(o));
         // Batches must answer a count per row (an ignored duplicate is 0, a stale lease 0); bulk mode would not.
         props.setProperty("useBulkStmts", "false");
         props.setProperty("useBulkStmtsForInserts", "false");

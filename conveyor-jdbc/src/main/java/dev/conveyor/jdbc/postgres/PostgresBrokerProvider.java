@@ -30,12 +30,19 @@ import java.util.Set;
  *   <li>{@code poll=1s} — how often idle workers poll as a fallback to LISTEN/NOTIFY;</li>
  *   <li>{@code listen=true|false} — LISTEN for enqueues (default true);</li>
  *   <li>{@code socketTimeout=10s} — longest wait for the server's answer before the connection is given up
- *       (a half-open connection otherwise blocks its caller forever); keep it under a third of the lease.</li>
+ *       (a half-open connection otherwise blocks its caller forever); keep it under a third of the lease;</li>
+ *   <li>{@code sslmode=verify-full&sslrootcert=/path/ca.crt} — TLS, as pgjdbc takes it: {@code sslmode}
+ *       {@code disable}, {@code prefer} (pgjdbc's default: TLS if the server offers it, unverified),
+ *       {@code require} (TLS, unverified), {@code verify-ca} or {@code verify-full} (TLS, certificate checked
+ *       against {@code sslrootcert}; verify-full also checks the host name); {@code sslcert} and {@code sslkey}
+ *       for a client certificate.</li>
  * </ul>
  */
 public final class PostgresBrokerProvider implements BrokerProvider, SqlSchemaProvider {
     private static final Set<String> OPTIONS = Set.of("schema", "prefix", "migrate", "pool", "poll", "listen",
-            "socketTimeout");
+            "socketTimeout", "sslmode", "sslrootcert", "sslcert", "sslkey");
+    /** TLS options passed to pgjdbc as they are (its names and values). */
+    private static final java.util.List<String> TLS_OPTIONS = java.util.List.of("sslmode", "sslrootcert", "sslcert", "sslkey");
 
     @Override
     public Set<String> schemes() {
@@ -87,6 +94,7 @@ public final class PostgresBrokerProvider implements BrokerProvider, SqlSchemaPr
         props.setProperty("connectTimeout", "5");
         props.setProperty("socketTimeout", Long.toString(Math.max(1, u.socketTimeout().toSeconds())));
         props.setProperty("ApplicationName", "conveyor");
+        for (String o : TLS_OPTIONS) if (u.options().containsKey(o)) props.setProperty(o, u.options().get(o));
         // Not reWriteBatchedInserts: it answers SUCCESS_NO_INFO per row, and duplicate ids must be told apart.
         if (schema != null) {
             createSchema(jdbcUrl, props, schema, u.redacted());

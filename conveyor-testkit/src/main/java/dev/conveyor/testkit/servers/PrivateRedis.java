@@ -1,4 +1,4 @@
-package dev.conveyor.bench;
+package dev.conveyor.testkit.servers;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -6,20 +6,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A redis-server of the scenario's own with the append-only file fsynced on every write ({@code appendfsync always}). */
-final class PrivateRedis extends PrivateBroker {
+public final class PrivateRedis extends PrivateServer {
     private Process process;
 
-    PrivateRedis() {
+    public PrivateRedis() {
         super("redis");
     }
 
     @Override
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port + "/0?prefix=chaos&timeout=2s";
     }
 
     @Override
-    void start() {
+    public void start() {
         List<String> command = List.of(binary("redis-server", "redis-server", "/usr/bin", "/usr/local/bin"),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no",
                 "--save", "", "--appendonly", "yes", "--appendfsync", "always",
@@ -54,14 +54,14 @@ final class PrivateRedis extends PrivateBroker {
     }
 
     @Override
-    void kill() {
+    public void kill() {
         if (process == null) return;
         killTree(process.pid());
         process = null;
     }
 
     @Override
-    String describe() {
+    public String describe() {
         return "private redis-server on 127.0.0.1:" + port + ", appendonly yes, appendfsync always";
     }
 }

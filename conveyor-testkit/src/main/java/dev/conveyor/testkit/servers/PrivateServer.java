@@ -1,6 +1,7 @@
-package dev.conveyor.bench;
+package dev.conveyor.testkit.servers;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -12,52 +13,51 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A broker server of the scenario's own (never the shared one): started from the machine's binaries in a
- * temporary directory on a free loopback port, killed with SIGKILL and started again on the same files.
- * See ../shared/docs/SERVICES.md: PostgreSQL and MariaDB refuse root, so they run as their own users.
+ * A broker server of a test's or a chaos scenario's own, from the machine's binaries, in a temporary directory on
+ * a free loopback port: for what must never be done to the shared servers (SIGKILL, restart, TLS settings). Run as
+ * root, each server runs as its service user ({@code runuser}). A missing binary fails with the package to install.
+ *
+ * <pre>{@code
+ * try (PrivatePostgres pg = new PrivatePostgres()) {
+ *     pg.start();
+ *     Conveyor c = Conveyor.builder().broker(pg.url()).build();
+ *     pg.kill();   // SIGKILL, no shutdown
+ *     pg.start();  // same files
+ * }
+ * }</pre>
  */
-abstract class PrivateBroker implements AutoCloseable {
-    final Path dir;
-    final int port;
+public abstract class PrivateServer implements AutoCloseable {
+    protected final Path dir;
+    protected final int port;
 
-    PrivateBroker(String name) {
+    protected PrivateServer(String name) {
         try {
             this.dir = Files.createTempDirectory("conveyor-" + name + "-");
             this.port = freePort();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** The private instance for a broker kind, started; null where the kind has no server (memory, SQLite). */
-    static PrivateBroker start(BrokerKind kind) {
-        PrivateBroker b = switch (kind) {
-            case REDIS -> new PrivateRedis();
-            case POSTGRES -> new PrivatePostgres();
-            case MARIADB -> new PrivateMariadb();
-            default -> null;
-        };
-        if (b == null) return null;
-        try {
-            b.start();
-            return b;
-        } catch (RuntimeException e) {
-            b.close();
-            throw e;
+            throw new UncheckedIOException(e);
         }
     }
 
     /** The broker URL for Conveyor (producer and workers alike). */
-    abstract String url();
+    public abstract String url();
 
     /** Starts the server on its files and waits until it answers (up to 60 s). */
-    abstract void start();
+    public abstract void start();
 
     /** SIGKILL to the server and every process of it: no shutdown, no final write. */
-    abstract void kill();
+    public abstract void kill();
 
-    /** What runs, with its durability settings, for the results. */
-    abstract String describe();
+    /** What runs, with its durability settings, for results and messages. */
+    public abstract String describe();
+
+    public int port() {
+        return port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
 
     @Override
     public void close() {
@@ -70,7 +70,7 @@ abstract class PrivateBroker implements AutoCloseable {
     }
 
     /** SIGKILLs a process and its descendants, collected before the parent dies (its children are re-parented then). */
-    static void killTree(long pid) {
+    public static void killTree(long pid) {
         ProcessHandle.of(pid).ifPresent(p -> {
             List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
             p.destroyForcibly();
@@ -89,7 +89,7 @@ abstract class PrivateBroker implements AutoCloseable {
     /** Runs a command to its end (as {@code user} when this process is root and user is not null); fails with its output. */
     static String run(List<String> command, String user) {
         List<String> full = new ArrayList<>();
-        if (user != null && "root".equals(System.getProperty("user.name"))) full.addAll(List.of("runuser", "-u", user, "--"));
+        if (user != null && isRoot()) full.addAll(List.of("runuser", "-u", user, "--"));
         full.addAll(command);
         try {
             Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
@@ -99,16 +99,20 @@ abstract class PrivateBroker implements AutoCloseable {
             }
             return out;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot run " + full.getFirst(), e);
+            throw new UncheckedIOException("cannot run " + full.getFirst(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
     }
 
+    static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
     /** Gives the directory to a service user (PostgreSQL, MariaDB) when running as root. */
     void chown(String user) {
-        if ("root".equals(System.getProperty("user.name"))) run(List.of("chown", "-R", user + ":" + user, dir.toString()), null);
+        if (isRoot()) run(List.of("chown", "-R", user + ":" + user, dir.toString()), null);
     }
 
     static String binary(String name, String install, String... dirs) {
