@@ -33,6 +33,15 @@ final class PoisonInputScenario {
 
     private PoisonInputScenario() {}
 
+    /** What each kind of bad job's dead reason must say. */
+    static final Map<String, String> EXPECTED_REASON = Map.of(
+            "invalid-json", "corrupt record",
+            "not-an-envelope", "corrupt record",
+            "java-serialized", "corrupt record",
+            "unknown-task", "unknown task 'no.such.task'",
+            "throws-every-time", "gave up after",
+            "halts-the-jvm", "quarantined: its worker died");
+
     static ScenarioResult run(BrokerKind kind, BenchOptions o, Path dir) {
         ScenarioResult res = new ScenarioResult(ScenarioKind.POISON_INPUT, kind);
         int good = Math.min(o.chaosJobs, 10_000);
@@ -60,7 +69,8 @@ final class PoisonInputScenario {
                     badKind.put(raw.insertRawEnvelope("chaos", "{\"hello\": " + i + "}"), "not-an-envelope");
                     badKind.put(raw.insertRawEnvelope("chaos", serialized), "java-serialized");
                     badKind.put(raw.insertRawEnvelope("chaos", "{\"v\":1,\"id\":\"" + dev.conveyor.job.JobIds.next(java.time.Clock.systemUTC())
-                            + "\",\"task\":\"no.such.task\",\"queue\":\"chaos\",\"args\":{}}"), "unknown-task");
+                            + "\",\"task\":\"no.such.task\",\"queue\":\"chaos\",\"args\":{},\"enqueuedAt\":\""
+                            + java.time.Instant.now() + "\"}"), "unknown-task");
                     badKind.put(bad.enqueue(thrower, new ChaosWorker.Throw(i)).id(), "throws-every-time");
                 }
                 badKind.put(bad.enqueue(crash, new ChaosWorker.Crash(1)).id(), "halts-the-jvm");
@@ -91,10 +101,15 @@ final class PoisonInputScenario {
                 Map<String, Integer> deadByKind = new TreeMap<>();
                 Map<String, String> reasonByKind = new TreeMap<>();
                 int badNotDead = 0;
+                int wrongReason = 0;
+                String wrongExample = "";
                 for (JobInfo info : all(store)) {
                     String k = badKind.get(info.id());
                     if (k == null) continue;
                     if (info.state() == JobState.DEAD && info.deadReason() != null && !info.deadReason().isBlank()) {
+                        if (!info.deadReason().contains(EXPECTED_REASON.get(k)) && wrongReason++ == 0) {
+                            wrongExample = " (e.g. " + k + ": " + info.deadReason() + ")";
+                        }
                         deadByKind.merge(k, 1, Integer::sum);
                         reasonByKind.putIfAbsent(k, info.deadReason().length() > 120
                                 ? info.deadReason().substring(0, 120) + "…" : info.deadReason());
@@ -110,12 +125,14 @@ final class PoisonInputScenario {
                 run.put("deadByKind", deadByKind);
                 run.put("reasonByKind", reasonByKind);
                 run.put("badNotDead", badNotDead);
+                run.put("badDeadWithAnotherReason", wrongReason);
                 run.put("oversizedRefusedWith", refused);
                 run.put("goodSucceeded", succeeded);
                 run.put("goodLost", v.lost());
                 run.put("leftWaiting", waiting);
                 run.put("workerDeaths", restarts);
                 res.check(1, "bad jobs dead with a reason", badKind.size(), badKind.size() - badNotDead);
+                res.check(1, "bad jobs dead with another reason than their kind's" + wrongExample, 0, wrongReason);
                 res.check(1, "good jobs succeeded", good, succeeded);
                 res.check(1, "good jobs lost", 0, v.lost());
                 res.check(1, "jobs left waiting", 0, waiting);
