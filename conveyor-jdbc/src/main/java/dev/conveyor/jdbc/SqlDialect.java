@@ -162,6 +162,17 @@ public abstract class SqlDialect {
                 + agingLock() + ")";
     }
 
+    /**
+     * Appended to the reclaim's read of expired leases: rows another transaction holds are skipped, not waited
+     * for. A worker whose connection went half-open in the middle of an ack keeps that ack's rows locked for as
+     * long as the server keeps its session; without this every fetch's reclaim waited on them, failed, and the
+     * next fetch did the same, so no worker took a job again (the MariaDB net-faults stall). SQLite has one
+     * writer and no row locks: nothing.
+     */
+    public String skipLockedRows() {
+        return "";
+    }
+
     /** Appended to the aging subquery: PostgreSQL skips rows a claim holds instead of waiting for them. */
     protected String agingLock() {
         return "";

@@ -52,7 +52,7 @@ final class SqlFetcher {
         List<String> givenBack = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, attempt, deliveries, "
                 + "cancel_requested_at, started_delivery FROM " + t + " WHERE state = 'RUNNING' AND lease_until <= ? LIMIT "
-                + RECLAIM_LIMIT)) {
+                + RECLAIM_LIMIT + dialect.skipLockedRows())) {
             ps.setLong(1, now.toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

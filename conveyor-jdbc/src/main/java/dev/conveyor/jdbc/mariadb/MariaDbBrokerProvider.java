@@ -84,6 +84,13 @@ public final class MariaDbBrokerProvider implements BrokerProvider {
         config.setValidationTimeout(Math.min(5_000, u.socketTimeout().toMillis()));
         // No gap locks: a claim's locking read never blocks an enqueue's insert.
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        // A session idle inside a transaction this long is dead (Conveyor never pauses mid-transaction): MariaDB
+        // ends it and frees its row locks, which a half-open connection would otherwise hold for wait_timeout
+        // (8 hours by default). MariaDB 10.3+ only: the executable comment is skipped by MySQL, which has no such
+        // setting (there, the reclaim skipping locked rows is what keeps workers going).
+        long idleInTransactionS = Math.max(5, 2 * u.socketTimeout().toSeconds());
+        config.setConnectionInitSql("SET /*M!100300 SESSION idle_transaction_timeout = " + idleInTransactionS
+                + ", */ @conveyor_session = 1");
         PooledConnections db = new PooledConnections(config, u.redacted(), dialect::isTransient);
         try {
             requireSkipLocked(db, u.redacted());

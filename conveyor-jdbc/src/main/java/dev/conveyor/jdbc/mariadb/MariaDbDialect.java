@@ -480,4 +480,9 @@ public final class MariaDbDialect extends SqlDialect {
             throw new IllegalStateException(e);
         }
     }
+
+    @Override
+    public String skipLockedRows() {
+        return " FOR UPDATE SKIP LOCKED";
+    }
 }

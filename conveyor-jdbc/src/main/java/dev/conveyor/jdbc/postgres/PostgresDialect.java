@@ -80,6 +80,11 @@ public final class PostgresDialect extends SqlDialect {
     }
 
     @Override
+    public String skipLockedRows() {
+        return " FOR UPDATE SKIP LOCKED";
+    }
+
+    @Override
     public void lockMigrations(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
