@@ -59,7 +59,9 @@ public interface JobContext {
 
     /**
      * True once someone cancelled this running job ({@code JobHandle.cancel()}, {@code conveyor jobs cancel}).
-     * The worker also interrupts the handler's thread; a handler doing long CPU work can poll this instead.
+     * The worker also interrupts the handler's thread; a handler doing long CPU work can poll this instead and
+     * return early: once the worker has learned of the cancel the run ends {@code CANCELLED} however the handler
+     * returns (its result, if any, is not stored).
      */
     default boolean isCancelRequested() {
         return false;

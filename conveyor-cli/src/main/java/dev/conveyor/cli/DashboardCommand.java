@@ -42,14 +42,20 @@ final class DashboardCommand extends BrokerCommand {
         return ExitCodes.OK;
     }
 
-    /** Blocks until SIGINT or SIGTERM (or, where signals cannot be caught, until the JVM stops). */
-    static void awaitStop(CountDownLatch stop) throws InterruptedException {
+    /**
+     * Blocks until SIGINT or SIGTERM (or, where signals cannot be caught, until the JVM stops), or until the
+     * calling thread is interrupted: that is a stop request too (a program or test running the command in its
+     * own thread), so the command shuts down as on Ctrl-C and exits 0 rather than failing with the interrupt.
+     */
+    static void awaitStop(CountDownLatch stop) {
         Signals signals = Signals.install(stop::countDown);
         if (signals == null) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         }
         try {
             stop.await();
+        } catch (InterruptedException e) {
+            // A stop request; consumed here so that the shutdown after it (joins, the worker's grace) runs in full.
         } finally {
             if (signals != null) signals.close();
         }

@@ -40,7 +40,12 @@ final class DemoDashboard {
             out.println(DashboardOptions.banner(d));
             out.println("A worker runs queues " + DemoTasks.QUEUES + "; new demo jobs arrive every few seconds. Stop with Ctrl-C.");
             out.flush();
-            stop.await();
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                // Interrupting the command's thread is a stop request too (a program or test running it in a
+                // thread): consumed here so the shutdown below (joins, the worker's grace) runs in full; exit 0.
+            }
         } finally {
             stop.countDown();
             producer.join(2000);
@@ -53,12 +58,13 @@ final class DemoDashboard {
         return ExitCodes.OK;
     }
 
-    /** Runs the demo's plan round after round until {@code stop}. */
+    /** Runs the demo's plan round after round until {@code stop}; a round under way then ends too. */
     private void produce(CountDownLatch stop) {
+        Thread t = null;
         try {
             while (stop.getCount() > 0) {
                 DemoProducer round = new DemoProducer(conveyor, tasks, DemoProducer.Plan.of(jobsPerRound, false));
-                Thread t = Thread.ofPlatform().name("demo-round").daemon().start(round);
+                t = Thread.ofPlatform().name("demo-round").daemon().start(round);
                 while (t.isAlive() && !stop.await(200, TimeUnit.MILLISECONDS)) {
                     // waiting for the round's last enqueue
                 }
@@ -71,6 +77,17 @@ final class DemoDashboard {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            // Stopped mid-round (a round lasts 18 s): end the round as well, or it would go on enqueueing into a
+            // broker that is being closed, on a thread that outlives the command.
+            if (t != null && t.isAlive()) {
+                t.interrupt();
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }

@@ -54,6 +54,8 @@ class DashboardCommandTest {
         t.interrupt(); // as Ctrl-C would: the command closes the dashboard and the broker
         t.join(10_000);
         assertThat(t.isAlive()).isFalse();
+        assertThat(exit.get()).as(out.toString()).isEqualTo(ExitCodes.OK); // a stop, not a failure
+        assertThat(out.toString()).contains("Dashboard stopped.");
         Assertions.assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(m.group(1))).build(),
                 HttpResponse.BodyHandlers.ofString())).isInstanceOf(ConnectException.class);
     }

@@ -231,6 +231,12 @@ public final class JobExecutor {
         if (error instanceof Error e && !(e instanceof StackOverflowError) && !(e instanceof AssertionError)) {
             log.error("job {} ({}) threw {}; treating it as a failed attempt", job.id(), job.task(), e.toString());
         }
+        if (error == null && running.isCancelRequested()) {
+            // The worker learned of a cancel while the handler ran: a handler that polled ctx.isCancelRequested() (or
+            // swallowed the interrupt) and returned stopped early, so the run ends CANCELLED, as an interrupted one
+            // does. A handler that returned before the heartbeat learned of the cancel stays SUCCEEDED.
+            return cancelled(running.leased().lease(), job, clock.instant());
+        }
         if (error == null && running.timedOut()) {
             // Past its time limit the run counts as failed even if the handler returned normally afterwards:
             // what it did after the interrupt is not trusted.

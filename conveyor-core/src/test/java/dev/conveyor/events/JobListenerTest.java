@@ -109,4 +109,38 @@ class JobListenerTest {
             assertThat(w.heartbeatAge()).isLessThan(Duration.ofMinutes(1));
         }
     }
+
+    @Test
+    void aHandlerThatStopsOnTheCancelEndsCancelledNotSucceeded() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean sawCancel = new java.util.concurrent.atomic.AtomicBoolean();
+        // Long CPU work that checks for a cancel between steps and returns there (JobContext.isCancelRequested).
+        Task<Args, Args> crunch = Task.named("crunch", Args.class, Args.class).handler((a, ctx) -> {
+            running.countDown();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!ctx.isCancelRequested() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+            }
+            sawCancel.set(ctx.isCancelRequested());
+            return new Args(-1); // a partial result: not stored
+        });
+        Counting counting = new Counting();
+        try (Conveyor c = Conveyor.builder().broker("memory:").tasks(crunch).listener(counting).build()) {
+            dev.conveyor.JobHandle<Args> h = c.enqueue(crunch, new Args(1));
+            Worker w = c.startWorker(WorkerOptions.defaults().heartbeatInterval(Duration.ofMillis(100))
+                    .pollInterval(Duration.ofMillis(20)).shutdownOnSigterm(false));
+            assertThat(running.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(h.cancel()).isEqualTo(dev.conveyor.broker.CancelResult.REQUESTED);
+            await().atMost(Duration.ofSeconds(20)).until(() -> counting.count("CANCELLED") + counting.count("SUCCEEDED") == 1);
+            assertThat(sawCancel).isTrue();
+            assertThat(counting.count("CANCELLED")).isEqualTo(1);
+            assertThat(counting.count("SUCCEEDED")).isZero();
+            assertThat(counting.count("failed")).as("a cancel is not a failure").isZero();
+            dev.conveyor.job.JobInfo info = c.store().get(h.id()).orElseThrow();
+            assertThat(info.state()).isEqualTo(dev.conveyor.job.JobState.CANCELLED);
+            assertThat(info.result()).isNull();
+            assertThat(info.job().attempt()).as("a cancel uses no attempt").isZero();
+            w.close();
+        }
+    }
 }
