@@ -1,5 +1,7 @@
 package dev.conveyor.bench;
 
+import java.util.Map;
+
 import dev.conveyor.broker.JobStore;
 import dev.conveyor.broker.QueueStats;
 import dev.conveyor.job.JobState;
@@ -28,6 +30,27 @@ final class Chaos {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Puts the ledger's verdict and the store's counts into a run's record (acknowledged, lost and a few of their
+     * ids, duplicate runs, succeeded and dead in the store) and checks what every fault scenario owes: nothing
+     * lost, nothing run that was never acknowledged (unless {@code unexpectedAllowed}), every acknowledged job
+     * SUCCEEDED, none dead.
+     */
+    static void recordAndCheck(Ledger.Verdict v, long succeeded, long dead, boolean unexpectedAllowed,
+                               Map<String, Object> run, ScenarioResult res) {
+        run.put("acknowledged", v.acknowledged());
+        run.put("lost", v.lost());
+        run.put("lostExamples", v.lostIds());
+        run.put("duplicateRuns", v.duplicateRuns());
+        run.put(unexpectedAllowed ? "ranButNeverAcknowledged" : "unexpected", v.unexpected());
+        run.put("succeededInStore", succeeded);
+        run.put("deadInStore", dead);
+        res.check(1, "lost", 0, v.lost());
+        if (!unexpectedAllowed) res.check(1, "unexpected", 0, v.unexpected());
+        res.check(1, "acknowledged jobs SUCCEEDED in the store (at least)", 1, succeeded >= v.acknowledged() ? 1 : 0);
+        res.check(1, "dead", 0, dead);
     }
 
     /** Jobs of the chaos queue in this state, by the store's own count. */

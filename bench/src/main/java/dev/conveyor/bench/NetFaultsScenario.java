@@ -143,21 +143,9 @@ final class NetFaultsScenario {
             recovery.put(names[(int) h[0]], all ? slowest : null);
             if (all) recovered++;
         }
-        long succeeded = Chaos.count(store, JobState.SUCCEEDED);
-        long dead = Chaos.count(store, JobState.DEAD);
-        run.put("acknowledged", v.acknowledged());
-        run.put("lost", v.lost());
-        run.put("lostExamples", v.lostIds());
-        run.put("duplicateRuns", v.duplicateRuns());
+        Chaos.recordAndCheck(v, Chaos.count(store, JobState.SUCCEEDED), Chaos.count(store, JobState.DEAD), false, run, res);
         run.put("acceptedTwice", acceptedTwice);
-        run.put("unexpected", v.unexpected());
         run.put("recoveryMs", recovery);
-        run.put("succeededInStore", succeeded);
-        run.put("deadInStore", dead);
-        res.check(1, "lost", 0, v.lost());
-        res.check(1, "unexpected", 0, v.unexpected());
-        res.check(1, "succeeded in the store", v.acknowledged(), succeeded);
-        res.check(1, "dead", 0, dead);
         // Duplicate runs are measured, not bounded: every job whose ack or heartbeat waits on a silent connection
         // past its lease runs again, so they grow with throughput x read timeout. Recording stays exactly once.
         res.check(1, "jobs whose success the broker accepted twice", 0, acceptedTwice);
