@@ -245,6 +245,34 @@ class RedisBrokerTest {
     }
 
     @Test
+    void columnJobsCanBeCancelledDeletedAndPurged() {
+        String q = "columns-admin";
+        String base = "{" + redis.prefix() + ":" + q + "}:";
+        Job running = job(q, "{\"n\":1}"); // fetched first: same priority and runAt, lower id
+        Job done = job(q, "{\"n\":2}");
+        Job ready = job(q, "{\"n\":3}");
+        Job gone = job(q, "{\"n\":4}");
+        broker.enqueue(List.of(running, done, ready, gone));
+        List<LeasedJob> got = broker.fetch(List.of(q), 2, Duration.ofSeconds(30));
+        assertThat(got).extracting(l -> l.job().id()).containsExactly(running.id(), done.id());
+        broker.ack(List.of(new dev.conveyor.broker.Completion(got.get(1).lease(), null)));
+
+        assertThat(broker.cancel(List.of(ready.id(), running.id()))).containsExactly(
+                dev.conveyor.broker.CancelResult.CANCELLED, dev.conveyor.broker.CancelResult.REQUESTED);
+        assertThat(broker.get(ready.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(broker.get(running.id()).orElseThrow().cancelRequested()).isTrue();
+        assertThat(broker.extend(List.of(got.get(0).lease()), Duration.ofSeconds(30)))
+                .containsExactly(dev.conveyor.broker.Outcome.CANCEL_REQUESTED);
+
+        assertThat(broker.delete(List.of(gone.id()))).isEqualTo(1);
+        assertThat(broker.get(gone.id())).isEmpty();
+        assertThat(broker.purge(JobState.SUCCEEDED, q)).isEqualTo(1);
+        assertThat(broker.get(done.id())).isEmpty();
+        assertThat(redis.sync().hlen(base + "env")).isZero();
+        assertThat(redis.sync().hlen(base + "tok")).isZero();
+    }
+
+    @Test
     void aRunAtFinerThanAMillisecondSurvivesTheRoundTrip() {
         Instant fine = clock.instant().minusSeconds(1).plusNanos(123_456);
         Job j = new Job(JobIds.next(clock), "t", "fine", "{}", Map.of(), 5, 0, 0, 3, 3, fine, fine, null, null,
