@@ -24,8 +24,9 @@ record LuaScript(String name, String source, String sha) {
     static final LuaScript STATS = load("stats");
     static final LuaScript STATE = load("state");
     static final LuaScript AGE = load("age");
+    static final LuaScript VIEW = load("view");
 
-    static final LuaScript[] ALL = {INDEX, ENQUEUE, FETCH, SETTLE, ADMIN, LIST, STATS, STATE, AGE};
+    static final LuaScript[] ALL = {INDEX, ENQUEUE, FETCH, SETTLE, ADMIN, LIST, STATS, STATE, AGE, VIEW};
 
     /** The line a script puts where the shared helpers of {@code lua/common.lua} go. */
     private static final String INCLUDE = "-- #include common";

@@ -30,6 +30,15 @@ final class RedisEnqueue {
     /** One job as the enqueue script stores it. */
     record Item(String id, String queue, boolean ready, int priority, long runAt, int attempt, int deliveries,
                 int maxDeliveries, String task, String uniqueKey, Long uniqueForMs, String envelope, String fairKey) {
+        /**
+         * Whether it is stored as a column job (docs/PROTOCOL.md): ready now, fresh counters, no unique or fairness
+         * key, and an envelope that decoded (its priority and runAt are the envelope's, which the fetch relies on).
+         */
+        boolean column() {
+            return ready && attempt == 0 && deliveries == 0 && uniqueKey == null && fairKey == null
+                    && !JobHashes.CORRUPT_TASK.equals(task);
+        }
+
         /** Ready jobs sort by (9 - priority) * 1e13 + runAt: higher priority first, then earlier runAt. */
         static long readyScore(int priority, long runAt) {
             long at = Math.max(0, Math.min(runAt, 9_999_999_999_999L));
@@ -112,7 +121,9 @@ final class RedisEnqueue {
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         List<List<Integer>> callItems = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> e : byQueue.entrySet()) {
-            List<Integer> idx = e.getValue();
+            // column jobs first in each chunk: the script takes them as one section, then the job hashes
+            List<Integer> idx = new ArrayList<>(e.getValue());
+            idx.sort(java.util.Comparator.comparing(i -> items.get(i).column() ? 0 : 1));
             for (int from = 0; from < idx.size(); from += CHUNK) {
                 List<Integer> chunk = idx.subList(from, Math.min(idx.size(), from + CHUNK));
                 calls.add(redis.run(LuaScript.ENQUEUE, new String[] {keys.ready(e.getKey())},
@@ -169,8 +180,11 @@ final class RedisEnqueue {
             if (other == null) continue;
             int i = pending.get(k);
             String id = items.get(i).id();
-            boolean exists = Job.QUEUE_NAME.matcher(other).matches() && redis.await(
-                    redis.commands().exists(keys.job(other, id)).toCompletableFuture(), "checking a job id") > 0;
+            // every stored job, a column job too, is in its queue's id set
+            boolean exists = Job.QUEUE_NAME.matcher(other).matches() && (redis.await(
+                    redis.commands().zscore(keys.all(other), id).toCompletableFuture(), "checking a job id") != null
+                    || redis.await(redis.commands().exists(keys.job(other, id)).toCompletableFuture(),
+                    "checking a job id") > 0);
             if (exists) {
                 results[i] = new EnqueueResult(id, true);
             } else {
@@ -181,12 +195,23 @@ final class RedisEnqueue {
     }
 
     private String[] args(String queue, List<Integer> chunk, List<Item> items, long now) {
-        List<String> a = new ArrayList<>(3 + chunk.size() * 13);
+        List<String> a = new ArrayList<>(4 + chunk.size() * 13);
         a.add(Long.toString(now));
         a.add(keys.wakeChannel());
         a.add(queue);
+        int columns = 0;
+        for (int i : chunk) if (items.get(i).column()) columns++;
+        a.add(Integer.toString(columns));
         for (int i : chunk) {
             Item it = items.get(i);
+            if (!it.column()) continue;
+            a.add(it.id());
+            a.add(Long.toString(it.score()));
+            a.add(it.envelope());
+        }
+        for (int i : chunk) {
+            Item it = items.get(i);
+            if (it.column()) continue;
             a.add(it.id());
             a.add(it.ready() ? "READY" : "SCHEDULED");
             a.add(Long.toString(it.score()));

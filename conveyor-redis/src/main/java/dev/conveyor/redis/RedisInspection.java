@@ -51,15 +51,18 @@ final class RedisInspection {
             log.warn("index entry of job {} names '{}', not a queue; reading it as not found", id, queue);
             return Optional.empty();
         }
-        Map<String, String> hash;
+        Map<String, String> hash = new HashMap<>();
         try {
-            hash = redis.await(redis.commands().hgetall(keys.job(queue, id)).toCompletableFuture(), "reading job " + id);
+            // the job hash, or the fields of a column job (docs/PROTOCOL.md)
+            List<Object> flat = Replies.list(redis.await(redis.run(LuaScript.VIEW, new String[] {keys.ready(queue)}, id),
+                    "reading job " + id));
+            for (int k = 0; k + 1 < flat.size(); k += 2) hash.put(Replies.text(flat.get(k)), Replies.text(flat.get(k + 1)));
         } catch (RuntimeException e) {
             if (!RedisConnection.isServerError(e)) throw e;
             log.warn("job {} is not readable ({}); reading it as not found", id, e.getMessage());
             return Optional.empty();
         }
-        if (hash == null || hash.isEmpty()) return Optional.empty(); // a dangling index entry
+        if (hash.isEmpty()) return Optional.empty(); // a dangling index entry
         return Optional.of(JobHashes.info(id, queue, hash, clock.instant()));
     }
 

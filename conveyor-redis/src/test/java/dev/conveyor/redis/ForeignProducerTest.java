@@ -97,4 +97,24 @@ class ForeignProducerTest {
                     .isEqualTo("{\"total\":42}");
         }
     }
+
+    /** A reader in another language finds a job the Java producer stored as a column job (PROTOCOL.md). */
+    @Test
+    void aColumnJobOfTheJavaProducerIsReadableWithPlainCommands() {
+        Task<Add, Sum> add = Task.named("foreign.add", Add.class, Sum.class).queue("javaside")
+                .handler(x -> new Sum(x.a() + x.b()));
+        try (Conveyor conveyor = Conveyor.builder().broker(redis.url("")).task(add).build()) {
+            JobHandle<Sum> handle = conveyor.enqueue(add, new Add(20, 22));
+            String base = "{" + redis.prefix() + ":javaside}:";
+            var r = redis.sync();
+            assertThat(r.exists(base + "job:" + handle.id())).as("no job hash").isZero();
+            assertThat(r.hget("{" + redis.prefix() + "}:index", handle.id())).isEqualTo("javaside");
+            assertThat(r.hget(base + "env", handle.id())).contains("\"task\":\"foreign.add\"");
+            assertThat(r.zscore(base + "ready", handle.id())).isNotNull();
+            conveyor.startWorker(WorkerOptions.defaults().queues("javaside").shutdownOnSigterm(false));
+            assertThat(handle.await(Duration.ofSeconds(10))).isEqualTo(new Sum(42));
+            assertThat(r.zscore(base + "succeeded", handle.id())).isNotNull();
+            assertThat(r.hget(base + "res", handle.id())).isEqualTo("{\"total\":42}");
+        }
+    }
 }

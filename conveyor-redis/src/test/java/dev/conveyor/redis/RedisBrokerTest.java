@@ -181,13 +181,95 @@ class RedisBrokerTest {
 
     @Test
     void anEnqueueOntoAKeyHoldingForeignDataIsRefusedAndLeavesItAlone() {
-        Job j = job("occupied", "{\"n\":1}");
+        // A delayed job is stored as a job hash (a ready one as a column job, which does not use the key)
+        Instant later = clock.instant().plusSeconds(60);
+        Job j = new Job(JobIds.next(clock), "t", "occupied", "{\"n\":1}", Map.of(), 5, 0, 0, 3, 3, later,
+                clock.instant(), null, null, null, null, null, null);
         String key = "{" + redis.prefix() + ":occupied}:job:" + j.id();
         redis.sync().set(key, "someone else's");
         assertThatThrownBy(() -> broker.enqueue(List.of(j))).isInstanceOf(BrokerException.class)
                 .hasMessageContaining(key).hasMessageContaining("not a Conveyor job");
         assertThat(redis.sync().get(key)).isEqualTo("someone else's");
-        assertThat(broker.fetch(List.of("occupied"), 10, Duration.ofSeconds(30))).isEmpty();
+        assertThat(broker.get(j.id())).isEmpty();
+    }
+
+    @Test
+    void aReadyJobIsAColumnJobWithoutAHashUntilSomethingButTheCommonPathTouchesIt() {
+        String q = "columns";
+        String base = "{" + redis.prefix() + ":" + q + "}:";
+        Job a = job(q, "{\"n\":1}");
+        Job b = job(q, "{\"n\":2}");
+        broker.enqueue(List.of(a, b));
+        assertThat(redis.sync().exists(base + "job:" + a.id(), base + "job:" + b.id())).isZero();
+        assertThat(redis.sync().hget(base + "env", a.id())).isEqualTo(JobCodec.encode(a));
+        assertThat(broker.get(a.id()).orElseThrow().state()).isEqualTo(JobState.READY);
+
+        List<LeasedJob> got = broker.fetch(List.of(q), 10, Duration.ofSeconds(30));
+        assertThat(got).extracting(l -> l.job().id()).containsExactly(a.id(), b.id());
+        assertThat(got.get(0).job()).isEqualTo(a.withDeliveries(1));
+        JobInfo running = broker.get(a.id()).orElseThrow();
+        assertThat(running.state()).isEqualTo(JobState.RUNNING);
+        assertThat(running.leaseUntil()).isEqualTo(got.get(0).leaseUntil().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(running.job().deliveries()).isEqualTo(1);
+
+        // ack: stays a column job, with its result in the result column
+        assertThat(broker.ack(List.of(new dev.conveyor.broker.Completion(got.get(0).lease(), "{\"ok\":true}"))))
+                .containsExactly(dev.conveyor.broker.Outcome.OK);
+        assertThat(redis.sync().exists(base + "job:" + a.id())).isZero();
+        JobInfo done = broker.get(a.id()).orElseThrow();
+        assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(done.result()).isEqualTo("{\"ok\":true}");
+        assertThat(done.finishedAt()).isNotNull();
+        // a second ack under the same lease is stale
+        assertThat(broker.ack(List.of(new dev.conveyor.broker.Completion(got.get(0).lease(), null))))
+                .containsExactly(dev.conveyor.broker.Outcome.STALE);
+
+        // anything else (here a retry) turns the job into a job hash first, then works as for any job hash
+        Instant later = clock.instant().plusSeconds(60);
+        assertThat(broker.retry(List.of(dev.conveyor.broker.Failure.retryAt(got.get(1).lease(),
+                dev.conveyor.job.AttemptError.reason(0, clock.instant(), "x", "boom"), later))))
+                .containsExactly(dev.conveyor.broker.Outcome.OK);
+        assertThat(redis.sync().hexists(base + "env", b.id())).isFalse();
+        assertThat(redis.sync().hget(base + "job:" + b.id(), "state")).isEqualTo("SCHEDULED");
+        JobInfo retried = broker.get(b.id()).orElseThrow();
+        assertThat(retried.state()).isEqualTo(JobState.SCHEDULED);
+        assertThat(retried.job().attempt()).isEqualTo(1);
+        assertThat(retried.job().task()).isEqualTo("t");
+
+        assertThat(broker.list(new JobQuery(JobState.SUCCEEDED, q, null, null, 10)).items()).extracting(JobInfo::id)
+                .containsExactly(a.id());
+        assertThat(broker.prune(JobState.SUCCEEDED, q, null, 10)).isEqualTo(1);
+        assertThat(broker.get(a.id())).isEmpty();
+        assertThat(redis.sync().hlen(base + "env")).isZero();
+        assertThat(redis.sync().hlen(base + "res")).isZero();
+    }
+
+    @Test
+    void columnJobsCanBeCancelledDeletedAndPurged() {
+        String q = "columns-admin";
+        String base = "{" + redis.prefix() + ":" + q + "}:";
+        Job running = job(q, "{\"n\":1}"); // fetched first: same priority and runAt, lower id
+        Job done = job(q, "{\"n\":2}");
+        Job ready = job(q, "{\"n\":3}");
+        Job gone = job(q, "{\"n\":4}");
+        broker.enqueue(List.of(running, done, ready, gone));
+        List<LeasedJob> got = broker.fetch(List.of(q), 2, Duration.ofSeconds(30));
+        assertThat(got).extracting(l -> l.job().id()).containsExactly(running.id(), done.id());
+        broker.ack(List.of(new dev.conveyor.broker.Completion(got.get(1).lease(), null)));
+
+        assertThat(broker.cancel(List.of(ready.id(), running.id()))).containsExactly(
+                dev.conveyor.broker.CancelResult.CANCELLED, dev.conveyor.broker.CancelResult.REQUESTED);
+        assertThat(broker.get(ready.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(broker.get(running.id()).orElseThrow().cancelRequested()).isTrue();
+        assertThat(broker.extend(List.of(got.get(0).lease()), Duration.ofSeconds(30)))
+                .containsExactly(dev.conveyor.broker.Outcome.CANCEL_REQUESTED);
+
+        assertThat(broker.delete(List.of(gone.id()))).isEqualTo(1);
+        assertThat(broker.get(gone.id())).isEmpty();
+        assertThat(broker.purge(JobState.SUCCEEDED, q)).isEqualTo(1);
+        assertThat(broker.get(done.id())).isEmpty();
+        assertThat(redis.sync().hlen(base + "env")).isZero();
+        assertThat(redis.sync().hlen(base + "tok")).isZero();
     }
 
     @Test

@@ -32,6 +32,7 @@ end
 local function remove(id)
   local key = base .. 'job:' .. id
   for _, suffix in ipairs(SETS) do redis.call('ZREM', base .. suffix, id) end
+  for _, column in ipairs({'env', 'tok', 'res'}) do redis.call('HDEL', base .. column, id) end
   if isHash(key) then
     local u = redis.call('HGET', key, 'uniqueKey')
     if u and u ~= '' and redis.call('HGET', base .. 'unique', u) == id then redis.call('HDEL', base .. 'unique', u) end
@@ -78,6 +79,7 @@ elseif op == 'cancel' then
   for i = 6, #ARGV do
     local id = ARGV[i]
     local key = base .. 'job:' .. id
+    materialize(base, id) -- a column job (common.lua) becomes a job hash first
     local h = isHash(key) and redis.call('HMGET', key, 'state', 'uniqueKey', 'uniqueFor') or {false}
     if not h[1] then
       out[#out + 1] = 'N'
@@ -104,6 +106,7 @@ elseif op == 'delete' then
   for i = 5, #ARGV do
     local id = ARGV[i]
     local key = base .. 'job:' .. id
+    materialize(base, id)
     if isHash(key) and redis.call('HGET', key, 'state') ~= 'RUNNING' then
       remove(id)
       out[#out + 1] = id
@@ -116,7 +119,10 @@ elseif op == 'purge' then
   local ids = redis.call('ZRANGE', base .. set, 0, num(ARGV[6], 500) - 1)
   for _, id in ipairs(ids) do
     local key = base .. 'job:' .. id
-    if not isHash(key) then
+    if set == 'succeeded' and not isHash(key) and redis.call('HEXISTS', base .. 'env', id) == 1 then
+      remove(id) -- a column job (common.lua) in the succeeded set: succeeded
+      out[#out + 1] = id
+    elseif not isHash(key) then
       redis.call('ZREM', base .. set, id)
     elseif string.lower(redis.call('HGET', key, 'state') or '') == set then
       remove(id)
@@ -139,6 +145,9 @@ elseif op == 'prune' then
       if #out >= limit then break end
       local key = base .. 'job:' .. id
       local h = isHash(key) and redis.call('HMGET', key, 'state', 'finishedAt', 'uniqueFor') or {false, false, false}
+      if not h[1] and set == 'succeeded' and redis.call('HEXISTS', base .. 'env', id) == 1 then
+        h = {'SUCCEEDED', 0, false} -- a column job (common.lua): no unique key to keep
+      end
       local keep = tonumber(h[3])
       local finished = num(h[2], 0)
       if string.lower(h[1] or '') ~= set then

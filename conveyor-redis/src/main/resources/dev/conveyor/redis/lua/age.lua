@@ -9,7 +9,7 @@ local now = tonumber(ARGV[1])
 local p = tonumber(ARGV[2])
 local readySince = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
-local BAND = 10000000000000
+-- #include common
 local t = redis.call('TYPE', KEYS[1]).ok
 if t ~= 'zset' then return 0 end
 local low = (9 - p) * BAND
@@ -18,6 +18,7 @@ local moved = 0
 for i = 1, #hits, 2 do
   local id, score = hits[i], tonumber(hits[i + 1])
   local key = base .. 'job:' .. id
+  materialize(base, id) -- a column job (common.lua) becomes a job hash: it changes its priority
   -- Only a job hash that says READY moves (pcall: a foreign key of another type answers an error value).
   if redis.pcall('HGET', key, 'state') == 'READY' then
     redis.call('HSET', key, 'priority', p + 1, 'updatedAt', now)

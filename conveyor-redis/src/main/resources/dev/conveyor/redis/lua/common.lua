@@ -56,3 +56,83 @@ local function flush()
     end
   end
 end
+
+-- Column jobs (docs/PROTOCOL.md, "Column jobs"): a job the Java broker enqueued ready, with no unique or fairness
+-- key and fresh counters, has no job hash while it goes the common way (ready -> leased -> succeeded). Its
+-- envelope is a field of {prefix:queue}:env, its lease token of {prefix:queue}:tok (token:score:fetchedAt),
+-- its result of {prefix:queue}:res, and its state is the sorted set that holds it. So enqueue, fetch and ack
+-- write a few variadic commands per batch instead of a hash per job. Anything else done to such a job first
+-- turns it into an ordinary job hash (materialize) and then runs the code written for job hashes.
+local BAND = 10000000000000
+
+local function fmt(x)
+  return string.format('%.0f', x)
+end
+
+-- The fields a job hash would hold for column job id, or nil when id is not a column job.
+local function columnFields(base, id)
+  local env = redis.call('HGET', base .. 'env', id)
+  if not env then return nil end
+  local f = {envelope = env, attempt = '0'}
+  -- task and maxDeliveries from the envelope (cold paths only; a garbled one reads as task-less, default 3)
+  local ok, doc = pcall(cjson.decode, env)
+  if ok and type(doc) == 'table' then
+    if type(doc.task) == 'string' then f.task = doc.task end
+    if type(doc.maxDeliveries) == 'number' then f.maxDeliveries = fmt(doc.maxDeliveries) end
+  end
+  f.maxDeliveries = f.maxDeliveries or '3'
+  local score
+  local leaseUntil = redis.call('ZSCORE', base .. 'leased', id)
+  if leaseUntil then
+    local t = redis.call('HGET', base .. 'tok', id) or ''
+    local token, s, at = string.match(t, '^([^:]*):([^:]*):(.*)$')
+    f.state, f.deliveries, f.token, f.leaseUntil = 'RUNNING', '1', token or '', leaseUntil
+    f.updatedAt = at
+    score = tonumber(s)
+  else
+    score = redis.call('ZSCORE', base .. 'ready', id)
+    if score then
+      f.state, f.deliveries = 'READY', '0'
+      score = tonumber(score)
+    else
+      local finished = redis.call('ZSCORE', base .. 'succeeded', id)
+      if finished then
+        f.state, f.deliveries, f.finishedAt, f.updatedAt = 'SUCCEEDED', '1', finished, finished
+        f.result = redis.call('HGET', base .. 'res', id) or nil
+      end
+    end
+  end
+  if score then
+    local p = 9 - math.floor(score / BAND)
+    f.priority, f.runAt = tostring(p), fmt(score - (9 - p) * BAND)
+    f.updatedAt = f.updatedAt or f.runAt
+  end
+  return f
+end
+
+-- Column job id as a flat field/value list (HGETALL's shape), or nil.
+local function flatten(f)
+  local out = {}
+  for k, v in pairs(f) do
+    out[#out + 1] = k
+    out[#out + 1] = v
+  end
+  return out
+end
+local function columnFlat(base, id)
+  local f = columnFields(base, id)
+  return f and flatten(f) or nil
+end
+
+-- Turns column job id into a job hash (same state, same sets); true if it did. False when id is not a column
+-- job, or when its job key holds something else (foreign data: left alone, and the job stays a column job).
+local function materialize(base, id)
+  local flat = columnFlat(base, id)
+  if not flat then return false end
+  local written = redis.pcall('HSET', base .. 'job:' .. id, unpack(flat))
+  if type(written) ~= 'number' then return false end
+  redis.call('HDEL', base .. 'env', id)
+  redis.call('HDEL', base .. 'tok', id)
+  redis.call('HDEL', base .. 'res', id)
+  return true
+end

@@ -1,6 +1,8 @@
 -- Stores new jobs of one queue, each atomically with its id and unique-key checks, in the given order.
 -- KEYS[1] = {prefix:queue}:ready (the other keys of the queue share its "{prefix:queue}:" base)
--- ARGV[1] = now (epoch ms), ARGV[2] = wake-up channel, ARGV[3] = queue name, then 13 values per job:
+-- ARGV[1] = now (epoch ms), ARGV[2] = wake-up channel, ARGV[3] = queue name, ARGV[4] = c, the number of column
+-- jobs (common.lua) that follow as 3 values each: id, score ((9 - priority) * 1e13 + runAt), envelope; then the
+-- jobs stored as job hashes, 13 values per job:
 --   id, state (READY|SCHEDULED), score (ready: (9 - priority) * 1e13 + runAt; scheduled: runAt),
 --   priority, runAt (ms), attempt, deliveries, maxDeliveries, task, uniqueKey ('' = none),
 --   uniqueFor (ms, '' = none), envelope (the JSON envelope of docs/PROTOCOL.md), fairKey ('' = none)
@@ -10,15 +12,17 @@
 -- Publishes the queue name on the wake-up channel when anything was stored (a new delayed job may be due
 -- sooner than an idle worker's current wait). Returns per job 0 (stored), 1 (a duplicate: the id exists), the
 -- holder's id as a string (a duplicate: the unique key is held) or 2 (the job's key holds something that is
--- not a Conveyor job; nothing stored).
+-- not a Conveyor job; nothing stored), column jobs first, in the order given.
 local base = string.sub(KEYS[1], 1, -6)
 local now = tonumber(ARGV[1])
 local UNFINISHED = {READY = true, SCHEDULED = true, RUNNING = true}
 -- #include common
 
-for _, suffix in ipairs({'ready', 'scheduled', 'all', 'unique', 'fair'}) do
+local columns = tonumber(ARGV[4])
+local firstHash = 5 + 3 * columns -- the first job hash's values
+for _, suffix in ipairs({'ready', 'scheduled', 'all', 'unique', 'fair', 'env'}) do
   local t = redis.call('TYPE', base .. suffix).ok
-  local want = (suffix == 'unique' or suffix == 'fair') and 'hash' or 'zset'
+  local want = (suffix == 'unique' or suffix == 'fair' or suffix == 'env') and 'hash' or 'zset'
   if t ~= 'none' and t ~= want then
     return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a ' .. want)
   end
@@ -37,11 +41,13 @@ end
 local readyAdds = batch('ZADD', base .. 'ready')
 local scheduledAdds = batch('ZADD', base .. 'scheduled')
 local allAdds = batch('ZADD', base .. 'all')
+local envAdds = batch('HSET', base .. 'env')
 
 -- Which ids exist already: one ZMSCORE on the queue's id set per batch (every stored job is in it) instead of
 -- a call per job; ids stored earlier in this batch are remembered in 'stored'.
 local ids = {}
-for i = 4, #ARGV, 13 do ids[#ids + 1] = ARGV[i] end
+for i = 5, firstHash - 1, 3 do ids[#ids + 1] = ARGV[i] end
+for i = firstHash, #ARGV, 13 do ids[#ids + 1] = ARGV[i] end
 local exists = {}
 for i = 1, #ids, 4000 do
   local scores = redis.call('ZMSCORE', base .. 'all', unpack(ids, i, math.min(#ids, i + 3999)))
@@ -75,7 +81,23 @@ end
 
 local out = {}
 local wake = false
-for i = 4, #ARGV, 13 do
+for i = 5, firstHash - 1, 3 do
+  local id = ARGV[i]
+  if exists[id] then
+    out[#out + 1] = 1
+  else
+    exists[id] = true
+    envAdds[#envAdds + 1] = id
+    envAdds[#envAdds + 1] = ARGV[i + 2]
+    readyAdds[#readyAdds + 1] = ARGV[i + 1]
+    readyAdds[#readyAdds + 1] = id
+    allAdds[#allAdds + 1] = 0
+    allAdds[#allAdds + 1] = id
+    out[#out + 1] = 0
+    wake = true
+  end
+end
+for i = firstHash, #ARGV, 13 do
   local id, state, score, priority, runAt = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local attempt, deliveries, maxDeliveries, task = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
   local uniqueKey, uniqueFor, envelope, fairKey = ARGV[i + 9], ARGV[i + 10], ARGV[i + 11], ARGV[i + 12]

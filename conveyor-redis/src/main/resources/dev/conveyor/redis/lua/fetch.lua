@@ -36,9 +36,9 @@ for qi, readyKey in ipairs(KEYS) do
   local base = string.sub(readyKey, 1, -6)
   bases[qi] = base
   usable[qi] = true
-  for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'dead', 'cancelled', 'unique'}) do
+  for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'dead', 'cancelled', 'unique', 'env', 'tok'}) do
     local t = redis.call('TYPE', base .. suffix).ok
-    local want = suffix == 'unique' and 'hash' or 'zset'
+    local want = (suffix == 'unique' or suffix == 'env' or suffix == 'tok') and 'hash' or 'zset'
     if t ~= 'none' and t ~= want then
       notes[#notes + 1] = base .. suffix .. ' is a ' .. t .. ', not a ' .. want .. '; queue skipped'
       usable[qi] = false
@@ -65,6 +65,8 @@ for qi, base in ipairs(bases) do
     -- Reclaim expired leases: a lease ends at its deadline.
     local expired = redis.call('ZRANGEBYSCORE', base .. 'leased', '-inf', now, 'LIMIT', 0, limit)
     for _, id in ipairs(expired) do
+      -- a column job becomes a job hash first (while still in leased, so it reads as RUNNING)
+      materialize(base, id)
       redis.call('ZREM', base .. 'leased', id)
       local key = base .. 'job:' .. id
       if isHash(key) then
@@ -103,7 +105,11 @@ end
 local leased = {} -- flat: queueIndex, id, envelope, attempt, deliveries, runAt, priority per job
 local taken = 0
 local leasedAdds = {}
-for qi, base in ipairs(bases) do leasedAdds[qi] = batch('ZADD', base .. 'leased') end
+local tokAdds = {}
+for qi, base in ipairs(bases) do
+  leasedAdds[qi] = batch('ZADD', base .. 'leased')
+  tokAdds[qi] = batch('HSET', base .. 'tok')
+end
 while taken < max do
   local need = max - taken
   local candidates = {}
@@ -127,14 +133,46 @@ while taken < max do
       return lexLess(a[2], b[2])
     end)
   end
-  for j = 1, math.min(need, #candidates) do
+  -- Envelopes of the column jobs among the chosen: one HMGET per queue.
+  local chosen = math.min(need, #candidates)
+  local perQueue = {}
+  for j = 1, chosen do
+    local qi = candidates[j][1]
+    perQueue[qi] = perQueue[qi] or {}
+    local list = perQueue[qi]
+    list[#list + 1] = candidates[j][2]
+  end
+  local envelopes = {}
+  for qi, list in pairs(perQueue) do
+    local got = redis.call('HMGET', bases[qi] .. 'env', unpack(list))
+    for k = 1, #list do
+      if got[k] then envelopes[qi .. ':' .. list[k]] = got[k] end
+    end
+  end
+  for j = 1, chosen do
     local qi, id = candidates[j][1], candidates[j][2]
     local base = bases[qi]
     local key = base .. 'job:' .. id
     if not popped then redis.call('ZREM', base .. 'ready', id) end
-    -- pcall: a key of another type answers an error value instead of aborting the whole call (no TYPE needed).
-    local h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state', 'fairKey', 'priority')
-    if type(h) == 'table' and not h.err and (h[1] or h[5]) then
+    local envelope = envelopes[qi .. ':' .. id]
+    local h
+    if not envelope then
+      -- pcall: a key of another type answers an error value instead of aborting the whole call (no TYPE needed).
+      h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state', 'fairKey', 'priority')
+    end
+    if envelope then
+      -- A column job: first delivery, no attempt yet; runAt and priority are the envelope's (false: Java reads them).
+      local toks = tokAdds[qi]
+      toks[#toks + 1] = id
+      toks[#toks + 1] = token .. ':' .. fmt(candidates[j][3]) .. ':' .. ARGV[1]
+      local adds = leasedAdds[qi]
+      adds[#adds + 1] = leaseUntil
+      adds[#adds + 1] = id
+      local n = #leased
+      leased[n + 1], leased[n + 2], leased[n + 3] = qi, id, envelope
+      leased[n + 4], leased[n + 5], leased[n + 6], leased[n + 7] = '0', '1', false, false
+      taken = taken + 1
+    elseif type(h) == 'table' and not h.err and (h[1] or h[5]) then
       -- The key's last placed job leaves ready: forget it, so the fair map holds only keys with waiting jobs.
       if h[6] and redis.pcall('HGET', base .. 'fair', h[6]) == id then redis.call('HDEL', base .. 'fair', h[6]) end
       local deliveries = num(h[3], 0) + 1

@@ -20,12 +20,19 @@ local matches = {}
 -- Adds the job to the matches if it is in the wanted state and task; true once enough were found.
 local function consider(id)
   local key = base .. 'job:' .. id
-  if redis.call('TYPE', key).ok ~= 'hash' then return false end
-  local h = redis.call('HMGET', key, 'state', 'task', 'runAt')
+  local h, entry
+  if redis.call('TYPE', key).ok == 'hash' then
+    h = redis.call('HMGET', key, 'state', 'task', 'runAt')
+  else
+    local f = columnFields(base, id) -- a column job (common.lua)
+    if not f then return false end
+    h = {f.state or false, f.task or false, f.runAt or false}
+    entry = flatten(f)
+  end
   local visible = h[1]
   if visible == 'SCHEDULED' and (tonumber(h[3]) or 0) <= now then visible = 'READY' end
   if (state == '' or visible == state) and (task == '' or h[2] == task) then
-    local entry = redis.call('HGETALL', key)
+    entry = entry or redis.call('HGETALL', key)
     table.insert(entry, 1, id)
     matches[#matches + 1] = entry
   end

@@ -48,23 +48,66 @@ end
 local OPS = {ack = true, retry = true, bury = true, extend = true, release = true, progress = true, started = true}
 if not OPS[op] then return redis.error_reply('conveyor: unknown operation ' .. tostring(op)) end
 
-for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'unique'}) do
+local HASHES = {unique = true, env = true, tok = true, res = true}
+for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'unique', 'env', 'tok',
+    'res'}) do
   local t = redis.call('TYPE', base .. suffix).ok
-  local want = suffix == 'unique' and 'hash' or 'zset'
+  local want = HASHES[suffix] and 'hash' or 'zset'
   if t ~= 'none' and t ~= want then
     return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a ' .. want)
   end
 end
 
+-- Leases of column jobs (common.lua): their tokens and deadlines, one HMGET and one ZMSCORE for the batch.
+local ids = {}
+for i = 6, #ARGV, 5 do ids[#ids + 1] = ARGV[i] end
+local toks, deadlines = {}, {}
+for i = 1, #ids, 4000 do
+  local part = redis.call('HMGET', base .. 'tok', unpack(ids, i, math.min(#ids, i + 3999)))
+  local until_ = redis.call('ZMSCORE', base .. 'leased', unpack(ids, i, math.min(#ids, i + 3999)))
+  for k = 1, #part do
+    toks[i + k - 1], deadlines[i + k - 1] = part[k], until_[k]
+  end
+end
+local tokRemoves = batch('HDEL', base .. 'tok')
+local results = batch('HSET', base .. 'res')
+
 for i = 6, #ARGV, 5 do
   local id, token, a, b, c = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local key = base .. 'job:' .. id
-  -- pcall: a key of another type answers an error value instead of aborting the batch (no TYPE needed).
-  local h = redis.pcall('HMGET', key, 'state', 'token', 'leaseUntil', 'uniqueKey', 'uniqueFor', 'attempt',
-    'deliveries', 'priority', 'runAt', 'cancelRequested')
-  local current = type(h) == 'table' and not h.err and h[1] == 'RUNNING' and h[2] == token and num(h[3], 0) > now
+  local n = (i - 6) / 5 + 1
+  local column = toks[n]
+  local stuck = false
+  if column and op ~= 'ack' then
+    -- anything but an ack works on a job hash: make one (it keeps the lease as it is); a job key holding
+    -- foreign data cannot become one, and the item is answered stale
+    stuck = not materialize(base, id)
+    column = false
+  end
+  local h, current
+  if stuck then
+    current = false
+  elseif column then
+    -- ack of a column job: token, and a deadline still ahead
+    current = string.match(column, '^([^:]*)') == token and num(deadlines[n], 0) > now
+  else
+    -- pcall: a key of another type answers an error value instead of aborting the batch (no TYPE needed).
+    h = redis.pcall('HMGET', key, 'state', 'token', 'leaseUntil', 'uniqueKey', 'uniqueFor', 'attempt',
+      'deliveries', 'priority', 'runAt', 'cancelRequested')
+    current = type(h) == 'table' and not h.err and h[1] == 'RUNNING' and h[2] == token and num(h[3], 0) > now
+  end
   if not current then
     out[#out + 1] = 0
+  elseif column then
+    out[#out + 1] = 1
+    finished = true
+    leasedRemoves[#leasedRemoves + 1] = id
+    tokRemoves[#tokRemoves + 1] = id
+    add('SUCCEEDED', now, id)
+    if a == '1' then
+      results[#results + 1] = id
+      results[#results + 1] = b
+    end
   else
     out[#out + 1] = 1
     if op == 'ack' or op == 'bury' or (op == 'retry' and h[10] == '1') then finished = true end
