@@ -43,6 +43,8 @@ public final class BenchOptions {
               --chaos-lease-ms MS  chaos workers' lease (default 5000; heartbeat a third of it)
               --chaos-seconds S    chaos-soak: how long (default 600; --quick 20)
               --long-job-leases N  long-jobs: how many leases each long job runs (default 10; --quick 4)
+              --storm-max-deliveries N  kill-storm: the jobs' maxDeliveries (default 10; 3 is the product's default,
+                                   under which a storm quarantines the odd job it killed three times mid-run)
               --retention-jobs N   retention: jobs pushed through (default 1000000)
               --retention-sample N retention: jobs between samples of fetch latency and table size (default 50000)
               --retention-keep N   retention: Retention.maxSucceeded, succeeded jobs kept (default 50000)
@@ -92,6 +94,7 @@ public final class BenchOptions {
     public Duration chaosLease = Duration.ofSeconds(5);
     public int chaosSeconds = 600;
     public int longJobLeases = 10;
+    public int stormMaxDeliveries = 10;
     public int retentionJobs = 1_000_000;
     public int retentionSample = 50_000;
     public int retentionKeep = 50_000;
@@ -148,7 +151,7 @@ public final class BenchOptions {
             "--sqlite-setup", "--retention-jobs", "--retention-sample", "--retention-keep", "--retention-interval",
             "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms", "--soak-seconds", "--chaos-jobs", "--chaos-concurrency", "--chaos-sleep-ms",
             "--kill-every", "--kill-for", "--chaos-lease-ms", "--chaos-seconds",
-            "--long-job-leases");
+            "--long-job-leases", "--storm-max-deliveries");
 
     public static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -210,6 +213,7 @@ public final class BenchOptions {
                         case "--chaos-lease-ms" -> o.chaosLease = Duration.ofMillis(positive(a, value));
                         case "--chaos-seconds" -> o.chaosSeconds = positive(a, value);
                         case "--long-job-leases" -> o.longJobLeases = positive(a, value);
+                        case "--storm-max-deliveries" -> o.stormMaxDeliveries = positive(a, value);
                         case "--retention-vacuum" -> o.retentionVacuum = seconds(a, value);
                         case "--concurrency" -> o.concurrency = positive(a, value);
                         case "--fetch-batch" -> o.fetchBatch = positive(a, value);

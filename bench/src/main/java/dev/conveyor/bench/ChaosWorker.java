@@ -31,7 +31,12 @@ public final class ChaosWorker {
     private ChaosWorker() {}
 
     static Task<Work, Void> work(Ledger ledger) {
-        return Task.named(WORK_TASK, Work.class).queue("chaos").maxAttempts(100).action((w, ctx) -> {
+        return work(ledger, dev.conveyor.Task.DEFAULT_MAX_DELIVERIES);
+    }
+
+    /** The same task with another {@code maxDeliveries} (it travels in each job's envelope, set by the producer). */
+    static Task<Work, Void> work(Ledger ledger, int maxDeliveries) {
+        return Task.named(WORK_TASK, Work.class).queue("chaos").maxAttempts(100).maxDeliveries(maxDeliveries).action((w, ctx) -> {
             ledger.write('S', ctx.jobId());
             if (w.sleepMs() > 0) Thread.sleep(w.sleepMs());
             ledger.write('E', ctx.jobId());
