@@ -103,19 +103,12 @@ final class BrokerRestartScenario {
 
     /** The private server for a broker kind, started (Redis with the append-only file fsynced on every write). */
     private static PrivateServer privateServer(BrokerKind kind) {
-        PrivateServer s = switch (kind) {
+        return PrivateServer.started(switch (kind) {
             case REDIS -> new PrivateRedis();
             case POSTGRES -> new PrivatePostgres();
             case MARIADB -> new PrivateMariadb();
             default -> throw new IllegalArgumentException(kind + " has no server");
-        };
-        try {
-            s.start();
-            return s;
-        } catch (RuntimeException e) {
-            s.close();
-            throw e;
-        }
+        });
     }
 
     /** Nothing waiting or running in the chaos queue (the store answers again: the broker is back). */

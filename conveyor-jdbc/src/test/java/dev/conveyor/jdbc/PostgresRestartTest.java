@@ -8,6 +8,7 @@ import dev.conveyor.Task;
 import dev.conveyor.WorkerOptions;
 import dev.conveyor.job.JobState;
 import dev.conveyor.testkit.servers.PrivatePostgres;
+import dev.conveyor.testkit.servers.PrivateServer;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +30,7 @@ class PostgresRestartTest {
         AtomicInteger failedEnqueues = new AtomicInteger();
         java.util.concurrent.atomic.AtomicLong longestEnqueueMs = new java.util.concurrent.atomic.AtomicLong();
         Task<Work, Void> work = Task.named("restart.work", Work.class).action((a, ctx) -> ran.add(ctx.jobId()));
-        try (PrivatePostgres pg = started();
+        try (PrivatePostgres pg = PrivateServer.started(new PrivatePostgres());
              Conveyor conveyor = Conveyor.builder().broker(pg.url("pool=4")).task(work).build()) {
             conveyor.startWorker(WorkerOptions.defaults().leaseDuration(Duration.ofSeconds(3))
                     .pollInterval(Duration.ofMillis(50)).shutdownOnSigterm(false));
@@ -71,17 +72,6 @@ class PostgresRestartTest {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static PrivatePostgres started() {
-        PrivatePostgres pg = new PrivatePostgres();
-        try {
-            pg.start();
-            return pg;
-        } catch (RuntimeException e) {
-            pg.close();
-            throw e;
         }
     }
 }

@@ -45,7 +45,7 @@ class ServerTlsTest {
 
     @Test
     void postgresqlWithAVerifiedCertificate() throws Exception {
-        try (PrivatePostgres pg = started(new PrivatePostgres().requireTls(server))) {
+        try (PrivatePostgres pg = PrivateServer.started(new PrivatePostgres().requireTls(server))) {
             runsAJob(pg.url("sslmode=verify-full&sslrootcert=" + server.cert()));
             try (Conveyor c = Conveyor.builder().broker(pg.url("sslmode=verify-full&sslrootcert=" + server.cert()))
                     .task(echo).build()) {
@@ -63,7 +63,7 @@ class ServerTlsTest {
 
     @Test
     void mariadbWithAVerifiedCertificate() throws Exception {
-        try (PrivateMariadb db = started(new PrivateMariadb().requireTls(server))) {
+        try (PrivateMariadb db = PrivateServer.started(new PrivateMariadb().requireTls(server))) {
             runsAJob(db.url("sslMode=verify-full&serverSslCert=" + server.cert()));
             try (Conveyor c = Conveyor.builder().broker(db.url("sslMode=verify-full&serverSslCert=" + server.cert()))
                     .task(echo).build();
@@ -99,16 +99,6 @@ class ServerTlsTest {
                      + "JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = 'conveyor'")) {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2)};
-        }
-    }
-
-    private static <S extends PrivateServer> S started(S server) {
-        try {
-            server.start();
-            return server;
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
         }
     }
 }

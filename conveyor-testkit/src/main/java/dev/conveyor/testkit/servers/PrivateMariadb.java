@@ -1,16 +1,10 @@
 package dev.conveyor.testkit.servers;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A MariaDB server of its own: {@code mariadb-install-db} into a temporary directory, {@code mariadbd} run as the
@@ -20,7 +14,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PrivateMariadb extends PrivateServer {
     private static final String USER = "mysql";
-    private Process process;
     private boolean created;
     private boolean tls;
 
@@ -34,23 +27,13 @@ public final class PrivateMariadb extends PrivateServer {
 
     /** From the next {@link #start}: serves {@code cert} and refuses connections that are not TLS. */
     public PrivateMariadb requireTls(SelfSignedCert cert) {
-        try {
-            Files.copy(cert.cert(), dir.resolve("server.crt"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(cert.key(), dir.resolve("server.key"), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        chown(USER);
+        installCert(cert, dir, USER);
         tls = true;
         return this;
     }
 
+    /** Auto-migrating. */
     @Override
-    public String url() {
-        return url("");
-    }
-
-    /** The URL with more options ({@code "sslMode=trust"}), auto-migrating. */
     public String url(String options) {
         return "mariadb://root@127.0.0.1:" + port + "/conveyor?migrate=auto" + (options.isEmpty() ? "" : "&" + options);
     }
@@ -66,21 +49,7 @@ public final class PrivateMariadb extends PrivateServer {
             command.addAll(List.of("--ssl-cert=" + dir.resolve("server.crt"), "--ssl-key=" + dir.resolve("server.key"),
                     "--require-secure-transport=ON"));
         }
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) throw new IllegalStateException("mariadbd on port " + port + " exited at start; see " + dir.resolve("error.log"));
-                if (accepts(port) && createDatabase()) return;
-                Thread.sleep(100);
-            }
-            throw new IllegalStateException("mariadbd on port " + port + " did not answer within 60 s; see " + dir.resolve("error.log"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        process = launch(command, () -> accepts(port) && createDatabase(), dir.resolve("error.log"));
     }
 
     /** Answers a query once crash recovery is done; creates the database the first time. */
@@ -93,13 +62,6 @@ public final class PrivateMariadb extends PrivateServer {
         } catch (SQLException e) {
             return false;
         }
-    }
-
-    @Override
-    public void kill() {
-        if (process == null) return;
-        killTree(process.pid());
-        process = null;
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,8 +38,6 @@ public final class PrivatePostgres extends PrivateServer {
      */
     public PrivatePostgres requireTls(SelfSignedCert cert) {
         try {
-            Files.copy(cert.cert(), data().resolve("server.crt"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(cert.key(), data().resolve("server.key"), StandardCopyOption.REPLACE_EXISTING);
             Files.writeString(data().resolve("pg_hba.conf"), """
                     local all all trust
                     hostssl all all 127.0.0.1/32 trust
@@ -49,18 +46,13 @@ public final class PrivatePostgres extends PrivateServer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        chown(USER);
-        run(List.of("chmod", "600", data().resolve("server.key").toString()), null);
+        installCert(cert, data(), USER);
         tls = true;
         return this;
     }
 
+    /** Auto-migrating. */
     @Override
-    public String url() {
-        return url("");
-    }
-
-    /** The URL with more options ({@code "pool=4&sslmode=require"}), auto-migrating. */
     public String url(String options) {
         return "postgresql://postgres@127.0.0.1:" + port + "/postgres?migrate=auto" + (options.isEmpty() ? "" : "&" + options);
     }

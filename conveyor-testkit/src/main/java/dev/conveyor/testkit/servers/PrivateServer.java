@@ -39,14 +39,26 @@ public abstract class PrivateServer implements AutoCloseable {
         }
     }
 
+    /** The server's process when it runs in the foreground ({@link #launch}); null when stopped. */
+    protected Process process;
+
     /** The broker URL for Conveyor (producer and workers alike). */
-    public abstract String url();
+    public String url() {
+        return url("");
+    }
+
+    /** The broker URL with more options ({@code "pool=4&sslmode=require"}). */
+    public abstract String url(String options);
 
     /** Starts the server on its files and waits until it answers (up to 60 s). */
     public abstract void start();
 
     /** SIGKILL to the server and every process of it: no shutdown, no final write. */
-    public abstract void kill();
+    public void kill() {
+        if (process == null) return;
+        killTree(process.pid());
+        process = null;
+    }
 
     /** What runs, with its durability settings, for results and messages. */
     public abstract String describe();
@@ -67,6 +79,54 @@ public abstract class PrivateServer implements AutoCloseable {
             // already gone
         }
         deleteTree(dir);
+    }
+
+    /** Starts {@code server} and returns it; closes it (deleting its files) if it does not start. */
+    public static <S extends PrivateServer> S started(S server) {
+        try {
+            server.start();
+            return server;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs a server process in the foreground (its output to {@code stdout.log}) and waits up to 60 s until
+     * {@code ready} says it answers; fails, naming {@code log}, if it exits first or never answers.
+     */
+    Process launch(List<String> command, java.util.function.BooleanSupplier ready, Path log) {
+        String name = Path.of(command.getFirst()).getFileName().toString();
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) throw new IllegalStateException(name + " on port " + port + " exited at start; see " + log);
+                if (ready.getAsBoolean()) return process;
+                Thread.sleep(20);
+            }
+            killTree(process.pid());
+            throw new IllegalStateException(name + " on port " + port + " did not answer within 60 s; see " + log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Copies a certificate and its key to {@code server.crt} and {@code server.key} in {@code into}, for {@code user}. */
+    void installCert(SelfSignedCert cert, Path into, String user) {
+        try {
+            java.nio.file.Files.copy(cert.cert(), into.resolve("server.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            java.nio.file.Files.copy(cert.key(), into.resolve("server.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chown(user);
+        run(List.of("chmod", "600", into.resolve("server.key").toString()), null);
     }
 
     /** SIGKILLs a process and its descendants, collected before the parent dies (its children are re-parented then). */
