@@ -9,65 +9,17 @@ import java.util.Locale;
 
 /** What to run and how big: the defaults are the documented benchmark, {@code --quick} a smoke run of seconds. */
 public final class BenchOptions {
-    public static final String USAGE = """
-            usage: bench/run [options] [scenario...]
-              scenarios: throughput, enqueue, latency (default: these three), retention, fairness, soak, kill-storm, crash-loop, paused-worker, poison-input,
-                         long-jobs, broker-restart, net-faults, chaos-soak (only when named)
-              --broker B[,B...]    memory, sqlite (synchronous=FULL), sqlite-normal, postgres, mariadb, redis, or all
-                                   (default: memory, sqlite, sqlite-normal; repeatable). postgres and mariadb need
-                                   the local servers: PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth,
-                                   database test) and MariaDB at 127.0.0.1:3306 (user root, no password); each run
-                                   gets a fresh schema / database conveyor_bench_<random>, dropped after it
-              --quick              a smoke run of a few seconds: tiny N, one run, results not written
-              --runs R             measured runs per scenario and broker; the median is reported (default 3)
-              --n N                throughput: jobs measured per run (default 100000)
-              --warmup N           throughput: jobs run before each measured run, same broker (default 20000)
-              --producer-batch N   throughput: jobs per enqueueAll call (default 1000)
-              --concurrency C      worker concurrency (default 512)
-              --fetch-batch B      worker fetch batch (default 256)
-              --enqueue-n N        enqueue: jobs enqueued one at a time per run (default 20000)
-              --enqueue-warmup N   enqueue: jobs before each measured run (default 2000)
-              --rate R             latency: jobs/s offered, open loop (default 200)
-              --duration S         latency: measured seconds per run (default 10)
-              --latency-warmup S   latency: seconds offered but not recorded before each run (default 2)
-              --fair-jobs N        fairness: the big tenant's backlog (default 100000)
-              --fair-work-ms MS    fairness: each job's sleep (default 1)
-              --soak-seconds S     soak: how long two workers run a 1-second schedule (default 60)
-              --chaos-jobs N       kill-storm: jobs (default 100000); crash-loop: good jobs (at most 2000); paused-worker: jobs
-                                   (at most 200); poison-input: good jobs (at most 10000, and a fiftieth of it per bad kind);
-                                   long-jobs: long jobs (at most 48) and delayed / retried jobs (at most 200 each)
-              --chaos-concurrency C  chaos worker processes' concurrency (default 32)
-              --chaos-sleep-ms MS  kill-storm: each job's sleep (default 100)
-              --kill-every S       kill-storm: seconds between SIGKILLs (default 2)
-              --kill-for S         kill-storm: seconds of killing (default 60)
-              --chaos-lease-ms MS  chaos workers' lease (default 5000; heartbeat a third of it)
-              --chaos-seconds S    chaos-soak: how long (default 600; --quick 20)
-              --long-job-leases N  long-jobs: how many leases each long job runs (default 10; --quick 4)
-              --storm-max-deliveries N  kill-storm: the jobs' maxDeliveries (default 10; 3 is the product's default,
-                                   under which a storm quarantines the odd job it killed three times mid-run)
-              --retention-jobs N   retention: jobs pushed through (default 1000000)
-              --retention-sample N retention: jobs between samples of fetch latency and table size (default 50000)
-              --retention-keep N   retention: Retention.maxSucceeded, succeeded jobs kept (default 50000)
-              --retention-interval S   retention: Retention.interval (default 1)
-              --retention-batch N  retention: Retention.batch, jobs deleted per prune call (default 500)
-              --retention-rate R   retention: jobs/s offered, paced in batches of --producer-batch (default 5000;
-                                   0 = as fast as the producer can)
-              --retention-vacuum S retention on postgres: also VACUUM the jobs table every S seconds on a connection of
-                                   its own, standing in for autovacuum where the server has it off (default: no)
-              --dir DIR            where SQLite files go (default: a new temporary directory, deleted after)
-              --keep               keep the SQLite files / the PostgreSQL schema / the MariaDB database
-              --out DIR            where result JSON goes (default bench/results)
-              --no-write           print only, write no result files
-              --diagnose           also sample the SQLite write lock (held %, waiters) every 1 ms
-              --sqlite-setup SQL   experiments: run SQL (';'-separated) on each fresh SQLite file after the broker
-                                   created its schema, e.g. "DROP INDEX conveyor_jobs_unique"; recorded in the results
-              --timeout S          give up on a run after this many seconds (default 600)
-              --jfr-top FILE.jfr   summarize a JFR recording (top frames) and exit; --top N rows (default 25)
-            bench/run itself also takes:
-              --jfr[=FILE]         record a JFR profile (1 ms samples) and summarize it at the end
-              --wait-quiet[=S]     wait (up to S seconds, default 1800) for load < 0.5 and no busy JVM
-              --no-build           run what is built even if sources changed
-            """;
+    /** {@code bench/run --help}: every option (kept in {@code usage.txt} beside this class). */
+    public static final String USAGE = usage();
+
+    private static String usage() {
+        try (var in = BenchOptions.class.getResourceAsStream("usage.txt")) {
+            if (in == null) throw new IllegalStateException("usage.txt is missing from the bench jar");
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     public boolean quick;
     public List<ScenarioKind> scenarios = ScenarioKind.DEFAULT;
