@@ -97,13 +97,34 @@ final class RedisConnection implements AutoCloseable {
             return new RedisConnection(url, c, connection, connection.async());
         } catch (RuntimeException e) {
             if (client != null) client.shutdownAsync(0, 1, TimeUnit.SECONDS);
+            String failure = rootMessage(e);
             throw new BrokerException("cannot connect to Redis at " + url.where() + " (" + url.redacted() + "): "
-                    + rootMessage(e) + ". " + hint(url, rootMessage(e)), e);
+                    + failure + ". " + hint(url, failure + " " + plainPingReply(url)), e);
+        }
+    }
+
+    /**
+     * For a failure that does not say why (Lettuce sometimes loses the server's NOAUTH to a race in its handshake,
+     * "RedisHandshakeHandler not registered"), what a plain {@code PING} over one short-lived socket gets back:
+     * {@code -NOAUTH …} names the cause. Empty for TLS and cluster URLs, or when nothing answers within a second.
+     */
+    static String plainPingReply(RedisUrl url) {
+        if (url.tls() || url.cluster() || url.nodes().size() != 1) return "";
+        RedisUrl.HostPort node = url.nodes().getFirst();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(node.host(), node.port()), 1_000);
+            s.setSoTimeout(1_000);
+            s.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] reply = new byte[64];
+            int n = s.getInputStream().read(reply);
+            return n <= 0 ? "" : new String(reply, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
         }
     }
 
     /** What to check, from the most telling words of the failure. */
-    private static String hint(RedisUrl url, String failure) {
+    static String hint(RedisUrl url, String failure) {
         if (failure.contains("WRONGPASS")) return "The user or password in the URL is wrong.";
         if (failure.contains("NOAUTH")) return "The server requires a password: write it in the URL, redis://:password@host.";
         if (failure.contains("certification path") || failure.contains("SSLHandshake")) {

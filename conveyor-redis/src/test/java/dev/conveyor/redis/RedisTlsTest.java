@@ -103,4 +103,14 @@ class RedisTlsTest {
                 .as("no password at all").isInstanceOf(BrokerException.class).hasMessageContaining("127.0.0.1:" + plainPort)
                 .hasMessageContaining("requires a password");
     }
+
+    @Test
+    void aFailureThatLostTheServersNoauthIsStillExplainedByAPlainPing() {
+        // Lettuce sometimes loses the server's NOAUTH to a race in its handshake and reports only this:
+        String lost = "Unable to connect (IllegalStateException: RedisHandshakeHandler not registered)";
+        RedisUrl url = RedisUrl.parse("redis://127.0.0.1:" + plainPort);
+        assertThat(RedisConnection.plainPingReply(url)).startsWith("-NOAUTH");
+        assertThat(RedisConnection.hint(url, lost + " " + RedisConnection.plainPingReply(url))).contains("requires a password");
+        assertThat(RedisConnection.plainPingReply(RedisUrl.parse("rediss://127.0.0.1:" + tlsPort))).as("not for TLS").isEmpty();
+    }
 }
