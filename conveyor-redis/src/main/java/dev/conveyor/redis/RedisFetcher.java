@@ -98,7 +98,7 @@ final class RedisFetcher {
     private CompletableFuture<Object> call(List<String> queues, String mode, int max, Instant now, Instant until,
                                            String token) {
         String[] readyKeys = queues.stream().map(keys::ready).toArray(String[]::new);
-        return redis.run(LuaScript.FETCH, readyKeys, Long.toString(now.toEpochMilli()), now.toString(),
+        return redis.run(LuaScript.FETCH, readyKeys, Long.toString(now.toEpochMilli()),
                 Long.toString(until.toEpochMilli()), Integer.toString(max), token, mode,
                 Integer.toString(HOUSEKEEPING_LIMIT));
     }

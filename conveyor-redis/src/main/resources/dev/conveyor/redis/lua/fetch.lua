@@ -3,19 +3,17 @@
 -- fell due and reclaims expired leases (back to ready; a worker quarantines a job lost maxDeliveries times), then
 -- takes the best ready jobs of all queues: lowest score (higher priority, then earlier runAt), then lowest id.
 -- KEYS = {prefix:queue}:ready of each queue
--- ARGV[1] = now (ms), ARGV[2] = now as an RFC 3339 instant (for error entries), ARGV[3] = lease deadline (ms),
--- ARGV[4] = max, ARGV[5] = fencing token (decimal string), ARGV[6] = mode: 'lease', or 'peek' (promote and
--- reclaim, then return the max best candidates of the one queue without leasing them), ARGV[7] = most jobs
--- promoted and reclaimed per queue per call.
+-- ARGV[1] = now (ms), ARGV[2] = lease deadline (ms), ARGV[3] = max, ARGV[4] = fencing token (decimal string),
+-- ARGV[5] = mode: 'lease', or 'peek' (promote and reclaim, then return the max best candidates of the one queue
+-- without leasing them), ARGV[6] = most jobs promoted and reclaimed per queue per call.
 -- Returns {leased, notes}: leased = per job, flat: queueIndex, id, envelope, attempt, deliveries, runAt, priority; notes =
 -- warnings about records that are not Conveyor jobs (skipped). In 'peek' mode: {{id, score, ...}, notes}.
 local now = tonumber(ARGV[1])
-local nowIso = ARGV[2]
-local leaseUntil = ARGV[3]
-local max = tonumber(ARGV[4])
-local token = ARGV[5]
-local mode = ARGV[6]
-local limit = tonumber(ARGV[7])
+local leaseUntil = ARGV[2]
+local max = tonumber(ARGV[3])
+local token = ARGV[4]
+local mode = ARGV[5]
+local limit = tonumber(ARGV[6])
 local notes = {}
 -- #include common
 
