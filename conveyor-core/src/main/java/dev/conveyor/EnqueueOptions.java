@@ -104,6 +104,16 @@ public final class EnqueueOptions {
         return header(dev.conveyor.job.Job.FAIR_KEY_HEADER, dev.conveyor.job.Job.requireFairKey(key));
     }
 
+    /**
+     * Keeps the job, if it succeeds, with its result for {@code keep} after it finished, instead of what the
+     * workers' {@link Retention} says: longer (a report users download for a week) or shorter ({@code 0}: gone at
+     * the next pruning round). Overrides the task's {@link Task.Builder#keepResultFor}. Travels as the header
+     * {@value dev.conveyor.job.Job#KEEP_RESULT_HEADER}.
+     */
+    public EnqueueOptions keepResultFor(Duration keep) {
+        return header(dev.conveyor.job.Job.KEEP_RESULT_HEADER, dev.conveyor.job.Job.keepResultHeader(keep));
+    }
+
     public Duration delay() {
         return delay;
     }

@@ -101,6 +101,10 @@ final class JobFactory {
             headers = new java.util.HashMap<>(headers);
             headers.put(dev.conveyor.job.SensitiveFields.HEADER, String.join(",", o.sensitive()));
         }
+        if (known != null && known.keepResultFor() != null && !headers.containsKey(Job.KEEP_RESULT_HEADER)) {
+            headers = new java.util.HashMap<>(headers);
+            headers.put(Job.KEEP_RESULT_HEADER, Job.keepResultHeader(known.keepResultFor()));
+        }
         checkSize(taskName, argsJson, headers);
         return new Job(JobIds.next(clock), taskName, queue, argsJson, headers, priority, 0, 0,
                 o != null ? o.maxAttempts() : Task.DEFAULT_MAX_ATTEMPTS,

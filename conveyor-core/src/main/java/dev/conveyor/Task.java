@@ -83,6 +83,7 @@ public final class Task<A, R> {
     private final List<dev.conveyor.limit.ConcurrencyLimit<A>> concurrencyLimits;
     private final Function<? super A, String> fairKey;
     private final boolean encryptArgs;
+    private final Duration keepResultFor;
 
     private Task(Builder<A, R> b, ContextHandler<A, ?> invoker, boolean async) {
         this.name = b.name;
@@ -95,6 +96,7 @@ public final class Task<A, R> {
         this.concurrencyLimits = List.copyOf(b.concurrencyLimits);
         this.fairKey = b.fairKey;
         this.encryptArgs = b.encryptArgs;
+        this.keepResultFor = b.keepResultFor;
     }
 
     /** Starts defining a task with no result. */
@@ -143,6 +145,11 @@ public final class Task<A, R> {
         return fairKey;
     }
 
+    /** How long a succeeded job is kept with its result ({@link Builder#keepResultFor}), or null for the workers' policy. */
+    public Duration keepResultFor() {
+        return keepResultFor;
+    }
+
     /** True when the task has a rate or concurrency limit (the worker then needs a broker with shared state). */
     public boolean hasLimits() {
         return !rateLimits.isEmpty() || !concurrencyLimits.isEmpty();
@@ -175,6 +182,7 @@ public final class Task<A, R> {
         private final List<dev.conveyor.limit.RateLimit<A>> rateLimits = new java.util.ArrayList<>();
         private Function<? super A, String> fairKey;
         private boolean encryptArgs;
+        private Duration keepResultFor;
         private final List<dev.conveyor.limit.ConcurrencyLimit<A>> concurrencyLimits = new java.util.ArrayList<>();
 
         private Builder(String name, Class<A> argsType, Class<R> resultType) {
@@ -278,6 +286,25 @@ public final class Task<A, R> {
          */
         public Builder<A, R> fairBy(Function<? super A, String> keyFromArgs) {
             this.fairKey = Objects.requireNonNull(keyFromArgs, "keyFromArgs");
+            return this;
+        }
+
+        /**
+         * Keeps each job of this task that succeeds, with its result, for {@code keep} after it finished, whatever
+         * the workers' {@link Retention} says (default 1 day and at most 100,000 succeeded jobs): longer for a
+         * result people come back for, {@code Duration.ZERO} for a result nobody reads. The count limit never
+         * prunes such a job early; only {@code Retention.keepAll()} keeps it longer. A job's own
+         * {@link EnqueueOptions#keepResultFor} wins. Dead and cancelled jobs follow the policy.
+         *
+         * <pre>{@code
+         * Task<Month, Report> monthly = Task.named("monthly-report", Month.class, Report.class)
+         *         .keepResultFor(Duration.ofDays(30))
+         *         .handler(m -> reports.build(m));
+         * }</pre>
+         */
+        public Builder<A, R> keepResultFor(Duration keep) {
+            Job.keepResultHeader(keep); // checks the range
+            this.keepResultFor = keep;
             return this;
         }
 

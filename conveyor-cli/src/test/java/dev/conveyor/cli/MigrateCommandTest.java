@@ -20,19 +20,21 @@ class MigrateCommandTest {
                 .contains("-- version 2: shared-state table (schedules, pause flags) (pending)")
                 .contains("-- version 3: cancel requests and progress of running jobs (pending)")
                 .contains("-- version 4: fairness keys of ready jobs (pending)")
-                .contains("-- version 5: start marks of redelivered jobs (pending)");
+                .contains("-- version 5: start marks of redelivered jobs (pending)")
+                .contains("-- version 6: keep times of succeeded jobs' results (pending)")
+                .contains("CREATE INDEX IF NOT EXISTS conveyor_jobs_kept");
 
         Cli.Result behind = Cli.run("migrate", "--check", "--broker", url);
         assertThat(behind.exitCode()).as(behind.toString()).isEqualTo(1);
-        assertThat(behind.out()).contains("is at version 0; this Conveyor needs 5");
+        assertThat(behind.out()).contains("is at version 0; this Conveyor needs 6");
 
         Cli.Result applied = Cli.run("migrate", "--broker", url);
         assertThat(applied.exitCode()).as(applied.toString()).isZero();
         assertThat(applied.out()).contains("applied version 1: jobs table and its indexes")
-                .contains("applied version 5: start marks of redelivered jobs");
+                .contains("applied version 6: keep times of succeeded jobs' results");
 
         Cli.Result again = Cli.run("migrate", "--broker", url);
-        assertThat(again.out()).contains("is up to date (version 5)");
+        assertThat(again.out()).contains("is up to date (version 6)");
         assertThat(Cli.run("migrate", "--check", "--broker", url).exitCode()).isZero();
     }
 

@@ -134,7 +134,9 @@ public interface JobStore {
      * Retention: deletes up to {@code limit} jobs in a finished state, in one queue or in all when
      * {@code queue} is null, whose {@code finishedAt} is before
      * {@code finishedBefore} (any age when null), oldest first (by enqueue or by finish time, whichever the store indexes; the two orders agree for jobs that ran in the order they came), skipping jobs whose unique key is still
-     * held ({@code finishedAt + uniqueFor} not yet passed). Returns how many were deleted; call again while it
+     * held ({@code finishedAt + uniqueFor} not yet passed). A succeeded job with its own keep time
+     * ({@link dev.conveyor.job.Job#keepResultFor()}) is deleted once {@code finishedAt + keepResultFor} has
+     * passed, whatever {@code finishedBefore} is (null too), and never before. Returns how many were deleted; call again while it
      * returns {@code limit}. Meant for small batches (hundreds), so it never holds locks for long.
      * Other states are refused with {@link IllegalArgumentException}.
      */

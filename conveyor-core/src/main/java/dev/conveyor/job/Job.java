@@ -64,6 +64,13 @@ public record Job(
      */
     public static final String FAIR_KEY_HEADER = "conveyor-fair-key";
     public static final int MAX_FAIR_KEY_LENGTH = 200;
+    /**
+     * The header carrying how long a job that succeeds is kept, with its result, after it finished: decimal
+     * milliseconds. Absent, the worker's {@code Retention} decides. See {@link #keepResultFor()}.
+     */
+    public static final String KEEP_RESULT_HEADER = "conveyor-keep-result-ms";
+    /** Longest {@link #keepResultFor()}: about 100 years, so finish time plus it never overflows. */
+    public static final Duration MAX_KEEP_RESULT = Duration.ofDays(36_500);
 
     public Job {
         requireText(id, "id");
@@ -92,6 +99,40 @@ public record Job(
         }
         String fair = headers.get(FAIR_KEY_HEADER);
         if (fair != null) requireFairKey(fair);
+        String keep = headers.get(KEEP_RESULT_HEADER);
+        if (keep != null) parseKeepResult(keep);
+    }
+
+    /**
+     * How long this job, if it succeeds, is kept with its result after it finished (header
+     * {@value #KEEP_RESULT_HEADER}), or null when the worker's retention policy decides. Workers prune it once
+     * that time has passed, whatever their policy's age and count limits say; only a policy that prunes nothing
+     * ({@code Retention.keepAll()}) keeps it longer. Dead and cancelled jobs follow the policy.
+     */
+    public Duration keepResultFor() {
+        String keep = headers.get(KEEP_RESULT_HEADER);
+        return keep == null ? null : parseKeepResult(keep);
+    }
+
+    /** The header value for {@code keep}: milliseconds; throws unless 0 to {@link #MAX_KEEP_RESULT}. */
+    public static String keepResultHeader(Duration keep) {
+        Objects.requireNonNull(keep, "keepResultFor");
+        if (keep.isNegative() || keep.compareTo(MAX_KEEP_RESULT) > 0) {
+            throw new IllegalArgumentException("keepResultFor must be 0 to " + MAX_KEEP_RESULT.toDays() + " days, was " + keep);
+        }
+        return Long.toString(keep.toMillis());
+    }
+
+    private static Duration parseKeepResult(String value) {
+        long ms = -1;
+        if (!value.isEmpty() && value.length() <= 13 && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            ms = Long.parseLong(value);
+        }
+        if (ms < 0 || ms > MAX_KEEP_RESULT.toMillis()) {
+            throw new IllegalArgumentException("header " + KEEP_RESULT_HEADER + " must be a whole number of milliseconds, 0 to "
+                    + MAX_KEEP_RESULT.toMillis() + ", was '" + value + "'");
+        }
+        return Duration.ofMillis(ms);
     }
 
     /**

@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies a {@link Retention} policy: deletes finished jobs past their age, then the oldest succeeded jobs beyond
- * the count limit, a small batch per store call (one short transaction each), for at most a few seconds per round. Safe to run in every worker at once: each call deletes what is there to delete.
+ * Applies a {@link Retention} policy: deletes finished jobs past their age (succeeded jobs with a keep time of
+ * their own once it has passed), then the oldest succeeded jobs beyond the count limit, a small batch per store call (one short transaction each), for at most a few seconds per round. Safe to run in every worker at once: each call deletes what is there to delete.
  */
 public final class Pruner {
     private static final Logger log = LoggerFactory.getLogger(Pruner.class);
@@ -35,9 +35,10 @@ public final class Pruner {
         try {
             Instant now = clock.instant();
             int deleted = 0;
-            if (retention.succeededFor() != null) {
-                deleted += drain(JobState.SUCCEEDED, now.minus(retention.succeededFor()), Long.MAX_VALUE);
-            }
+            // Always one pass over succeeded jobs: those with their own keep time (Job.keepResultFor) go when it
+            // has passed even under a policy with no age limit (a cutoff at the epoch prunes nothing by age).
+            Instant succeededCutoff = retention.succeededFor() != null ? now.minus(retention.succeededFor()) : Instant.EPOCH;
+            deleted += drain(JobState.SUCCEEDED, succeededCutoff, Long.MAX_VALUE);
             if (retention.deadFor() != null) {
                 Instant cutoff = now.minus(retention.deadFor());
                 deleted += drain(JobState.DEAD, cutoff, Long.MAX_VALUE);

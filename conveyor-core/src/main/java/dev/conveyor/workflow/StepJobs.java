@@ -47,6 +47,11 @@ final class StepJobs {
                     + nextJson.length() + " characters of JSON; a job carries at most " + MAX_NEXT_CHARS
                     + " (split the workflow, or start the big part from a handler with replaceWith)");
         }
+        if (known != null && known.keepResultFor() != null) {
+            // the task's own keep time, as for a job enqueued alone (the step's unique key may hold it longer)
+            headers = new java.util.HashMap<>(headers);
+            headers.put(Job.KEEP_RESULT_HEADER, Job.keepResultHeader(known.keepResultFor()));
+        }
         String argsJson = args == null || args.isMissingNode() ? "null" : args.toString();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         return new Job(JobIds.next(clock), taskName, spec.get("queue").asText(), argsJson, headers,

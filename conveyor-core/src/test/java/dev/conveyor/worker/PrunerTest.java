@@ -51,6 +51,57 @@ class PrunerTest {
     }
 
     @Test
+    void aTasksOwnKeepTimeWinsOverThePolicyBothWaysAndAnEnqueueOverridesIt() {
+        Task<Args, String> report = Task.named("report", Args.class, String.class)
+                .keepResultFor(Duration.ofDays(7)).handler(a -> "report " + a.n());
+        Task<Args, String> ping = Task.named("ping", Args.class, String.class)
+                .keepResultFor(Duration.ZERO).handler(a -> "pong");
+        try (Conveyor c = Conveyor.builder().broker("memory:").clock(clock).tasks(ok, report, ping).build()) {
+            var kept = c.enqueue(report, new Args(1));
+            var short_ = c.enqueue(report, new Args(2), dev.conveyor.EnqueueOptions.defaults().keepResultFor(Duration.ofMinutes(5)));
+            var pong = c.enqueue(ping, new Args(3));
+            var plain = c.enqueue(ok, new Args(4));
+            TestWorker.of(c).drain();
+            assertThat(c.store().get(kept.id()).orElseThrow().job().keepResultFor()).isEqualTo(Duration.ofDays(7));
+
+            // a policy with no age limit at all, only a count limit far away: the zero keep time still goes
+            Retention countOnly = Retention.keepAll().maxSucceeded(1_000);
+            assertThat(new Pruner(c.store(), countOnly, clock).runOnce()).isEqualTo(1);
+            assertThat(c.store().get(pong.id())).isEmpty();
+
+            clock.advance(Duration.ofHours(2));
+            Retention hour = Retention.defaults().succeededFor(Duration.ofHours(1)).maxSucceeded(1);
+            // the plain job by age, the 5-minute one by its own time; the count limit (1) never takes the week-long one
+            assertThat(new Pruner(c.store(), hour, clock).runOnce()).isEqualTo(2);
+            assertThat(c.store().get(plain.id())).isEmpty();
+            assertThat(c.store().get(short_.id())).isEmpty();
+            assertThat(c.store().get(kept.id())).isPresent();
+            assertThat(kept.await(Duration.ofSeconds(1))).isEqualTo("report 1");
+
+            clock.advance(Duration.ofDays(3));
+            assertThat(new Pruner(c.store(), hour, clock).runOnce()).as("kept past the policy's hour").isZero();
+            clock.advance(Duration.ofDays(4));
+            assertThat(new Pruner(c.store(), hour, clock).runOnce()).isEqualTo(1);
+            assertThat(c.store().get(kept.id())).isEmpty();
+        }
+    }
+
+    @Test
+    void keepTimesOutOfRangeAreRefusedWithTheLimitNamed() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Task.named("t", Args.class).keepResultFor(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keepResultFor must be 0 to 36500 days");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.conveyor.EnqueueOptions.defaults().keepResultFor(Duration.ofDays(40_000)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keepResultFor");
+        // from the wire: a header that is not whole milliseconds makes the envelope invalid (a corrupt record)
+        for (String bad : new String[] {"", "-1", "1.5", "1e3", "99999999999999", " 5"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new dev.conveyor.job.Job("id", "t", "q", "{}",
+                            java.util.Map.of(dev.conveyor.job.Job.KEEP_RESULT_HEADER, bad), 5, 0, 0, 1, 1, Instant.EPOCH,
+                            Instant.EPOCH, null, null, null, null, null, null))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("conveyor-keep-result-ms");
+        }
+    }
+
+    @Test
     void keepAllPrunesNothing() {
         assertThat(Retention.keepAll().prunesAnything()).isFalse();
     }

@@ -36,8 +36,8 @@ public final class JobRows {
     /** The columns an insert writes, in the order {@link #bindInsert} binds them. */
     public static final String INSERT_COLUMNS = "id, queue, task, state, priority, run_at, enqueued_at, attempt, "
             + "deliveries, max_attempts, max_deliveries, args, headers, expires_at, timeout_ms, unique_key, "
-            + "unique_for_ms, parent_id, group_id, updated_at";
-    public static final String INSERT_PARAMS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+            + "unique_for_ms, parent_id, group_id, updated_at, keep_result_ms";
+    public static final String INSERT_PARAMS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
     private static final ObjectMapper MAPPER = Json.mapper();
     private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {};
@@ -78,7 +78,14 @@ public final class JobRows {
         ps.setString(i++, job.parentId());
         ps.setString(i++, job.groupId());
         ps.setLong(i++, now.toEpochMilli());
+        setLong(ps, i++, keepResultMs(job));
         return i;
+    }
+
+    /** The job's own keep time after success in ms (header {@value Job#KEEP_RESULT_HEADER}), or null. */
+    public static Long keepResultMs(Job job) {
+        java.time.Duration keep = job.keepResultFor();
+        return keep == null ? null : keep.toMillis();
     }
 
     /** Reads the row at the cursor (selected with {@link #COLUMNS} or {@link #JOB_COLUMNS}) as a job. */

@@ -135,6 +135,19 @@ public abstract class SqlDialect {
                 "ALTER TABLE " + table + " ADD COLUMN started_delivery INT NULL"));
     }
 
+    /**
+     * Migration 6: succeeded jobs that carry a keep time of their own ({@link dev.conveyor.job.Job#keepResultFor}).
+     * The insert copies the header's milliseconds into {@code keep_result_ms}; a partial index on the time each
+     * such job may go lets the prune find the due ones without reading the others. Every other row stays out of
+     * the index, so it costs the common path nothing.
+     */
+    protected Migration keepResultMigration() {
+        return new Migration(6, "keep times of succeeded jobs' results", List.of(
+                "ALTER TABLE " + table + " ADD COLUMN keep_result_ms BIGINT NULL",
+                "CREATE INDEX IF NOT EXISTS " + index("kept") + " ON " + table
+                        + " ((finished_at + keep_result_ms)) WHERE state = 'SUCCEEDED' AND keep_result_ms IS NOT NULL"));
+    }
+
     /** The run_at of the first ready job of a queue and priority (parameters: queue, priority). */
     public String fairHeadSql() {
         return "SELECT run_at FROM " + table + " WHERE state = 'READY' AND queue = ? AND priority = ? "

@@ -215,17 +215,39 @@ final class SqlInspection {
         return db.write(c -> {
             long now = clock.millis();
             List<String> ids = new ArrayList<>(limit);
+            String notHeld = " AND (unique_for_ms IS NULL OR finished_at + unique_for_ms <= ?)"
+                    + (queue == null ? "" : " AND queue = ?");
+            boolean succeeded = state == JobState.SUCCEEDED;
+            if (succeeded) {
+                // Jobs with their own keep time, once it has passed, whatever the cutoff: found by the index on
+                // the time they may go (the state literal and IS NOT NULL match the partial index's predicate).
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t + " WHERE state = 'SUCCEEDED' "
+                        + "AND keep_result_ms IS NOT NULL AND finished_at + keep_result_ms <= ?" + notHeld
+                        + " ORDER BY finished_at + keep_result_ms LIMIT ?")) {
+                    int i = 1;
+                    ps.setLong(i++, now);
+                    ps.setLong(i++, now);
+                    if (queue != null) ps.setString(i++, queue);
+                    ps.setInt(i, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) ids.add(rs.getString(1));
+                    }
+                }
+            }
             // Oldest first by id (UUIDv7 = enqueue time): the primary key's order, no extra index to maintain.
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t + " WHERE state = '" + state.name()
-                    + "' AND finished_at < ? AND (unique_for_ms IS NULL OR finished_at + unique_for_ms <= ?)"
-                    + (queue == null ? "" : " AND queue = ?") + " ORDER BY id LIMIT ?")) {
-                int i = 1;
-                ps.setLong(i++, finishedBefore == null ? Long.MAX_VALUE : finishedBefore.toEpochMilli());
-                ps.setLong(i++, now);
-                if (queue != null) ps.setString(i++, queue);
-                ps.setInt(i, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) ids.add(rs.getString(1));
+            // A succeeded job with its own keep time is never taken here: the pass above takes it when due.
+            if (ids.size() < limit) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + t + " WHERE state = '" + state.name()
+                        + "' AND finished_at < ?" + (succeeded ? " AND keep_result_ms IS NULL" : "") + notHeld
+                        + " ORDER BY id LIMIT ?")) {
+                    int i = 1;
+                    ps.setLong(i++, finishedBefore == null ? Long.MAX_VALUE : finishedBefore.toEpochMilli());
+                    ps.setLong(i++, now);
+                    if (queue != null) ps.setString(i++, queue);
+                    ps.setInt(i, limit - ids.size());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) ids.add(rs.getString(1));
+                    }
                 }
             }
             if (ids.isEmpty()) return 0;

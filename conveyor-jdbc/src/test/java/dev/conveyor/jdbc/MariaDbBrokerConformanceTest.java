@@ -214,8 +214,8 @@ class MariaDbBrokerConformanceTest extends BrokerConformanceTest {
             try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 try (ResultSet rs = s.executeQuery("SELECT COUNT(*), MAX(version) FROM race_schema_version")) {
                     rs.next();
-                    assertThat(rs.getInt(1)).as("version rows").isEqualTo(5);
-                    assertThat(rs.getInt(2)).isEqualTo(5);
+                    assertThat(rs.getInt(1)).as("version rows").isEqualTo(6);
+                    assertThat(rs.getInt(2)).isEqualTo(6);
                 }
                 try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM race_unique_locks")) {
                     rs.next();

@@ -36,13 +36,13 @@ class SchemaMigrationTest {
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM conveyor_schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(5);
+                assertThat(rs.getInt(1)).isEqualTo(6);
             }
-            s.execute("INSERT INTO conveyor_schema_version (version, description, applied_at) VALUES (6, 'from the future', 0)");
+            s.execute("INSERT INTO conveyor_schema_version (version, description, applied_at) VALUES (7, 'from the future', 0)");
         }
         assertThatThrownBy(() -> Brokers.open(url, BrokerContext.defaults()))
                 .isInstanceOf(BrokerException.class)
-                .hasMessageContaining("the Conveyor schema is at version 6, newer than the version 5 this Conveyor knows");
+                .hasMessageContaining("the Conveyor schema is at version 7, newer than the version 6 this Conveyor knows");
     }
 
     @Test
@@ -55,7 +55,8 @@ class SchemaMigrationTest {
                     "t", "default", "{}", java.util.Map.of(), 5, 0, 0, 3, 3, now, now, null, null, null, null, null,
                     null))).get(0).id();
         }
-        // Back to what version 1 created: no state table, no cancel/progress, fairness or start-mark columns, no record of steps 2 to 5.
+        // Back to what version 1 created: no state table, no cancel/progress, fairness, start-mark or keep-time
+        // columns, no record of steps 2 to 6.
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"));
              Statement s = c.createStatement()) {
             s.execute("DROP TABLE conveyor_state");
@@ -64,6 +65,8 @@ class SchemaMigrationTest {
             s.execute("DROP INDEX conveyor_jobs_fair");
             s.execute("ALTER TABLE conveyor_jobs DROP COLUMN fair_key");
             s.execute("ALTER TABLE conveyor_jobs DROP COLUMN started_delivery");
+            s.execute("DROP INDEX conveyor_jobs_kept");
+            s.execute("ALTER TABLE conveyor_jobs DROP COLUMN keep_result_ms");
             s.execute("DELETE FROM conveyor_schema_version WHERE version >= 2");
         }
         try (Broker b = Brokers.open(url, BrokerContext.defaults())) {
@@ -79,7 +82,7 @@ class SchemaMigrationTest {
         String url = "sqlite:" + dir.resolve("fresh.db") + "?migrate=check";
         assertThatThrownBy(() -> Brokers.open(url, BrokerContext.defaults()))
                 .isInstanceOf(BrokerException.class)
-                .hasMessageContaining("is at version 0, this Conveyor needs version 5")
+                .hasMessageContaining("is at version 0, this Conveyor needs version 6")
                 .hasMessageContaining("conveyor migrate");
     }
 
@@ -104,8 +107,8 @@ class SchemaMigrationTest {
             try (Connection c = db.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*), max(version) FROM conveyor_schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).as("one row per applied step").isEqualTo(5);
-                assertThat(rs.getInt(2)).isEqualTo(5);
+                assertThat(rs.getInt(1)).as("one row per applied step").isEqualTo(6);
+                assertThat(rs.getInt(2)).isEqualTo(6);
             }
             assertThatThrownBy(() -> Brokers.open(db.url("").replace("migrate=auto", "migrate=nonsense"),
                     BrokerContext.defaults())).isInstanceOf(IllegalArgumentException.class)

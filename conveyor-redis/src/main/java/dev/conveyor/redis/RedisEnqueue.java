@@ -29,13 +29,15 @@ final class RedisEnqueue {
 
     /** One job as the enqueue script stores it. */
     record Item(String id, String queue, boolean ready, int priority, long runAt, int attempt, int deliveries,
-                int maxDeliveries, String task, String uniqueKey, Long uniqueForMs, String envelope, String fairKey) {
+                int maxDeliveries, String task, String uniqueKey, Long uniqueForMs, String envelope, String fairKey,
+                boolean keepsResult) {
         /**
          * Whether it is stored as a column job (docs/PROTOCOL.md): ready now, fresh counters, no unique or fairness
-         * key, and an envelope that decoded (its priority and runAt are the envelope's, which the fetch relies on).
+         * key, no keep time of its own, and an envelope that decoded (its priority and runAt are the envelope's,
+         * which the fetch relies on).
          */
         boolean column() {
-            return ready && attempt == 0 && deliveries == 0 && uniqueKey == null && fairKey == null
+            return ready && attempt == 0 && deliveries == 0 && uniqueKey == null && fairKey == null && !keepsResult
                     && !JobHashes.CORRUPT_TASK.equals(task);
         }
 
@@ -77,7 +79,7 @@ final class RedisEnqueue {
             String id = JobIds.next(clock);
             checkSize(id, text);
             item = new Item(id, queue, true, Job.DEFAULT_PRIORITY, now, 0, 0, 1,
-                    JobHashes.CORRUPT_TASK, null, null, text, null);
+                    JobHashes.CORRUPT_TASK, null, null, text, null, false);
         }
         return store(List.of(item), now).get(0).id();
     }
@@ -87,7 +89,7 @@ final class RedisEnqueue {
         long runAt = job.runAt().toEpochMilli();
         return new Item(job.id(), job.queue(), runAt <= now, job.priority(), runAt, job.attempt(), job.deliveries(),
                 job.maxDeliveries(), job.task(), job.uniqueKey(), job.uniqueFor() == null ? null : job.uniqueFor().toMillis(),
-                envelope, job.fairKey());
+                envelope, job.fairKey(), job.headers().containsKey(Job.KEEP_RESULT_HEADER));
     }
 
     private void checkSize(String id, String envelope) {

@@ -34,6 +34,7 @@ final class JobSpec {
         this.queue = queue;
     }
 
+    String queue() { return queue; }
     JobSpec id(String id) { this.id = id; return this; }
     JobSpec task(String task) { this.task = task; return this; }
     JobSpec args(String json) { this.args = json; return this; }

@@ -230,7 +230,11 @@ final class MemoryJobs {
             if (out.size() == limit) break;
             if (e.state != state || e.finishedAt == null) continue;
             if (queue != null && !queue.equals(e.job.queue())) continue;
-            if (finishedBefore != null && !e.finishedAt.isBefore(finishedBefore)) continue;
+            Duration ownKeep = state == JobState.SUCCEEDED ? e.job.keepResultFor() : null;
+            if (ownKeep != null) {
+                // its own keep time, whatever the cutoff (and a count limit, which passes none) says
+                if (e.finishedAt.plus(ownKeep).isAfter(now)) continue;
+            } else if (finishedBefore != null && !e.finishedAt.isBefore(finishedBefore)) continue;
             if (e.job.uniqueFor() != null && e.finishedAt.plus(e.job.uniqueFor()).isAfter(now)) continue;
             out.add(e);
         }

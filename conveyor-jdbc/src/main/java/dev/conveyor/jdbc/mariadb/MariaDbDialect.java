@@ -156,7 +156,16 @@ public final class MariaDbDialect extends SqlDialect {
                 "INSERT IGNORE INTO " + uniqueLockTable() + " (slot) SELECT a.n * 4096 + b.n * 256 + c.n * 16 + d.n FROM "
                         + digit + " a CROSS JOIN " + digit + " b CROSS JOIN " + digit + " c CROSS JOIN " + digit + " d")), stateMigration(), cancelAndProgressMigration(),
                 fairKeyMigration(),
-                startMarkMigration());
+                startMarkMigration(), keepResultMigration());
+    }
+
+    @Override
+    protected Migration keepResultMigration() {
+        // No partial or expression indexes here: an index of the column alone, which an ack never changes, finds
+        // the jobs with a keep time of their own (few, as a rule); the prune reads their rows to test the time.
+        return new Migration(6, "keep times of succeeded jobs' results", List.of(
+                "ALTER TABLE " + table + " ADD COLUMN keep_result_ms BIGINT NULL, "
+                        + "ADD INDEX " + index("kept") + " (keep_result_ms)"));
     }
 
     @Override
@@ -227,7 +236,7 @@ public final class MariaDbDialect extends SqlDialect {
         return "INSERT IGNORE INTO " + into + " (" + columns + ") VALUES (" + values + ")";
     }
 
-    /** Rows per multi-row INSERT: 20 parameters each, well under the protocol's limits. */
+    /** Rows per multi-row INSERT: 21 parameters each, well under the protocol's limits. */
     private static final int INSERT_CHUNK = 200;
 
     /**

@@ -71,7 +71,7 @@ public final class PostgresDialect extends SqlDialect {
                         + "updated_at BIGINT NOT NULL, "
                         + "finished_at BIGINT)")), stateMigration(), cancelAndProgressMigration(),
                 fairKeyMigration(),
-                startMarkMigration());
+                startMarkMigration(), keepResultMigration());
     }
 
     @Override
@@ -159,7 +159,7 @@ public final class PostgresDialect extends SqlDialect {
         Integer[] priority = new Integer[n], attempt = new Integer[n], deliveries = new Integer[n];
         Integer[] maxAttempts = new Integer[n], maxDeliveries = new Integer[n];
         Long[] runAt = new Long[n], enqueuedAt = new Long[n], expiresAt = new Long[n], timeout = new Long[n];
-        Long[] uniqueFor = new Long[n], updated = new Long[n];
+        Long[] uniqueFor = new Long[n], updated = new Long[n], keepResult = new Long[n];
         for (int i = 0; i < n; i++) {
             dev.conveyor.job.Job j = jobs.get(i);
             id[i] = j.id();
@@ -182,17 +182,19 @@ public final class PostgresDialect extends SqlDialect {
             parent[i] = j.parentId();
             group[i] = j.groupId();
             updated[i] = now;
+            keepResult[i] = JobRows.keepResultMs(j);
         }
         java.util.Set<String> inserted = new java.util.HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + JobRows.INSERT_COLUMNS
                 + ") SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::bigint[], "
                 + "?::bigint[], ?::integer[], ?::integer[], ?::integer[], ?::integer[], ?::text[], ?::text[], "
-                + "?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[]) "
+                + "?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[]) "
                 + "ON CONFLICT (id) DO NOTHING RETURNING id")) {
             Object[][] columns = {id, queue, task, state, priority, runAt, enqueuedAt, attempt, deliveries,
-                maxAttempts, maxDeliveries, args, headers, expiresAt, timeout, uniqueKey, uniqueFor, parent, group, updated};
+                maxAttempts, maxDeliveries, args, headers, expiresAt, timeout, uniqueKey, uniqueFor, parent, group, updated,
+                keepResult};
             String[] types = {"text", "text", "text", "text", "integer", "bigint", "bigint", "integer", "integer",
-                "integer", "integer", "text", "text", "bigint", "bigint", "text", "bigint", "text", "text", "bigint"};
+                "integer", "integer", "text", "text", "bigint", "bigint", "text", "bigint", "text", "text", "bigint", "bigint"};
             for (int k = 0; k < columns.length; k++) ps.setArray(k + 1, c.createArrayOf(types[k], columns[k]));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) inserted.add(rs.getString(1));

@@ -63,7 +63,7 @@ public final class SqliteDialect extends SqlDialect {
                         + "updated_at INTEGER NOT NULL, "
                         + "finished_at INTEGER)")), stateMigration(), cancelAndProgressMigration(),
                 fairKeyMigration(),
-                startMarkMigration());
+                startMarkMigration(), keepResultMigration());
     }
 
     @Override

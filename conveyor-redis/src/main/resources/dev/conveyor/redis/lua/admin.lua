@@ -8,12 +8,14 @@
 --   purge:   state, batch        -> {ids deleted, entries examined} from the first batch of that state's set
 --   prune:   state, cutoff (ms, exclusive; '' = any age), limit
 --                                -> ids deleted: finished before cutoff, oldest finished first (ties by id),
---                                   skipping jobs whose unique key is still held (finishedAt + uniqueFor > now)
+--                                   skipping jobs whose unique key is still held (finishedAt + uniqueFor > now);
+--                                   succeeded jobs with their own keep time once it has passed, whatever the
+--                                   cutoff, and never before
 -- The caller removes the deleted ids from the {prefix}:index hash (another slot in Redis Cluster).
 local op = ARGV[1]
 local now = tonumber(ARGV[2])
 local base = string.sub(KEYS[1], 1, -6)
-local SETS = {'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'all'}
+local SETS = {'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'kept', 'all'}
 local FINISHED = {succeeded = true, dead = true, cancelled = true}
 local UNFINISHED = {READY = true, SCHEDULED = true, RUNNING = true}
 -- #include common
@@ -135,28 +137,51 @@ elseif op == 'purge' then
 elseif op == 'prune' then
   local set = ARGV[5]
   if not FINISHED[set] then return redis.error_reply('conveyor: prune of ' .. tostring(set)) end
-  local cutoff = ARGV[6] == '' and '+inf' or ('(' .. ARGV[6])
+  -- Succeeded jobs with their own keep time (settle.lua): kept lists them by the time they may go, and their
+  -- score in succeeded is that time too, so the age pass below meets them only once they may go anyway. The
+  -- age pass with no cutoff (a count limit) stops at now: it never takes such a job early.
+  local cutoff = ARGV[6] == '' and (set == 'succeeded' and ARGV[2] or '+inf') or ('(' .. ARGV[6])
   local limit = num(ARGV[7], 100)
+  -- What may go: this state, and its unique key no longer held.
+  local function prunable(id)
+    local key = base .. 'job:' .. id
+    local h = isHash(key) and redis.call('HMGET', key, 'state', 'finishedAt', 'uniqueFor') or {false, false, false}
+    if not h[1] and set == 'succeeded' and redis.call('HEXISTS', base .. 'env', id) == 1 then
+      h = {'SUCCEEDED', 0, false} -- a column job (common.lua): no unique key to keep
+    end
+    local keep = tonumber(h[3])
+    if string.lower(h[1] or '') ~= set then return false end -- not this state (or not a job): left alone
+    return not (keep ~= nil and num(h[2], 0) + keep > now) -- else its unique key is still held
+  end
+  if set == 'succeeded' then
+    local offset = 0
+    while #out < limit do
+      local ids = redis.call('ZRANGEBYSCORE', base .. 'kept', '-inf', now, 'LIMIT', offset, 200)
+      if #ids == 0 then break end
+      for _, id in ipairs(ids) do
+        if #out >= limit then break end
+        if prunable(id) then
+          remove(id)
+          out[#out + 1] = id
+        elseif redis.call('ZSCORE', base .. 'succeeded', id) then
+          offset = offset + 1 -- a held unique key: tried again next time
+        else
+          redis.call('ZREM', base .. 'kept', id) -- no longer succeeded (deleted, or foreign data)
+        end
+      end
+    end
+  end
   local offset = 0
   while #out < limit do
     local ids = redis.call('ZRANGEBYSCORE', base .. set, '-inf', cutoff, 'LIMIT', offset, 200)
     if #ids == 0 then break end
     for _, id in ipairs(ids) do
       if #out >= limit then break end
-      local key = base .. 'job:' .. id
-      local h = isHash(key) and redis.call('HMGET', key, 'state', 'finishedAt', 'uniqueFor') or {false, false, false}
-      if not h[1] and set == 'succeeded' and redis.call('HEXISTS', base .. 'env', id) == 1 then
-        h = {'SUCCEEDED', 0, false} -- a column job (common.lua): no unique key to keep
-      end
-      local keep = tonumber(h[3])
-      local finished = num(h[2], 0)
-      if string.lower(h[1] or '') ~= set then
-        offset = offset + 1 -- not this state (or not a job): left alone
-      elseif keep ~= nil and finished + keep > now then
-        offset = offset + 1 -- its unique key is still held
-      else
+      if prunable(id) then
         remove(id)
         out[#out + 1] = id
+      else
+        offset = offset + 1
       end
     end
   end

@@ -40,6 +40,17 @@ local function appendError(key, json)
   redis.call('HSET', key, 'errors', errors)
 end
 
+-- The job's own keep time after success (ms), from the header conveyor-keep-result-ms of its envelope, or false.
+-- The envelope is decoded only when it names the header (a plain find first: most never do).
+local function keepResultMs(envelope)
+  if type(envelope) ~= 'string' or not string.find(envelope, 'conveyor-keep-result-ms', 1, true) then return false end
+  local ok, doc = pcall(cjson.decode, envelope)
+  if not ok or type(doc) ~= 'table' or type(doc.headers) ~= 'table' then return false end
+  local v = doc.headers['conveyor-keep-result-ms']
+  if type(v) ~= 'string' or not string.match(v, '^%d+$') or #v > 13 then return false end
+  return tonumber(v)
+end
+
 -- Sorted-set changes of the whole batch, sent as one variadic command per set at the end: one redis.call per
 -- set instead of one per job (each call costs about as much as its work). Nothing in the loop reads these sets.
 local pending = {}

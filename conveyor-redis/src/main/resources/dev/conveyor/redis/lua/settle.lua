@@ -34,12 +34,23 @@ local function add(state, score, id)
   list[#list + 1] = id
 end
 
+local keptAdds = batch('ZADD', base .. 'kept')
+
 -- Ends a job in a finished state; frees its unique key unless it is held for uniqueFor after finishing.
 -- (token and leaseUntil are left as they were: they mean something only while the state is RUNNING.)
+-- A succeeded job with its own keep time (header conveyor-keep-result-ms) is scored in succeeded by the
+-- time it may go (finishedAt + keep) and listed in kept, so the pruner finds it then, not by its finish time.
 local function finish(key, id, state, h)
   redis.call('HSET', key, 'state', state, 'finishedAt', now, 'updatedAt', now)
   leasedRemoves[#leasedRemoves + 1] = id
-  add(state, now, id)
+  local keep = state == 'SUCCEEDED' and keepResultMs(redis.call('HGET', key, 'envelope'))
+  if keep then
+    add(state, now + keep, id)
+    keptAdds[#keptAdds + 1] = now + keep
+    keptAdds[#keptAdds + 1] = id
+  else
+    add(state, now, id)
+  end
   if h[4] and h[4] ~= '' and num(h[5], 0) <= 0 and redis.call('HGET', base .. 'unique', h[4]) == id then
     redis.call('HDEL', base .. 'unique', h[4])
   end
@@ -49,8 +60,8 @@ local OPS = {ack = true, retry = true, bury = true, extend = true, release = tru
 if not OPS[op] then return redis.error_reply('conveyor: unknown operation ' .. tostring(op)) end
 
 local HASHES = {unique = true, env = true, tok = true, res = true}
-for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'unique', 'env', 'tok',
-    'res'}) do
+for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'kept', 'unique', 'env',
+    'tok', 'res'}) do
   local t = redis.call('TYPE', base .. suffix).ok
   local want = HASHES[suffix] and 'hash' or 'zset'
   if t ~= 'none' and t ~= want then
