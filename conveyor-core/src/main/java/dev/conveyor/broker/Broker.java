@@ -125,7 +125,10 @@ public interface Broker extends AutoCloseable {
     /**
      * Blocks until work may be ready in one of {@code queues}, {@code maxWait} (real time) has passed, or the
      * thread is interrupted (then returns with the interrupt flag set). Returning early is allowed, and so is
-     * returning with nothing ready: the caller simply fetches. Should not throw (the worker treats an exception
+     * returning with nothing ready: the caller simply fetches. Must not sleep through work that became ready
+     * after the calling thread's last {@code fetch} began (a worker calls this right after a fetch that found
+     * fewer jobs than it asked for): look for ready work before blocking, or count wake-ups from the start of
+     * that fetch. Should not throw (the worker treats an exception
      * as a failed wait and polls after its poll interval). Brokers with {@link Capability#PUSH_WAKEUP}
      * return within milliseconds of an enqueue; others may just sleep a poll interval.
      */

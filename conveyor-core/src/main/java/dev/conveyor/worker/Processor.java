@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  *   <li>lease that many jobs from the queues that are not paused in one {@code fetch} call and give back the slots it did not fill;</li>
  *   <li>hand each job to the worker to run on its own thread — except a <em>suspect</em>, a job one lost lease
  *       away from quarantine: that one runs alone (see {@link #isSuspect}, {@link #runAlone});</li>
- *   <li>when nothing was ready, wait on the broker's wake-up signal (or the poll interval).</li>
+ *   <li>when the fetch found fewer jobs than it asked for (the queues are drained), wait on the broker's
+ *       wake-up signal (or the poll interval) before the next fetch.</li>
  * </ol>
  * A failed fetch is retried with backoff; the loop never dies of a broker error. On shutdown it stops
  * between fetches and hands back anything it leased after the stop began.
@@ -109,7 +110,14 @@ final class Processor implements Runnable {
             }
             cautious = !suspects.isEmpty();
             if (cautious) runAlone(suspects);
-            if (!warm) awaitWarm();
+            if (!warm) {
+                awaitWarm();
+            } else if (leased.size() < taken && !cautious) {
+                // The queues had fewer ready jobs than we asked for: they were drained. Fetching again at once would
+                // find them empty (at light load, a second broker call for every job); wait instead. A job that
+                // arrived since this fetch began ends the wait at once (Broker#awaitWork).
+                waitForWork(from);
+            }
         }
     }
 

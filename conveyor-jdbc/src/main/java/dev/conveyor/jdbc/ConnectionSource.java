@@ -12,6 +12,15 @@ public interface ConnectionSource extends AutoCloseable {
      */
     <T> T write(SqlWork<T> work);
 
+    /**
+     * Like {@link #write}, for work that is a single statement, atomic by itself: a source may run it without an
+     * explicit transaction, which saves the round trip of a separate COMMIT (a fifth of a single enqueue's time on
+     * PostgreSQL). The default runs it as {@link #write} does.
+     */
+    default <T> T writeOneStatement(SqlWork<T> work) {
+        return write(work);
+    }
+
     /** Runs {@code work} on a connection that sees committed data; no writes. */
     <T> T read(SqlWork<T> work);
 

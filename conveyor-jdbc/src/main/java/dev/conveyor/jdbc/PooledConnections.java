@@ -41,21 +41,31 @@ public final class PooledConnections implements ConnectionSource {
     }
 
     @Override
+    public <T> T writeOneStatement(SqlWork<T> work) {
+        return run(work, false, true);
+    }
+
+    @Override
     public <T> T read(SqlWork<T> work) {
         return run(work, true);
     }
 
     private <T> T run(SqlWork<T> work, boolean readOnly) {
+        return run(work, readOnly, readOnly);
+    }
+
+    /** With {@code autoCommit}, each statement commits by itself (reads, and single-statement writes). */
+    private <T> T run(SqlWork<T> work, boolean readOnly, boolean autoCommit) {
         SQLException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try (Connection c = pool.getConnection()) {
-                c.setAutoCommit(readOnly);
+                c.setAutoCommit(autoCommit);
                 try {
                     T result = work.run(c);
-                    if (!readOnly) c.commit();
+                    if (!autoCommit) c.commit();
                     return result;
                 } catch (SQLException | RuntimeException e) {
-                    if (!readOnly) rollbackQuietly(c);
+                    if (!autoCommit) rollbackQuietly(c);
                     throw e;
                 }
             } catch (SQLException e) {

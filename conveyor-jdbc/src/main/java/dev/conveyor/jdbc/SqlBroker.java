@@ -153,7 +153,9 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             if (current != null) return enqueue(current, jobs);
         }
         Instant now = clock.instant();
-        List<EnqueueResult> out = db.write(c -> insert(c, jobs, now));
+        List<EnqueueResult> out = plainInsert(jobs, now)
+                ? db.writeOneStatement(c -> insertJobs(c, jobs, now)) // one statement: insert and notify
+                : db.write(c -> insert(c, jobs, now));
         wakeUp.signal();
         return out;
     }
@@ -169,6 +171,16 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             throw new dev.conveyor.broker.BrokerException(db.describe() + ": enqueue in the caller's transaction failed: "
                     + e.getMessage(), e);
         }
+    }
+
+    /** True when the dialect inserts (and notifies) these jobs in one statement: no unique or fairness key among them. */
+    private boolean plainInsert(List<Job> jobs, Instant now) {
+        if (!dialect.notifiesInOneStatement()) return false;
+        long at = now.toEpochMilli();
+        for (Job j : jobs) {
+            if (j.uniqueKey() != null || FairOrder.applies(j, at)) return false;
+        }
+        return true;
     }
 
     private List<EnqueueResult> insert(Connection c, List<Job> jobs, Instant now) throws SQLException {
@@ -253,16 +265,19 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                 JobRows.bindInsert(ins, job, stateFor(job, now), now);
                 results[i] = new EnqueueResult(job.id(), ins.executeUpdate() == 0);
             }
-            flush(c, ins, batched, jobs, results, now);
+            boolean notified = flush(c, ins, batched, jobs, results, now);
+            if (!notified) dialect.notifyEnqueued(c);
         }
-        dialect.notifyEnqueued(c);
         return List.of(results);
     }
 
-    /** Inserts the jobs collected so far: in one statement where the dialect can, else as a JDBC batch. */
-    private void flush(Connection c, PreparedStatement ins, List<Integer> batched, List<Job> jobs,
-                       EnqueueResult[] results, Instant now) throws SQLException {
-        if (batched.isEmpty()) return;
+    /**
+     * Inserts the jobs collected so far: in one statement where the dialect can, else as a JDBC batch. Returns
+     * true when that statement also notified listeners ({@link SqlDialect#notifiesInOneStatement}).
+     */
+    private boolean flush(Connection c, PreparedStatement ins, List<Integer> batched, List<Job> jobs,
+                          EnqueueResult[] results, Instant now) throws SQLException {
+        if (batched.isEmpty()) return false;
         List<Job> batch = new ArrayList<>(batched.size());
         for (int i : batched) batch.add(jobs.get(i));
         java.util.Set<String> inserted = dialect.insertAll(c, batch, now.toEpochMilli());
@@ -272,7 +287,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
                 results[i] = new EnqueueResult(id, !inserted.remove(id)); // a repeated id: only the first is new
             }
             batched.clear();
-            return;
+            return dialect.notifiesInOneStatement();
         }
         for (Job job : batch) {
             JobRows.bindInsert(ins, job, stateFor(job, now), now);
@@ -284,6 +299,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             results[i] = new EnqueueResult(jobs.get(i).id(), counts[k] == 0);
         }
         batched.clear();
+        return false;
     }
 
     private static JobState stateFor(Job job, Instant now) {
@@ -321,12 +337,14 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     @Override
     public List<Outcome> ack(List<Completion> completions) {
         if (completions.isEmpty()) return List.of();
-        // One transaction either way: the dialect's single-statement ack where it has one, else a JDBC batch.
-        List<Outcome> out = db.write(c -> {
-            List<Outcome> res = ackOn(c, completions, clock.millis());
-            dialect.notifyFinished(c);
-            return res;
-        });
+        // The dialect's single statement (which notifies too) where it has one, else a JDBC batch in a transaction.
+        List<Outcome> out = dialect.notifiesInOneStatement()
+                ? db.writeOneStatement(c -> ackOn(c, completions, clock.millis()))
+                : db.write(c -> {
+                    List<Outcome> res = ackOn(c, completions, clock.millis());
+                    dialect.notifyFinished(c);
+                    return res;
+                });
         finished.signal();
         return out;
     }

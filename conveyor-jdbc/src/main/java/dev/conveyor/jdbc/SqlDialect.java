@@ -292,6 +292,15 @@ public abstract class SqlDialect {
         return null;
     }
 
+    /**
+     * True when {@link #insertAll} and {@link #ackAll} are each one statement that also tells listeners (as
+     * {@link #notifyEnqueued} and {@link #notifyFinished} would): the broker then runs a plain enqueue or an ack as
+     * that one statement, without an explicit transaction (PostgreSQL: one round trip instead of three).
+     */
+    public boolean notifiesInOneStatement() {
+        return false;
+    }
+
     /** Runs inside an enqueue's transaction: tells listening workers (on commit) that jobs arrived. */
     public void notifyEnqueued(Connection c) throws SQLException {}
 

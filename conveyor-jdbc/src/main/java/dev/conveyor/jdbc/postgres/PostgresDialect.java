@@ -112,10 +112,9 @@ public final class PostgresDialect extends SqlDialect {
     @Override
     public void claim(Connection c, List<String> queues, int max, long token, long leaseUntil, long now,
                       RowConsumer rows) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off");
-        }
-        try (PreparedStatement ps = c.prepareStatement(claimSql(queues.size()))) {
+        // The plan settings and the claim go in one round trip: the server runs the SETs before it plans the claim
+        // (each statement is planned when its turn comes), and they last until the fetch's transaction ends.
+        try (PreparedStatement ps = c.prepareStatement(PLAN_SETTINGS + claimSql(queues.size()))) {
             int i = 1;
             for (String q : queues) ps.setString(i++, q);
             ps.setInt(i++, max);
@@ -123,11 +122,21 @@ public final class PostgresDialect extends SqlDialect {
             ps.setLong(i++, token);
             ps.setLong(i++, leaseUntil);
             ps.setLong(i, now);
-            try (ResultSet rs = ps.executeQuery()) {
+            boolean isRows = ps.execute();
+            while (!isRows && ps.getUpdateCount() != -1) isRows = ps.getMoreResults();
+            if (!isRows) throw new SQLException("the claim returned no rows: " + claimSql(queues.size()));
+            try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) rows.accept(rs);
             }
         }
     }
+
+    /**
+     * The plan the claim must get (docs/SQL.md): without these the planner drifts to a bitmap scan and a sort of
+     * every ready row after bulk changes. {@code SET LOCAL}: they end with the fetch's transaction.
+     */
+    public static final String PLAN_SETTINGS =
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; ";
 
     /** The claim statement; public so a test can EXPLAIN it and pin the plan. */
     public String claimSql(int queueCount) {
@@ -185,19 +194,24 @@ public final class PostgresDialect extends SqlDialect {
             keepResult[i] = JobRows.keepResultMs(j);
         }
         java.util.Set<String> inserted = new java.util.HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + JobRows.INSERT_COLUMNS
+        // The NOTIFY rides in the same statement (a materialized CTE runs once; its row comes back as a NULL id).
+        try (PreparedStatement ps = c.prepareStatement("WITH ins AS (INSERT INTO " + table + " (" + JobRows.INSERT_COLUMNS
                 + ") SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::bigint[], "
                 + "?::bigint[], ?::integer[], ?::integer[], ?::integer[], ?::integer[], ?::text[], ?::text[], "
                 + "?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[]) "
-                + "ON CONFLICT (id) DO NOTHING RETURNING id")) {
+                + "ON CONFLICT (id) DO NOTHING RETURNING id), " + NOTIFY_CTE + " SELECT id FROM ins UNION ALL SELECT NULL FROM n")) {
             Object[][] columns = {id, queue, task, state, priority, runAt, enqueuedAt, attempt, deliveries,
                 maxAttempts, maxDeliveries, args, headers, expiresAt, timeout, uniqueKey, uniqueFor, parent, group, updated,
                 keepResult};
             String[] types = {"text", "text", "text", "text", "integer", "bigint", "bigint", "integer", "integer",
                 "integer", "integer", "text", "text", "bigint", "bigint", "text", "bigint", "text", "text", "bigint", "bigint"};
             for (int k = 0; k < columns.length; k++) ps.setArray(k + 1, c.createArrayOf(types[k], columns[k]));
+            ps.setString(columns.length + 1, channel());
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) inserted.add(rs.getString(1));
+                while (rs.next()) {
+                    String row = rs.getString(1);
+                    if (row != null) inserted.add(row);
+                }
             }
         }
         return inserted;
@@ -219,22 +233,34 @@ public final class PostgresDialect extends SqlDialect {
             results[i] = items.get(i).result();
         }
         java.util.Set<String> current = new java.util.HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " j SET state = 'SUCCEEDED', "
+        try (PreparedStatement ps = c.prepareStatement("WITH u AS (UPDATE " + table + " j SET state = 'SUCCEEDED', "
                 + "result = u.result, finished_at = ?, updated_at = ?, lease_token = NULL, lease_until = NULL "
                 + "FROM unnest(?::text[], ?::bigint[], ?::text[]) AS u(id, token, result) "
                 + "WHERE j.id = u.id AND j.state = 'RUNNING' AND j.lease_token = u.token AND j.lease_until > ? "
-                + "RETURNING j.id")) {
+                + "RETURNING j.id), " + NOTIFY_CTE + " SELECT id FROM u UNION ALL SELECT NULL FROM n")) {
             ps.setLong(1, now);
             ps.setLong(2, now);
             ps.setArray(3, c.createArrayOf("text", ids));
             ps.setArray(4, c.createArrayOf("bigint", tokens));
             ps.setArray(5, c.createArrayOf("text", results));
             ps.setLong(6, now);
+            ps.setString(7, doneChannel());
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) current.add(rs.getString(1));
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    if (id != null) current.add(id);
+                }
             }
         }
         return current;
+    }
+
+    /** A NOTIFY inside a data-modifying statement: {@code MATERIALIZED}, so it runs exactly once. */
+    private static final String NOTIFY_CTE = "n AS MATERIALIZED (SELECT pg_notify(?, '') AS sent)";
+
+    @Override
+    public boolean notifiesInOneStatement() {
+        return true;
     }
 
     @Override
