@@ -89,19 +89,20 @@ public final class JvmHarness {
                 s.startWorker(a.concurrency());
                 ready();
                 if (a.scenario().equals("footprint")) Thread.sleep(a.idleMs());
+                // I/O-bound runs last about a second: primed like latency, or they would measure the cold start
+                // (footprint's business) more than the concurrency.
+                int primed = a.scenario().equals("io") ? prime(s, deadline) : 0;
+                out.put("primingJobs", primed);
                 long t0 = Recorder.nowMicros();
                 enqueueAll(s, n, sleep, a.batch());
                 out.put("enqueueMs", (Recorder.nowMicros() - t0) / 1000.0);
-                boolean done = s.awaitRecorded(n, deadline);
-                return finish(out, rec, n, done, t0, Recorder.nowMicros());
+                boolean done = s.awaitRecorded(primed + n, deadline);
+                return finish(out, rec, n, done, t0, Recorder.nowMicros(), primed);
             }
             case "latency" -> {
                 s.startWorker(a.concurrency());
                 ready();
-                // Priming: PRIME jobs one at a time, unmeasured, before the schedule starts, so the enqueue and
-                // run paths are loaded and compiled in every runtime alike (a cold start is footprint's business).
-                for (int i = 0; i < PRIME; i++) s.enqueueOne(new JvmSystem.Payload(i, 0, 0));
-                if (!s.awaitRecorded(PRIME, deadline)) throw new IllegalStateException("the priming jobs did not finish");
+                prime(s, deadline);
                 long total = (a.warmupMs() + a.durationMs()) * a.rate() / 1000;
                 long base = Recorder.nowMicros() + 20_000;
                 long measureFrom = base + a.warmupMs() * 1000;
@@ -122,6 +123,16 @@ public final class JvmHarness {
         }
     }
 
+    /**
+     * Priming: PRIME jobs one at a time, unmeasured, before the measured part, so the enqueue and run paths are
+     * loaded and compiled in every runtime alike (a cold start is footprint's business). Returns PRIME.
+     */
+    private static int prime(JvmSystem s, long deadline) throws Exception {
+        for (int i = 0; i < PRIME; i++) s.enqueueOne(new JvmSystem.Payload(i, 0, 0));
+        if (!s.awaitRecorded(PRIME, deadline)) throw new IllegalStateException("the priming jobs did not finish");
+        return PRIME;
+    }
+
     private static void enqueueAll(JvmSystem s, int n, int sleepMs, int batch) throws Exception {
         for (int from = 0; from < n; from += batch) {
             List<JvmSystem.Payload> b = new ArrayList<>(Math.min(batch, n - from));
@@ -136,11 +147,17 @@ public final class JvmHarness {
     }
 
     private static boolean finish(Map<String, Object> out, Recorder rec, long n, boolean done, long fromMicros, long endMicros) {
+        return finish(out, rec, n, done, fromMicros, endMicros, 0);
+    }
+
+    /** {@code n} measured jobs after {@code primed} unmeasured ones: every one of them must have run once. */
+    private static boolean finish(Map<String, Object> out, Recorder rec, long n, boolean done, long fromMicros, long endMicros,
+                                  int primed) {
         out.put("completed", rec.finishedCount());
         out.put("recorded", done);
         double wallMs = (endMicros - fromMicros) / 1000.0;
         out.put("wallMs", wallMs);
         if (done) out.put("jobsPerSecond", n / (wallMs / 1000.0));
-        return done && rec.finishedCount() == n;
+        return done && rec.finishedCount() == n + primed;
     }
 }
