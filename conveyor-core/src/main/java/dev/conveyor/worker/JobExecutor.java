@@ -53,7 +53,8 @@ public final class JobExecutor {
     private final dev.conveyor.limit.Limiter limiter;
     private final dev.conveyor.workflow.WorkflowSettler workflows;
     private final dev.conveyor.events.JobListener listener;
-    private volatile dev.conveyor.crypto.ArgsCipher argsCipher;
+    /** The checks a job passes before its handler runs. */
+    private final JobAdmission admission;
     private volatile java.util.function.Consumer<Lease> startMarker;
 
     public JobExecutor(Map<String, Task<?, ?>> tasks, List<Middleware> middleware, ObjectMapper mapper, Clock clock,
@@ -91,6 +92,7 @@ public final class JobExecutor {
             }
         }
         this.tasks = Map.copyOf(tasks);
+        this.admission = new JobAdmission(this.tasks, mapper);
         this.middleware = List.copyOf(middleware);
         this.mapper = mapper;
         this.clock = clock;
@@ -101,7 +103,7 @@ public final class JobExecutor {
 
     /** Opens encrypted args ({@link Task#encryptArgs()}) with this cipher; null (the default) opens none. */
     public JobExecutor argsCipher(dev.conveyor.crypto.ArgsCipher cipher) {
-        this.argsCipher = cipher;
+        admission.argsCipher(cipher);
         return this;
     }
 
@@ -129,44 +131,14 @@ public final class JobExecutor {
     }
 
     private Settlement executeHandler(RunningJob running) {
+        JobAdmission.Verdict verdict = admission.admit(running, clock.instant());
+        if (verdict instanceof JobAdmission.Refused refused) return refused.settlement();
+        JobAdmission.Admitted admitted = (JobAdmission.Admitted) verdict;
+        Task<?, ?> task = admitted.task();
+        Object args = admitted.args();
         Job job = running.leased().job();
         Lease lease = running.leased().lease();
         Instant now = clock.instant();
-        if (running.isCancelRequested()) return cancelled(lease, job, now);
-        if (running.releaseRequested()) {
-            // Shutdown reached this job before its handler started (it waited for a pool thread): hand it back.
-            return new Settlement.Release(lease);
-        }
-        int lost = lostLeases(job);
-        if (lost >= job.maxDeliveries()) {
-            // Crash-loop quarantine is decided here, not by the broker's reclaim: the job comes back once more and
-            // is buried unrun, so listeners, metrics and its workflow hear of it like any other dead job.
-            return bury(lease, AttemptError.reason(job.attempt(), now, "quarantined", quarantineReason(lost, job)), false);
-        }
-        Task<?, ?> task = tasks.get(job.task());
-        if (task == null) {
-            return bury(lease, AttemptError.reason(job.attempt(), now, "unknown-task",
-                    "unknown task '" + job.task() + "'"), false);
-        }
-        // The age limit is about waiting to start: only the first delivery is checked, not retries.
-        if (job.expiresAt() != null && job.attempt() == 0 && job.deliveries() <= 1 && now.isAfter(job.expiresAt())) {
-            return bury(lease, AttemptError.reason(job.attempt(), now, "expired",
-                    "expired: not started before its age limit ran out at " + job.expiresAt()
-                            + " (enqueued at " + job.enqueuedAt() + ")"), false);
-        }
-        String argsJson;
-        try {
-            argsJson = dev.conveyor.crypto.ArgsCipher.open(argsCipher, job.task(), job.args());
-        } catch (dev.conveyor.crypto.ArgsCipherException e) {
-            // Dead, not retried: no other worker of this deployment has the key either. Re-drive once it has.
-            return bury(lease, AttemptError.reason(job.attempt(), now, "undecryptable-args", e.getMessage()), false);
-        }
-        Object args;
-        try {
-            args = dev.conveyor.job.ArgsCodec.decode(mapper, job.task(), argsJson, task.argsType());
-        } catch (dev.conveyor.job.ArgsCodec.MalformedArgsException e) {
-            return bury(lease, AttemptError.reason(job.attempt(), now, "malformed-args", e.getMessage()), false);
-        }
         if (limiter == null || !task.hasLimits()) return run(running, task, args);
         dev.conveyor.limit.Limiter.Decision d;
         try {
@@ -339,17 +311,16 @@ public final class JobExecutor {
      * a lost lease counts only if its handler had started ({@link dev.conveyor.broker.Broker#markStarted}).
      */
     public static int lostLeases(Job job) {
-        return Math.max(0, job.deliveries() - job.attempt() - 1);
+        return JobAdmission.lostLeases(job);
     }
 
     /** The dead reason of a job quarantined after {@code lost} lost leases. */
     public static String quarantineReason(int lost, Job job) {
-        return "quarantined: its worker died " + lost + " time" + (lost == 1 ? "" : "s")
-                + " while running this job (maxDeliveries=" + job.maxDeliveries() + ")";
+        return JobAdmission.quarantineReason(lost, job);
     }
 
     private static Settlement cancelled(Lease lease, Job job, Instant now) {
-        return bury(lease, AttemptError.reason(job.attempt(), now, "cancelled", "cancelled while running"), false);
+        return JobAdmission.cancelled(lease, job, now);
     }
 
     private static Settlement bury(Lease lease, AttemptError error, boolean countsAttempt) {
