@@ -153,38 +153,31 @@ elseif op == 'prune' then
     if string.lower(h[1] or '') ~= set then return false end -- not this state (or not a job): left alone
     return not (keep ~= nil and num(h[2], 0) + keep > now) -- else its unique key is still held
   end
-  if set == 'succeeded' then
+  -- Deletes what may go among the ids of sorted set key scored up to max, oldest first; an entry that stale(id)
+  -- says is out of date is dropped from key, any other one that may not go yet is stepped over.
+  local function sweep(key, max, stale)
     local offset = 0
     while #out < limit do
-      local ids = redis.call('ZRANGEBYSCORE', base .. 'kept', '-inf', now, 'LIMIT', offset, 200)
+      local ids = redis.call('ZRANGEBYSCORE', key, '-inf', max, 'LIMIT', offset, 200)
       if #ids == 0 then break end
       for _, id in ipairs(ids) do
         if #out >= limit then break end
         if prunable(id) then
           remove(id)
           out[#out + 1] = id
-        elseif redis.call('ZSCORE', base .. 'succeeded', id) then
-          offset = offset + 1 -- a held unique key: tried again next time
+        elseif stale and stale(id) then
+          redis.call('ZREM', key, id)
         else
-          redis.call('ZREM', base .. 'kept', id) -- no longer succeeded (deleted, or foreign data)
+          offset = offset + 1 -- a held unique key, or not this state: tried again next time
         end
       end
     end
   end
-  local offset = 0
-  while #out < limit do
-    local ids = redis.call('ZRANGEBYSCORE', base .. set, '-inf', cutoff, 'LIMIT', offset, 200)
-    if #ids == 0 then break end
-    for _, id in ipairs(ids) do
-      if #out >= limit then break end
-      if prunable(id) then
-        remove(id)
-        out[#out + 1] = id
-      else
-        offset = offset + 1
-      end
-    end
+  if set == 'succeeded' then
+    -- an entry of kept whose job is no longer succeeded (deleted, or foreign data) is dropped
+    sweep(base .. 'kept', now, function(id) return not redis.call('ZSCORE', base .. 'succeeded', id) end)
   end
+  sweep(base .. set, cutoff, nil)
   return out
 end
 return redis.error_reply('conveyor: unknown operation ' .. tostring(op))
