@@ -84,6 +84,12 @@ final class JobsShowCommand extends BrokerCommand {
         field(out, "run at", when(j.runAt(), now));
         field(out, "updated", when(info.updatedAt(), now));
         field(out, "finished", when(info.finishedAt(), now));
+        java.time.Duration keep = j.keepResultFor();
+        if (keep != null) { // its own keep time (Task.Builder.keepResultFor); else the workers' Retention decides
+            field(out, "kept", info.state() == dev.conveyor.job.JobState.SUCCEEDED && info.finishedAt() != null
+                    ? "until " + when(info.finishedAt().plus(keep), now) + " (its own keep time, " + Durations.format(keep) + ")"
+                    : Durations.format(keep) + " after it succeeds (its own keep time)");
+        }
         if (info.leaseUntil() != null) field(out, "lease until", when(info.leaseUntil(), now));
         field(out, "expires", j.expiresAt() == null ? "never (no age limit)" : when(j.expiresAt(), now));
         field(out, "timeout", j.timeout() == null ? "none" : Durations.format(j.timeout()));
