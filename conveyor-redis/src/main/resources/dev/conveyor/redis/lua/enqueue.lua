@@ -81,6 +81,16 @@ end
 
 local out = {}
 local wake = false
+-- A job just stored: its id into its state's sorted set (adds) with score, and into the queue's id set; answered
+-- 0 (stored), and workers are woken.
+local function stored(adds, score, id)
+  adds[#adds + 1] = score
+  adds[#adds + 1] = id
+  allAdds[#allAdds + 1] = 0
+  allAdds[#allAdds + 1] = id
+  out[#out + 1] = 0
+  wake = true
+end
 for i = 5, firstHash - 1, 3 do
   local id = ARGV[i]
   if exists[id] then
@@ -89,12 +99,7 @@ for i = 5, firstHash - 1, 3 do
     exists[id] = true
     envAdds[#envAdds + 1] = id
     envAdds[#envAdds + 1] = ARGV[i + 2]
-    readyAdds[#readyAdds + 1] = ARGV[i + 1]
-    readyAdds[#readyAdds + 1] = id
-    allAdds[#allAdds + 1] = 0
-    allAdds[#allAdds + 1] = id
-    out[#out + 1] = 0
-    wake = true
+    stored(readyAdds, ARGV[i + 1], id)
   end
 end
 for i = firstHash, #ARGV, 13 do
@@ -138,13 +143,7 @@ for i = firstHash, #ARGV, 13 do
           redis.call('HSET', key, 'fairKey', fairKey)
           redis.call('HSET', base .. 'fair', fairKey, id)
         end
-        local adds = state == 'READY' and readyAdds or scheduledAdds
-        adds[#adds + 1] = score
-        adds[#adds + 1] = id
-        allAdds[#allAdds + 1] = 0
-        allAdds[#allAdds + 1] = id
-        out[#out + 1] = 0
-        wake = true
+        stored(state == 'READY' and readyAdds or scheduledAdds, score, id)
       end
     end
   end
