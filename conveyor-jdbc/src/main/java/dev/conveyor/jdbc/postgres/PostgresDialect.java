@@ -257,11 +257,9 @@ public final class PostgresDialect extends SqlDialect {
             results[i] = items.get(i).result();
         }
         java.util.Set<String> current = new java.util.HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("WITH u AS (UPDATE " + table + " j SET state = 'SUCCEEDED', "
-                + "result = u.result, finished_at = ?, updated_at = ?, lease_token = NULL, lease_until = NULL "
-                + "FROM unnest(?::text[], ?::bigint[], ?::text[]) AS u(id, token, result) "
-                + "WHERE j.id = u.id AND j.state = 'RUNNING' AND j.lease_token = u.token AND j.lease_until > ? "
-                + "RETURNING j.id), " + NOTIFY_CTE + " SELECT id FROM u UNION ALL SELECT NULL FROM n")) {
+        // The plan settings and the ack go in one round trip and one transaction (the ack runs in autocommit;
+        // everything before the protocol's Sync is one implicit transaction, so is_local settings end with it).
+        try (PreparedStatement ps = c.prepareStatement(ACK_PLAN_SETTINGS + ackSql())) {
             ps.setLong(1, now);
             ps.setLong(2, now);
             ps.setArray(3, c.createArrayOf("text", ids));
@@ -269,7 +267,9 @@ public final class PostgresDialect extends SqlDialect {
             ps.setArray(5, c.createArrayOf("text", results));
             ps.setLong(6, now);
             ps.setString(7, doneChannel());
-            try (ResultSet rs = ps.executeQuery()) {
+            ps.execute();
+            if (!ps.getMoreResults()) throw new SQLException("the ack returned no rows: " + ackSql());
+            try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) {
                     String id = rs.getString(1);
                     if (id != null) current.add(id);
@@ -278,6 +278,39 @@ public final class PostgresDialect extends SqlDialect {
         }
         return current;
     }
+
+    /**
+     * The ack of a batch (parameters: finished_at, updated_at, ids, tokens, results, now, done channel); public so a
+     * test can EXPLAIN it and pin the plan.
+     */
+    public String ackSql() {
+        return "WITH u AS (UPDATE " + table + " j SET state = 'SUCCEEDED', "
+                + "result = u.result, finished_at = ?, updated_at = ?, lease_token = NULL, lease_until = NULL "
+                + "FROM unnest(?::text[], ?::bigint[], ?::text[]) AS u(id, token, result) "
+                + "WHERE j.id = u.id AND j.state = " + RUNNING_UNINDEXED + " AND j.lease_token = u.token AND j.lease_until > ? "
+                + "RETURNING j.id), " + NOTIFY_CTE + " SELECT id FROM u UNION ALL SELECT NULL FROM n";
+    }
+
+    /**
+     * The ack's plan (docs/SQL.md, "The ack's plan"): a nested loop probing the primary key once per acked job.
+     * Without these the planner, which underrates those probes on a table it has no statistics for, picks a
+     * sequential scan of the whole table and a hash join while the table is small (tens of thousands of rows).
+     * {@code set_config(…, true)} rather than {@code SET LOCAL}: the ack runs outside {@code BEGIN}, where
+     * {@code SET LOCAL} would log a warning each time.
+     */
+    public static final String ACK_PLAN_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), "
+            + "set_config('enable_bitmapscan', 'off', true), set_config('enable_hashjoin', 'off', true), "
+            + "set_config('enable_mergejoin', 'off', true); ";
+
+    /**
+     * The ack's state test, written so no partial index can serve it: a constant {@code state = 'RUNNING'} lets the
+     * planner answer the batch from the lease index ({@code lease_until > now}) — a hash join over every running
+     * job, read by a bitmap scan that also visits the entries of every job finished within the lease time (dead
+     * until vacuum, and a bitmap scan never marks them dead). An init-plan value is never a constant to the planner,
+     * so no partial index qualifies; with {@link #ACK_PLAN_SETTINGS} the only way left to the rows is the primary
+     * key, one probe per acked job.
+     */
+    static final String RUNNING_UNINDEXED = "(SELECT 'RUNNING'::text)";
 
     /** A NOTIFY inside a data-modifying statement: {@code MATERIALIZED}, so it runs exactly once. */
     private static final String NOTIFY_CTE = "n AS MATERIALIZED (SELECT pg_notify(?, '') AS sent)";
