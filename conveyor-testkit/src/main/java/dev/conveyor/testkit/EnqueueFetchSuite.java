@@ -226,5 +226,13 @@ abstract class EnqueueFetchSuite extends SuiteBase {
         assertThat(broker().enqueue(List.of(other, other)))
                 .containsExactly(new EnqueueResult(other.id(), false), new EnqueueResult(other.id(), true));
         assertThat(fetch(q, 10)).as("one job stored for the batch").hasSize(1);
+
+        // A batch mixing a stored id with new ones: the stored one is a duplicate, the others are stored.
+        Job third = job(q).build();
+        Job fourth = job(q).build();
+        assertThat(broker().enqueue(List.of(third, job, fourth))).containsExactly(new EnqueueResult(third.id(), false),
+                new EnqueueResult(job.id(), true), new EnqueueResult(fourth.id(), false));
+        assertThat(fetch(q, 10)).as("the batch's new jobs, not the duplicate").hasSize(2);
+        assertState(job.id(), JobState.SUCCEEDED);
     }
 }

@@ -194,28 +194,17 @@ public final class PostgresDialect extends SqlDialect {
             updated[i] = now;
             keepResult[i] = JobRows.keepResultMs(j);
         }
-        java.util.Set<String> inserted = new java.util.HashSet<>();
-        // The NOTIFY rides in the same statement (a materialized CTE runs once; its row comes back as a NULL id).
-        try (PreparedStatement ps = c.prepareStatement("WITH ins AS (INSERT INTO " + table + " (" + JobRows.INSERT_COLUMNS
-                + ") SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::bigint[], "
-                + "?::bigint[], ?::integer[], ?::integer[], ?::integer[], ?::integer[], ?::text[], ?::text[], "
-                + "?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[]) "
-                + "ON CONFLICT (id) DO NOTHING RETURNING id), " + NOTIFY_CTE + " SELECT id FROM ins UNION ALL SELECT NULL FROM n")) {
-            Object[][] columns = {id, queue, task, state, priority, runAt, enqueuedAt, attempt, deliveries,
-                maxAttempts, maxDeliveries, args, headers, expiresAt, timeout, uniqueKey, uniqueFor, parent, group, updated,
-                keepResult};
-            String[] types = {"text", "text", "text", "text", "integer", "bigint", "bigint", "integer", "integer",
-                "integer", "integer", "text", "text", "bigint", "bigint", "text", "bigint", "text", "text", "bigint", "bigint"};
-            for (int k = 0; k < columns.length; k++) ps.setArray(k + 1, c.createArrayOf(types[k], columns[k]));
-            ps.setString(columns.length + 1, channel());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String row = rs.getString(1);
-                    if (row != null) inserted.add(row);
-                }
-            }
-        }
-        return inserted;
+        Object[][] columns = {id, queue, task, state, priority, runAt, enqueuedAt, attempt, deliveries,
+            maxAttempts, maxDeliveries, args, headers, expiresAt, timeout, uniqueKey, uniqueFor, parent, group, updated,
+            keepResult};
+        String[] types = {"text", "text", "text", "text", "integer", "bigint", "bigint", "integer", "integer",
+            "integer", "integer", "text", "text", "bigint", "bigint", "text", "bigint", "text", "text", "bigint", "bigint"};
+        return insertReturningIds(c, "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], "
+                + "?::bigint[], ?::bigint[], ?::integer[], ?::integer[], ?::integer[], ?::integer[], ?::text[], ?::text[], "
+                + "?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])", ps -> {
+                    for (int k = 0; k < columns.length; k++) ps.setArray(k + 1, c.createArrayOf(types[k], columns[k]));
+                    return columns.length + 1;
+                });
     }
 
     /**
@@ -223,23 +212,50 @@ public final class PostgresDialect extends SqlDialect {
      * which cost a cold JVM milliseconds to encode and the server more to parse.
      */
     private java.util.Set<String> insertOne(Connection c, dev.conveyor.job.Job job, long now) throws SQLException {
-        java.util.Set<String> inserted = new java.util.HashSet<>(2);
-        try (PreparedStatement ps = c.prepareStatement("WITH ins AS (INSERT INTO " + table + " (" + JobRows.INSERT_COLUMNS
-                + ") VALUES (" + JobRows.INSERT_PARAMS + ") ON CONFLICT (id) DO NOTHING RETURNING id), " + NOTIFY_CTE
-                + " SELECT id FROM ins UNION ALL SELECT NULL FROM n")) {
-            dev.conveyor.job.JobState state = job.runAt().toEpochMilli() > now
-                    ? dev.conveyor.job.JobState.SCHEDULED : dev.conveyor.job.JobState.READY;
-            int next = JobRows.bindInsert(ps, 1, job, state, java.time.Instant.ofEpochMilli(now));
-            ps.setString(next, channel());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String row = rs.getString(1);
-                    if (row != null) inserted.add(row);
+        dev.conveyor.job.JobState state = job.runAt().toEpochMilli() > now
+                ? dev.conveyor.job.JobState.SCHEDULED : dev.conveyor.job.JobState.READY;
+        return insertReturningIds(c, "VALUES (" + JobRows.INSERT_PARAMS + ")",
+                ps -> JobRows.bindInsert(ps, 1, job, state, java.time.Instant.ofEpochMilli(now)));
+    }
+
+    /** Binds a statement's parameters from the first; returns the index of the next one. */
+    private interface Binder {
+        int bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * Inserts the rows {@code source} produces and notifies, in one statement; returns the ids inserted (an id
+     * already in the table is skipped). Outside a transaction the plain insert goes first: {@code ON CONFLICT}
+     * makes every row a speculative insertion (a primary-key probe before it and a confirmation record in the WAL
+     * after: 4 WAL records per job instead of 3, 14.2 against 12.0 µs of the server's time per job, 2026-11-26).
+     * A duplicate id then fails the whole statement, and nothing of it stays, so the guarded form runs after it.
+     * Inside a caller's transaction a failed statement would abort the transaction: the guarded form only.
+     */
+    private java.util.Set<String> insertReturningIds(Connection c, String source, Binder binder) throws SQLException {
+        boolean guarded = !c.getAutoCommit();
+        while (true) {
+            // The NOTIFY rides in the same statement (a materialized CTE runs once; its row comes back as a NULL id).
+            try (PreparedStatement ps = c.prepareStatement("WITH ins AS (INSERT INTO " + table + " ("
+                    + JobRows.INSERT_COLUMNS + ") " + source + (guarded ? " ON CONFLICT (id) DO NOTHING" : "")
+                    + " RETURNING id), " + NOTIFY_CTE + " SELECT id FROM ins UNION ALL SELECT NULL FROM n")) {
+                ps.setString(binder.bind(ps), channel());
+                java.util.Set<String> inserted = new java.util.HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String row = rs.getString(1);
+                        if (row != null) inserted.add(row);
+                    }
                 }
+                return inserted;
+            } catch (SQLException e) {
+                if (guarded || !UNIQUE_VIOLATION.equals(e.getSQLState())) throw e;
+                guarded = true; // an id that is already there (or twice in the batch): skip it, insert the rest
             }
         }
-        return inserted;
     }
+
+    /** SQLSTATE of a duplicate key; the jobs table's only unique index is its primary key. */
+    private static final String UNIQUE_VIOLATION = "23505";
 
     /**
      * One {@code UPDATE … FROM unnest(…)} for the whole batch: a JDBC batch of single-row updates costs the server
