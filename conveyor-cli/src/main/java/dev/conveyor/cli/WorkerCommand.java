@@ -50,6 +50,12 @@ final class WorkerCommand extends BrokerCommand {
             description = "Most jobs running at once (default: " + WorkerOptions.DEFAULT_CONCURRENCY + ").")
     Integer concurrency;
 
+    @Option(names = "--fetch-batch", paramLabel = "N",
+            description = "Most jobs leased in one round trip to the broker (default: " + WorkerOptions.DEFAULT_FETCH_BATCH
+                    + "; never more than the free slots). For many short jobs: a larger batch and about twice as "
+                    + "much concurrency, e.g. --concurrency 1024 --fetch-batch 512.")
+    Integer fetchBatch;
+
     @Option(names = "--schedules", paramLabel = "FILE",
             description = "A JSON file of cron schedules to run beside the app's own (see docs/SCHEDULES.md), e.g. "
                     + "[{\"name\": \"nightly\", \"cron\": \"0 3 * * *\", \"task\": \"reports.nightly\"}].")
@@ -105,7 +111,7 @@ final class WorkerCommand extends BrokerCommand {
             try {
                 out().println("Worker running " + conveyor.tasks().size() + " task(s) of " + appClass + " "
                         + conveyor.tasks().keySet() + " on " + brokerLabel() + ", queues "
-                        + options.queues() + ", concurrency " + options.concurrency() + ".");
+                        + options.queues() + ", concurrency " + options.concurrency() + ", fetch batch " + options.fetchBatch() + ".");
                 if (metricsUri != null) out().println("Metrics at " + metricsUri + " (Prometheus text format).");
                 if (!conveyor.schedules().isEmpty()) {
                     out().println("Scheduler running " + conveyor.schedules().size() + " schedule(s) "
@@ -139,6 +145,7 @@ final class WorkerCommand extends BrokerCommand {
             WorkerOptions o = WorkerOptions.defaults();
             if (queues != null) o = o.queues(queues.stream().map(String::trim).toList());
             if (concurrency != null) o = o.concurrency(concurrency);
+            if (fetchBatch != null) o = o.fetchBatch(fetchBatch);
             if (shutdownGrace != null) o = o.shutdownGrace(shutdownGrace);
             if (priorityAging != null) o = o.priorityAging(priorityAging);
             return o;
