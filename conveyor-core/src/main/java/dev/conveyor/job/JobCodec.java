@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.internal.Instants;
 import dev.conveyor.internal.Json;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,9 +58,9 @@ public final class JobCodec {
         n.put("deliveries", job.deliveries());
         n.put("maxAttempts", job.maxAttempts());
         n.put("maxDeliveries", job.maxDeliveries());
-        n.put("runAt", job.runAt().toString());
-        n.put("enqueuedAt", job.enqueuedAt().toString());
-        putNullable(n, "expiresAt", job.expiresAt() == null ? null : job.expiresAt().toString());
+        n.put("runAt", Instants.format(job.runAt()));
+        n.put("enqueuedAt", Instants.format(job.enqueuedAt()));
+        putNullable(n, "expiresAt", job.expiresAt() == null ? null : Instants.format(job.expiresAt()));
         if (job.timeout() == null) n.putNull("timeoutMs"); else n.put("timeoutMs", job.timeout().toMillis());
         putNullable(n, "uniqueKey", job.uniqueKey());
         if (job.uniqueFor() == null) n.putNull("uniqueForMs"); else n.put("uniqueForMs", job.uniqueFor().toMillis());
@@ -163,7 +163,7 @@ public final class JobCodec {
             throw new CorruptJobException("field '" + field + "' must be an RFC 3339 instant string, was " + kind(n));
         }
         try {
-            return OffsetDateTime.parse(n.textValue()).toInstant();
+            return Instants.parse(n.textValue());
         } catch (DateTimeParseException e) {
             throw new CorruptJobException("field '" + field + "' is not an RFC 3339 instant such as "
                     + "2026-11-25T15:00:00.000Z: '" + n.textValue() + "'");
