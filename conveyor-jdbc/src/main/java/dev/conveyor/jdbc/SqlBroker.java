@@ -323,13 +323,12 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         if (max < 1) throw new IllegalArgumentException("max must be >= 1, was " + max);
         if (queues.isEmpty()) return List.of();
         wakeUp.observe();
-        List<LeasedJob> leased = db.write(c -> {
+        SqlWork<List<LeasedJob>> fetch = c -> {
             Instant now = clock.instant();
-            fetcher.promoteDue(c, now);
-            fetcher.reclaimExpired(c, now);
-            return fetcher.claim(c, List.copyOf(queues), max, now, now.plus(leaseFor));
-        });
-        return leased;
+            return fetcher.fetch(c, List.copyOf(queues), max, now, now.plus(leaseFor));
+        };
+        // In one round trip outside a transaction where the dialect can (SqlFetcher#fetch says why that is safe).
+        return dialect.claimsWithChores() ? db.writeOneStatement(fetch) : db.write(fetch);
     }
 
     // ---- settle -------------------------------------------------------------------------------------------

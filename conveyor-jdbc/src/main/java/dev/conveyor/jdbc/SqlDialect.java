@@ -267,6 +267,25 @@ public abstract class SqlDialect {
     }
 
     /**
+     * True when {@link #claimWithChores} sends a whole fetch in one round trip outside a transaction (PostgreSQL).
+     * Otherwise the broker runs the fetch's steps one after another in a transaction.
+     */
+    public boolean claimsWithChores() {
+        return false;
+    }
+
+    /**
+     * A whole fetch in one round trip: {@code promote} (an update whose one parameter is {@code now}), then
+     * {@code expired} (a query whose one parameter is {@code now}; its rows go to {@code expiredRows}), then
+     * {@link #claim} of the queues. Run outside a transaction; only where {@link #claimsWithChores()} is true.
+     */
+    public void claimWithChores(Connection c, String promote, String expired, RowConsumer expiredRows,
+                                List<String> queues, int max, long token, long leaseUntil, long now,
+                                RowConsumer rows) throws SQLException {
+        throw new UnsupportedOperationException(name() + " sends a fetch's steps one at a time");
+    }
+
+    /**
      * For the default {@link #claim}: one statement whose parameters are token, lease deadline, updated_at, the
      * queue names, the limit, returning {@link JobRows#JOB_COLUMNS}.
      */

@@ -112,31 +112,72 @@ public final class PostgresDialect extends SqlDialect {
     @Override
     public void claim(Connection c, List<String> queues, int max, long token, long leaseUntil, long now,
                       RowConsumer rows) throws SQLException {
-        // The plan settings and the claim go in one round trip: the server runs the SETs before it plans the claim
-        // (each statement is planned when its turn comes), and they last until the fetch's transaction ends.
-        try (PreparedStatement ps = c.prepareStatement(PLAN_SETTINGS + claimSql(queues.size()))) {
+        claimAfter(c, List.of(), null, queues, max, token, leaseUntil, now, rows);
+    }
+
+    @Override
+    public boolean claimsWithChores() {
+        return true;
+    }
+
+    @Override
+    public void claimWithChores(Connection c, String promote, String expired, RowConsumer expiredRows,
+                                List<String> queues, int max, long token, long leaseUntil, long now,
+                                RowConsumer rows) throws SQLException {
+        claimAfter(c, List.of(promote, expired), expiredRows, queues, max, token, leaseUntil, now, rows);
+    }
+
+    /**
+     * The chores (statements whose one parameter is {@code now}; the rows of the one that returns rows go to
+     * {@code choreRows}), the plan settings and the claim, in one round trip: the server plans each statement when
+     * its turn comes, so the claim is planned under the settings, and outside {@code BEGIN} everything before the
+     * protocol's Sync is one implicit transaction, so the settings end with it.
+     */
+    private void claimAfter(Connection c, List<String> chores, RowConsumer choreRows, List<String> queues, int max,
+                            long token, long leaseUntil, long now, RowConsumer rows) throws SQLException {
+        StringBuilder sql = new StringBuilder();
+        for (String chore : chores) sql.append(chore).append("; ");
+        sql.append(PLAN_SETTINGS).append(claimSql(queues.size()));
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
+            for (int k = 0; k < chores.size(); k++) ps.setLong(i++, now);
             for (String q : queues) ps.setString(i++, q);
             ps.setInt(i++, max);
             if (queues.size() > 1) ps.setInt(i++, max);
             ps.setLong(i++, token);
             ps.setLong(i++, leaseUntil);
             ps.setLong(i, now);
+            // Result sets in order: the chores' (when one returns rows), the settings' one row, the claim's rows.
+            List<RowConsumer> sets = new java.util.ArrayList<>(3);
+            if (choreRows != null) sets.add(choreRows);
+            sets.add(null);
+            sets.add(rows);
+            int seen = 0;
             boolean isRows = ps.execute();
-            while (!isRows && ps.getUpdateCount() != -1) isRows = ps.getMoreResults();
-            if (!isRows) throw new SQLException("the claim returned no rows: " + claimSql(queues.size()));
-            try (ResultSet rs = ps.getResultSet()) {
-                while (rs.next()) rows.accept(rs);
+            while (isRows || ps.getUpdateCount() != -1) {
+                if (isRows) {
+                    RowConsumer consumer = seen < sets.size() ? sets.get(seen) : null;
+                    seen++;
+                    try (ResultSet rs = ps.getResultSet()) {
+                        while (consumer != null && rs.next()) consumer.accept(rs);
+                    }
+                }
+                isRows = ps.getMoreResults();
+            }
+            if (seen != sets.size()) {
+                throw new SQLException("the claim returned " + seen + " result sets, not " + sets.size() + ": " + sql);
             }
         }
     }
 
     /**
      * The plan the claim must get (docs/SQL.md): without these the planner drifts to a bitmap scan and a sort of
-     * every ready row after bulk changes. {@code SET LOCAL}: they end with the fetch's transaction.
+     * every ready row after bulk changes. {@code set_config(…, true)}: they end with the fetch's transaction (an
+     * explicit one, or the implicit one of a round trip outside {@code BEGIN}, where {@code SET LOCAL} would log a
+     * warning each time).
      */
-    public static final String PLAN_SETTINGS =
-            "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; ";
+    public static final String PLAN_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), "
+            + "set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true); ";
 
     /** The claim statement; public so a test can EXPLAIN it and pin the plan. */
     public String claimSql(int queueCount) {
