@@ -48,7 +48,7 @@ class PostgresPlansTest {
             try (Statement s = c.createStatement()) {
                 s.execute("ANALYZE " + dialect.table());
                 // The same per-transaction settings the claim runs with.
-                s.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off");
+                s.execute(PostgresDialect.PLAN_SETTINGS);
             }
             for (int queues : new int[] {1, 3}) {
                 String plan = explain(c, dialect.claimSql(queues), queues);
