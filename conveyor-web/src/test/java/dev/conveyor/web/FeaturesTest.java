@@ -104,6 +104,30 @@ class FeaturesTest {
     }
 
     @Test
+    void aJobWithItsOwnKeepTimeSaysUntilWhenItsResultIsKept() throws Exception {
+        Task<N, N> kept = Task.named("kept", N.class, N.class).queue("mail").keepResultFor(Duration.ofHours(2))
+                .handler(a -> a);
+        try (Conveyor c = Conveyor.builder().broker("memory:").task(kept).build();
+             ConveyorDashboard d = ConveyorDashboard.builder().conveyor(c).port(0).token(TOKEN).start()) {
+            String id = c.enqueue(kept, new N(1)).id();
+            java.util.function.Supplier<String> page = () -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(d.url() + "jobs/" + id))
+                            .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertThat(page.get()).contains("Result kept").contains("2 h 0 m after it succeeds, its own keep time");
+            try (Worker w = c.startWorker(WorkerOptions.defaults().queues("mail"))) {
+                assertThat(c.handle(kept, id).await(Duration.ofSeconds(10))).isEqualTo(new N(1));
+            }
+            assertThat(page.get()).containsPattern("id=\"kept\">until <time datetime=\"[^\"]+\">[^<]+</time> \\(in 1 h 59 m\\), its own keep time");
+        }
+        assertThat(get("/jobs/" + conveyor.enqueue(FINE, new N(2)).id()).body()).doesNotContain("Result kept");
+    }
+
+    @Test
     void schedulesShowAndPause() throws Exception {
         Scheduler scheduler = conveyor.startScheduler();
         await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/schedules").body().contains("nightly"));

@@ -32,6 +32,12 @@ public final class JobView {
         dt(h, "Queue", "<a href=\"/jobs?queue=" + Html.url(j.queue()) + "\">" + Html.esc(j.queue()) + "</a>");
         dt(h, "Attempts", j.attempt() + " of " + j.maxAttempts() + " (deliveries " + j.deliveries() + ")");
         dt(h, "Priority", Integer.toString(j.priority()));
+        java.time.Duration keep = j.keepResultFor();
+        if (keep != null) { // its own keep time (Task.Builder.keepResultFor); else the workers' Retention decides
+            dt(h, "Result kept", "<span id=\"kept\">" + (info.state() == JobState.SUCCEEDED && info.finishedAt() != null
+                    ? "until " + Fmt.time(info.finishedAt().plus(keep)) + " (" + Fmt.relative(info.finishedAt().plus(keep), now) + ")"
+                    : Fmt.age(keep) + " after it succeeds") + ", its own keep time</span>");
+        }
         if (j.uniqueKey() != null) dt(h, "Unique key", Html.esc(j.uniqueKey()));
         if (info.deadReason() != null) dt(h, "Reason", "<span class=\"error-text\" id=\"dead-reason\">" + Html.esc(info.deadReason()) + "</span>");
         if (info.progress() != null) {
