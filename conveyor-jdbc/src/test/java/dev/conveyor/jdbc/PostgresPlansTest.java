@@ -17,9 +17,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the plans of the claim and the ack. The claim's: it must walk the ready index in order and stop after n rows (Limit over an index scan,
- * rows locked with SKIP LOCKED), never sort or scan every ready job — PERFORMANCE.md measured 10–60× slowdowns
- * when the planner drifted to a bitmap scan and a full sort after bulk changes.
+ * Pins the plans of the claim and the ack (docs/SQL.md, "The hot statements"). The claim must walk the ready
+ * index in order and stop after n rows (Limit over an index scan, rows locked with SKIP LOCKED), never sort or scan
+ * every ready job — PERFORMANCE.md measured 10–60× slowdowns when the planner drifted to a bitmap scan and a full
+ * sort after bulk changes. The ack must probe the primary key once per job.
  */
 class PostgresPlansTest {
     record Noop(int n) {}
