@@ -97,7 +97,17 @@ public record WorkerOptions(
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
-    /** Most jobs leased per broker call. */
+    /**
+     * Most jobs leased per broker call (never more than the free slots). A worker has one fetch in flight, so it
+     * starts at most this many jobs per round trip to the broker: for many short jobs, raise it and give the worker
+     * about twice as many slots, because a fetch can lease only free ones — on PostgreSQL,
+     * {@code concurrency(1024).fetchBatch(512)} took one worker from about 40,000 to 46,000 no-op jobs/s
+     * (docs/BENCHMARKS.md). A larger batch also lets one worker hold more jobs ahead of other workers and keys.
+     *
+     * <pre>{@code
+     * Worker worker = conveyor.startWorker(WorkerOptions.defaults().concurrency(1024).fetchBatch(512));
+     * }</pre>
+     */
     public WorkerOptions fetchBatch(int fetchBatch) {
         return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
