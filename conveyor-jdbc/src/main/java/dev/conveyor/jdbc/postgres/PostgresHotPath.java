@@ -74,8 +74,16 @@ final class PostgresHotPath {
      * explicit one, or the implicit one of a round trip outside {@code BEGIN}, where {@code SET LOCAL} would log a
      * warning each time).
      */
-    static final String PLAN_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), "
-            + "set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true); ";
+    static final String PLAN_SETTINGS = plannerOff("enable_seqscan", "enable_bitmapscan", "enable_sort");
+
+    /**
+     * One statement turning the named planner methods off until the transaction ends ({@code set_config(…, true)},
+     * which, unlike {@code SET LOCAL}, logs nothing outside {@code BEGIN}).
+     */
+    private static String plannerOff(String... settings) {
+        return java.util.Arrays.stream(settings).map(name -> "set_config('" + name + "', 'off', true)")
+                .collect(java.util.stream.Collectors.joining(", ", "SELECT ", "; "));
+    }
 
     /** The claim statement; public so a test can EXPLAIN it and pin the plan. */
     String claimSql(int queueCount) {
@@ -251,9 +259,8 @@ final class PostgresHotPath {
      * {@code set_config(…, true)} rather than {@code SET LOCAL}: the ack runs outside {@code BEGIN}, where
      * {@code SET LOCAL} would log a warning each time.
      */
-    static final String ACK_PLAN_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), "
-            + "set_config('enable_bitmapscan', 'off', true), set_config('enable_hashjoin', 'off', true), "
-            + "set_config('enable_mergejoin', 'off', true); ";
+    static final String ACK_PLAN_SETTINGS =
+            plannerOff("enable_seqscan", "enable_bitmapscan", "enable_hashjoin", "enable_mergejoin");
 
     /**
      * The ack's state test, written so no partial index can serve it: a constant {@code state = 'RUNNING'} lets the
