@@ -86,7 +86,7 @@ local wake = false
 local function stored(adds, score, id)
   adds[#adds + 1] = score
   adds[#adds + 1] = id
-  allAdds[#allAdds + 1] = 0
+  allAdds[#allAdds + 1] = '0' -- text: a Lua number would be formatted on every call
   allAdds[#allAdds + 1] = id
   out[#out + 1] = 0
   wake = true

@@ -121,7 +121,8 @@ while taken < max do
       else
         r = redis.call('ZRANGE', base .. 'ready', 0, need - 1, 'WITHSCORES')
       end
-      for j = 1, #r, 2 do candidates[#candidates + 1] = {qi, r[j], tonumber(r[j + 1])} end
+      -- the score as the server wrote it too: the lease token record keeps it as text (no formatting per job)
+      for j = 1, #r, 2 do candidates[#candidates + 1] = {qi, r[j], tonumber(r[j + 1]), r[j + 1]} end
     end
   end
   if #candidates == 0 then break end
@@ -162,7 +163,7 @@ while taken < max do
       -- A column job: first delivery, no attempt yet; runAt and priority are the envelope's (false: Java reads them).
       local toks = tokAdds[qi]
       toks[#toks + 1] = id
-      toks[#toks + 1] = token .. ':' .. fmt(candidates[j][3]) .. ':' .. ARGV[1]
+      toks[#toks + 1] = token .. ':' .. candidates[j][4] .. ':' .. ARGV[1]
       local adds = leasedAdds[qi]
       adds[#adds + 1] = leaseUntil
       adds[#adds + 1] = id
