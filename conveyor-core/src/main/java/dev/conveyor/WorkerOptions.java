@@ -21,6 +21,7 @@ public record WorkerOptions(
         List<String> queues,
         int concurrency,
         int fetchBatch,
+        int fetchers,
         Duration leaseDuration,
         Duration heartbeatInterval,
         Duration pollInterval,
@@ -38,6 +39,10 @@ public record WorkerOptions(
     public static final int DEFAULT_CONCURRENCY = 64;
     /** Defaults to fetching up to 256 jobs per broker call (never more than free slots). */
     public static final int DEFAULT_FETCH_BATCH = 256;
+    /** Defaults to one fetch loop: one fetch in flight at a time. */
+    public static final int DEFAULT_FETCHERS = 1;
+    /** At most this many fetch loops per worker. */
+    public static final int MAX_FETCHERS = 8;
     /** Defaults to 30 s leases: a lost worker's jobs come back within this. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     /** Defaults to a heartbeat every 10 s (a third of the lease, so two can fail before the lease does). */
@@ -57,6 +62,10 @@ public record WorkerOptions(
         queues.forEach(Job::requireQueueName);
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
         if (fetchBatch < 1) throw new IllegalArgumentException("fetchBatch must be >= 1, was " + fetchBatch);
+        if (fetchers < 1 || fetchers > MAX_FETCHERS) {
+            throw new IllegalArgumentException("fetchers must be between 1 and " + MAX_FETCHERS + ", was " + fetchers
+                    + " (2 is enough to keep one fetch in flight while another batch is dispatched)");
+        }
         requirePositive(leaseDuration, "leaseDuration");
         requirePositive(heartbeatInterval, "heartbeatInterval");
         if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
@@ -76,14 +85,14 @@ public record WorkerOptions(
     }
 
     public static WorkerOptions defaults() {
-        return new WorkerOptions(DEFAULT_QUEUES, DEFAULT_CONCURRENCY, DEFAULT_FETCH_BATCH, DEFAULT_LEASE,
+        return new WorkerOptions(DEFAULT_QUEUES, DEFAULT_CONCURRENCY, DEFAULT_FETCH_BATCH, DEFAULT_FETCHERS, DEFAULT_LEASE,
                 DEFAULT_HEARTBEAT, DEFAULT_POLL, DEFAULT_SHUTDOWN_GRACE, DEFAULT_STUCK_AFTER,
                 DEFAULT_COMPLETION_BATCH, true, Map.of(), Retention.defaults(), null);
     }
 
     /** The queues to take jobs from, as one pool (priority first, then age). */
     public WorkerOptions queues(String... queues) {
-        return new WorkerOptions(List.of(queues), concurrency, fetchBatch, leaseDuration, heartbeatInterval,
+        return new WorkerOptions(List.of(queues), concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval,
                 pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
@@ -93,7 +102,7 @@ public record WorkerOptions(
 
     /** Most jobs running at once in this worker. */
     public WorkerOptions concurrency(int concurrency) {
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
@@ -109,45 +118,62 @@ public record WorkerOptions(
      * }</pre>
      */
     public WorkerOptions fetchBatch(int fetchBatch) {
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+    }
+
+    /**
+     * Fetch loops of this worker, each with one fetch in flight, all over the same {@link #concurrency} slots.
+     * One (the default) leaves the broker idle for this worker while a fetched batch is decoded and
+     * dispatched; two overlap that with the next fetch, which pays when many short jobs keep the slots turning
+     * over (docs/BENCHMARKS.md). The second loop fetches only while the last fetch came back full, so at light
+     * load it costs nothing, and it leases nothing before the worker's first handler started.
+     *
+     * <pre>{@code
+     * Worker worker = conveyor.startWorker(WorkerOptions.defaults().concurrency(1024).fetchBatch(512).fetchers(2));
+     * }</pre>
+     */
+    public WorkerOptions fetchers(int fetchers) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval,
+                pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads,
+                retention, priorityAging);
     }
 
     /** Lease length; the heartbeat is set to a third of it. */
     public WorkerOptions leaseDuration(Duration lease) {
         requirePositive(lease, "leaseDuration");
-        return new WorkerOptions(queues, concurrency, fetchBatch, lease, lease.dividedBy(3), pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, lease, lease.dividedBy(3), pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions heartbeatInterval(Duration heartbeat) {
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeat, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeat, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions pollInterval(Duration poll) {
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, poll,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, poll,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions shutdownGrace(Duration grace) {
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
                 grace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions stuckAfter(Duration stuckAfter) {
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     public WorkerOptions completionBatch(int completionBatch) {
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
     /** Whether a JVM shutdown (SIGTERM, Ctrl-C) shuts this worker down gracefully first. Defaults to true. */
     public WorkerOptions shutdownOnSigterm(boolean enabled) {
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, enabled, queuePlatformThreads, retention, priorityAging);
     }
 
@@ -157,13 +183,13 @@ public record WorkerOptions(
         if (threads < 1) throw new IllegalArgumentException("platformThreads must be >= 1, was " + threads);
         Map<String, Integer> m = new LinkedHashMap<>(queuePlatformThreads);
         m.put(queue, threads);
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, m, retention, priorityAging);
     }
 
     /** Which finished jobs this worker prunes, and when. Defaults to {@link Retention#defaults()}. */
     public WorkerOptions retention(Retention retention) {
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
     }
 
@@ -179,7 +205,7 @@ public record WorkerOptions(
      */
     public WorkerOptions priorityAging(Duration step) {
         Objects.requireNonNull(step, "step");
-        return new WorkerOptions(queues, concurrency, fetchBatch, leaseDuration, heartbeatInterval, pollInterval,
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
                 shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, step);
     }
 

@@ -30,6 +30,8 @@ public final class BenchOptions {
     public int producerBatch = 1000;
     public int concurrency = 512;
     public int fetchBatch = 256;
+    /** Fetch loops per worker (WorkerOptions.fetchers). */
+    public int fetchers = 1;
     public int enqueueN = 20_000;
     public int enqueueWarmup = 2_000;
     public int rate = 200;
@@ -98,7 +100,7 @@ public final class BenchOptions {
     }
 
     private static final java.util.Set<String> VALUED = java.util.Set.of("--broker", "--brokers", "--runs", "--n",
-            "--warmup", "--producer-batch", "--concurrency", "--fetch-batch", "--enqueue-n", "--enqueue-warmup",
+            "--warmup", "--producer-batch", "--concurrency", "--fetch-batch", "--fetchers", "--enqueue-n", "--enqueue-warmup",
             "--rate", "--duration", "--latency-warmup", "--dir", "--out", "--timeout", "--jfr-top", "--top",
             "--sqlite-setup", "--retention-jobs", "--retention-sample", "--retention-keep", "--retention-interval",
             "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms", "--soak-seconds", "--chaos-jobs", "--chaos-concurrency", "--chaos-sleep-ms",
@@ -169,6 +171,7 @@ public final class BenchOptions {
                         case "--retention-vacuum" -> o.retentionVacuum = seconds(a, value);
                         case "--concurrency" -> o.concurrency = positive(a, value);
                         case "--fetch-batch" -> o.fetchBatch = positive(a, value);
+                        case "--fetchers" -> o.fetchers = positive(a, value);
                         case "--enqueue-n" -> o.enqueueN = positive(a, value);
                         case "--enqueue-warmup" -> o.enqueueWarmup = nonNegative(a, value);
                         case "--rate" -> o.rate = positive(a, value);

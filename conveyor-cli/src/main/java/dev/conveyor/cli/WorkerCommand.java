@@ -56,6 +56,12 @@ final class WorkerCommand extends BrokerCommand {
                     + "much concurrency, e.g. --concurrency 1024 --fetch-batch 512.")
     Integer fetchBatch;
 
+    @Option(names = "--fetchers", paramLabel = "N",
+            description = "Fetch loops, each with one fetch in flight, over the same slots (default: "
+                    + WorkerOptions.DEFAULT_FETCHERS + "). 2 overlaps a fetch with dispatching the last batch: for "
+                    + "many short jobs, e.g. --concurrency 1024 --fetch-batch 512 --fetchers 2.")
+    Integer fetchers;
+
     @Option(names = "--schedules", paramLabel = "FILE",
             description = "A JSON file of cron schedules to run beside the app's own (see docs/SCHEDULES.md), e.g. "
                     + "[{\"name\": \"nightly\", \"cron\": \"0 3 * * *\", \"task\": \"reports.nightly\"}].")
@@ -111,7 +117,8 @@ final class WorkerCommand extends BrokerCommand {
             try {
                 out().println("Worker running " + conveyor.tasks().size() + " task(s) of " + appClass + " "
                         + conveyor.tasks().keySet() + " on " + brokerLabel() + ", queues "
-                        + options.queues() + ", concurrency " + options.concurrency() + ", fetch batch " + options.fetchBatch() + ".");
+                        + options.queues() + ", concurrency " + options.concurrency() + ", fetch batch " + options.fetchBatch()
+                        + (options.fetchers() > 1 ? ", " + options.fetchers() + " fetch loops" : "") + ".");
                 if (metricsUri != null) out().println("Metrics at " + metricsUri + " (Prometheus text format).");
                 if (!conveyor.schedules().isEmpty()) {
                     out().println("Scheduler running " + conveyor.schedules().size() + " schedule(s) "
@@ -146,6 +153,7 @@ final class WorkerCommand extends BrokerCommand {
             if (queues != null) o = o.queues(queues.stream().map(String::trim).toList());
             if (concurrency != null) o = o.concurrency(concurrency);
             if (fetchBatch != null) o = o.fetchBatch(fetchBatch);
+            if (fetchers != null) o = o.fetchers(fetchers);
             if (shutdownGrace != null) o = o.shutdownGrace(shutdownGrace);
             if (priorityAging != null) o = o.priorityAging(priorityAging);
             return o;

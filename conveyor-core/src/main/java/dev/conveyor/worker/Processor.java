@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A failed fetch is retried with backoff; the loop never dies of a broker error. On shutdown it stops
  * between fetches and hands back anything it leased after the stop began.
+ *
+ * <p>A worker may run several such loops ({@code WorkerOptions.fetchers}) over one set of slots, so that one
+ * fetch is in flight while another's jobs are being dispatched. They share a {@link Loops}: the extra loops
+ * fetch only while the last fetch came back full (at light load one loop fetches, one broker call per
+ * wake-up), and lease nothing before the first handler started; one loop at a time runs a suspect alone.
  */
 final class Processor implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Processor.class);
@@ -41,6 +46,9 @@ final class Processor implements Runnable {
     private final Consumer<LeasedJob> dispatch;
     private final Consumer<List<LeasedJob>> handBack;
     private final java.util.function.UnaryOperator<List<String>> active;
+    /** 0 for the first loop of a worker, which alone fetches at light load. */
+    private final int index;
+    private final Loops loops;
     private final Object phaseLock = new Object();
     private volatile boolean stopping;
     private boolean waiting;
@@ -49,7 +57,7 @@ final class Processor implements Runnable {
     Processor(Broker broker, List<String> queues, int fetchBatch, int concurrency,
               java.util.concurrent.CountDownLatch firstStart, Duration leaseFor, Duration pollInterval,
               Semaphore slots, Consumer<LeasedJob> dispatch, Consumer<List<LeasedJob>> handBack,
-              java.util.function.UnaryOperator<List<String>> active) {
+              java.util.function.UnaryOperator<List<String>> active, int index, Loops loops) {
         this.broker = broker;
         this.queues = List.copyOf(queues);
         this.fetchBatch = fetchBatch;
@@ -61,63 +69,116 @@ final class Processor implements Runnable {
         this.dispatch = dispatch;
         this.handBack = handBack;
         this.active = active;
+        this.index = index;
+        this.loops = loops;
     }
+
+    /** What the fetch loops of one worker share. */
+    static final class Loops {
+        /**
+         * Held by the loop running a suspect alone. Exclusion itself comes from the slots (that loop holds every
+         * one while the suspect runs); this keeps a second loop from doing the same at once: each would hold its
+         * own suspect's slot while waiting for all the others, and neither would ever have them.
+         */
+        final java.util.concurrent.locks.ReentrantLock alone = new java.util.concurrent.locks.ReentrantLock();
+        private boolean busy;
+
+        /** Records whether the last fetch came back full; the extra loops fetch only while it did. */
+        synchronized void busy(boolean full) {
+            if (full && !busy) notifyAll();
+            busy = full;
+        }
+
+        synchronized boolean awaitBusy(Duration most) throws InterruptedException {
+            if (!busy) wait(Math.max(1, most.toMillis()));
+            return busy;
+        }
+    }
+
+    /** What a loop does after a fetch round, outside the round's shared hold. */
+    private enum After { NOTHING, PAUSE, BACKOFF, WAIT_FOR_WORK, WARM_UP, STOP }
+
+    private long backoffMs;
+    private List<String> from = List.of();
 
     @Override
     public void run() {
         synchronized (phaseLock) {
             thread = Thread.currentThread();
         }
-        long backoffMs = 0;
+        if (index > 0) awaitWarm(); // an extra loop leases nothing before the first handler started
         while (!stopping) {
+            if (index > 0 && !awaitBusy()) continue;
             int taken;
             try {
                 taken = takeSlots(warm && !cautious ? fetchBatch : 1);
             } catch (InterruptedException e) {
                 continue;
             }
-            List<String> from = active.apply(queues);
-            if (from.isEmpty()) { // every queue paused: check again soon, hold no slots meanwhile
-                slots.release(taken);
-                pause(PAUSED_RECHECK);
-                continue;
-            }
-            List<LeasedJob> leased;
-            try {
-                leased = broker.fetch(from, taken, leaseFor);
-                backoffMs = 0;
-            } catch (RuntimeException e) {
-                slots.release(taken);
-                backoffMs = backoffMs == 0 ? 100 : Math.min(5_000, backoffMs * 2);
-                log.warn("fetching jobs from {} failed: {}; retrying in {} ms", queues, e.toString(), backoffMs);
-                pause(Duration.ofMillis(backoffMs));
-                continue;
-            }
-            slots.release(taken - leased.size());
-            if (stopping) {
-                slots.release(leased.size());
-                if (!leased.isEmpty()) handBack.accept(leased);
-                break;
-            }
-            if (leased.isEmpty()) {
-                waitForWork(from); // only the queues fetched from: a paused queue's backlog must not wake us
-                continue;
-            }
             List<LeasedJob> suspects = new java.util.ArrayList<>(0);
-            for (LeasedJob job : leased) {
-                if (isSuspect(job)) suspects.add(job);
-                else dispatch.accept(job);
+            After after = fetchRound(taken, suspects);
+            if (!suspects.isEmpty()) runAlone(suspects);
+            switch (after) {
+                case PAUSE -> pause(PAUSED_RECHECK);
+                case BACKOFF -> pause(Duration.ofMillis(backoffMs));
+                case WAIT_FOR_WORK -> waitForWork(from); // only the queues fetched from: a paused queue's backlog must not wake us
+                case WARM_UP -> awaitWarm();
+                case STOP, NOTHING -> { }
             }
-            cautious = !suspects.isEmpty();
-            if (cautious) runAlone(suspects);
-            if (!warm) {
-                awaitWarm();
-            } else if (leased.size() < taken && !cautious) {
-                // The queues had fewer ready jobs than we asked for: they were drained. Fetching again at once would
-                // find them empty (at light load, a second broker call for every job); wait instead. A job that
-                // arrived since this fetch began ends the wait at once (Broker#awaitWork).
-                waitForWork(from);
-            }
+            if (after == After.STOP) break;
+        }
+    }
+
+    /**
+     * Leases up to {@code taken} jobs (the slots it holds) and dispatches them, but for the suspects, which it adds
+     * to {@code suspects}.
+     */
+    private After fetchRound(int taken, List<LeasedJob> suspects) {
+        from = active.apply(queues);
+        if (from.isEmpty()) { // every queue paused: check again soon, hold no slots meanwhile
+            slots.release(taken);
+            return After.PAUSE;
+        }
+        List<LeasedJob> leased;
+        try {
+            leased = broker.fetch(from, taken, leaseFor);
+            backoffMs = 0;
+        } catch (RuntimeException e) {
+            slots.release(taken);
+            backoffMs = backoffMs == 0 ? 100 : Math.min(5_000, backoffMs * 2);
+            log.warn("fetching jobs from {} failed: {}; retrying in {} ms", queues, e.toString(), backoffMs);
+            return After.BACKOFF;
+        }
+        slots.release(taken - leased.size());
+        if (stopping) {
+            slots.release(leased.size());
+            if (!leased.isEmpty()) handBack.accept(leased);
+            return After.STOP;
+        }
+        loops.busy(warm && leased.size() == taken);
+        if (leased.isEmpty()) return After.WAIT_FOR_WORK;
+        for (LeasedJob job : leased) {
+            if (isSuspect(job)) suspects.add(job);
+            else dispatch.accept(job);
+        }
+        cautious = !suspects.isEmpty();
+        if (!warm) return After.WARM_UP;
+        // The queues had fewer ready jobs than we asked for: they were drained. Fetching again at once would
+        // find them empty (at light load, a second broker call for every job); wait instead. A job that
+        // arrived since this fetch began ends the wait at once (Broker#awaitWork).
+        if (leased.size() < taken && !cautious) return After.WAIT_FOR_WORK;
+        return After.NOTHING;
+    }
+
+    /** An extra loop waits (a poll interval at most) until the last fetch came back full; false if it did not. */
+    private boolean awaitBusy() {
+        setWaiting(true);
+        try {
+            return !stopping && loops.awaitBusy(pollInterval);
+        } catch (InterruptedException e) {
+            return false; // shutdown
+        } finally {
+            setWaiting(false);
         }
     }
 
@@ -163,6 +224,21 @@ final class Processor implements Runnable {
      * While it waits its turn, the suspect keeps its lease by explicit extension.
      */
     private void runAlone(List<LeasedJob> suspects) {
+        if (!loops.alone.tryLock()) {
+            // Another loop is running one alone and waits for every slot, this suspect's too: back they go, at no
+            // cost, for a later round (waiting here, holding the slot, would stall both loops for good).
+            slots.release(suspects.size());
+            handBack.accept(suspects);
+            return;
+        }
+        try {
+            runAloneHeld(suspects);
+        } finally {
+            loops.alone.unlock();
+        }
+    }
+
+    private void runAloneHeld(List<LeasedJob> suspects) {
         List<LeasedJob> pending = new java.util.ArrayList<>(suspects.subList(0, 1));
         if (suspects.size() > 1) {
             List<LeasedJob> later = suspects.subList(1, suspects.size());

@@ -56,8 +56,9 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
     private final Map<String, ExecutorService> platformPools = new ConcurrentHashMap<>();
     private final Completer completer;
     private final Heartbeat heartbeat;
-    private final Processor processor;
-    private final Thread processorThread;
+    /** The fetch loops (WorkerOptions.fetchers), each on its own platform thread. */
+    private final List<Processor> processors = new java.util.ArrayList<>();
+    private final List<Thread> processorThreads = new java.util.ArrayList<>();
     private final PausedQueues pausedQueues;
     private final WorkerRegistry registry;
     private final dev.conveyor.limit.Limiter limiter;
@@ -137,10 +138,15 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
                 ? new WorkerRegistry(state, clock, name, options.queues(), options.concurrency(),
                         options.heartbeatInterval(), inFlight::size) : null;
-        this.processor = new Processor(broker, options.queues(), Math.min(options.fetchBatch(), options.concurrency()),
-                options.concurrency(), firstStart, options.leaseDuration(), options.pollInterval(), slots, this::dispatch, this::handBack,
-                pausedQueues == null ? q -> q : pausedQueues::active);
-        this.processorThread = Thread.ofPlatform().daemon().name("conveyor-processor").unstarted(processor);
+        Processor.Loops loops = new Processor.Loops();
+        for (int i = 0; i < options.fetchers(); i++) {
+            Processor p = new Processor(broker, options.queues(), Math.min(options.fetchBatch(), options.concurrency()),
+                    options.concurrency(), firstStart, options.leaseDuration(), options.pollInterval(), slots, this::dispatch,
+                    this::handBack, pausedQueues == null ? q -> q : pausedQueues::active, i, loops);
+            processors.add(p);
+            processorThreads.add(Thread.ofPlatform().daemon().name(i == 0 ? "conveyor-processor" : "conveyor-processor-" + (i + 1))
+                    .unstarted(p));
+        }
         this.shutdownHook = options.shutdownOnSigterm()
                 ? Thread.ofPlatform().name("conveyor-shutdown").unstarted(() -> shutdown(options.shutdownGrace()))
                 : null;
@@ -196,7 +202,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
             scheduler.scheduleWithFixedDelay(pausedQueues::refresh, 1, 1, TimeUnit.SECONDS);
         }
         if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
-        processorThread.start();
+        processorThreads.forEach(Thread::start);
         log.info("worker {} started: queues {}, concurrency {}, lease {}", name, options.queues(),
                 options.concurrency(), options.leaseDuration());
         listener.workerStarted(this);
@@ -376,8 +382,8 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
             return;
         }
         log.info("worker {} shutting down: {} job(s) in flight, grace {}", name, inFlight.size(), grace);
-        processor.stop();
-        join(processorThread, Duration.ofSeconds(30));
+        processors.forEach(Processor::stop);
+        for (Thread t : processorThreads) join(t, Duration.ofSeconds(30));
         if (!awaitIdle(grace)) {
             List<RunningJob> left = List.copyOf(inFlight.values());
             for (RunningJob r : left) {
