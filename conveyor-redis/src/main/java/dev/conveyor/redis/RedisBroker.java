@@ -203,6 +203,7 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
             ready.add(redis.commands().zcard(base + "ready").toCompletableFuture());
             next.add(redis.commands().zrangeWithScores(base + "scheduled", 0, 0).toCompletableFuture());
             next.add(redis.commands().zrangeWithScores(base + "leased", 0, 0).toCompletableFuture());
+            next.add(redis.commands().zrangeWithScores(base + "batches", 0, 0).toCompletableFuture()); // column jobs' fetches
         }
         long earliest = Long.MAX_VALUE;
         try {

@@ -245,6 +245,94 @@ class RedisBrokerTest {
     }
 
     @Test
+    void aFetchOfColumnJobsKeepsOneLeaseRecordWhichGoesWhenTheLastOfItsJobsIsSettled() {
+        String q = "lease-records";
+        String base = "{" + redis.prefix() + ":" + q + "}:";
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) jobs.add(job(q, "{\"n\":" + i + "}"));
+        broker.enqueue(jobs);
+        List<LeasedJob> got = broker.fetch(List.of(q), 10, Duration.ofSeconds(30));
+        assertThat(got).hasSize(5);
+        String token = Long.toString(got.get(0).lease().token());
+        // no deadline per job: one per fetch, and the fetch's ids for taking back an expired lease
+        assertThat(redis.sync().zcard(base + "leased")).isZero();
+        assertThat(redis.sync().zscore(base + "batches", token))
+                .isEqualTo((double) got.get(0).leaseUntil().toEpochMilli());
+        assertThat(redis.sync().hget(base + "lease:" + token, "left")).isEqualTo("5");
+        assertThat(running(q)).isEqualTo(5);
+        assertThat(broker.list(new JobQuery(JobState.RUNNING, q, null, null, 10)).items()).extracting(JobInfo::id)
+                .containsExactlyElementsOf(jobs.stream().map(Job::id).toList());
+
+        broker.ack(got.subList(0, 3).stream().map(l -> new dev.conveyor.broker.Completion(l.lease(), null)).toList());
+        assertThat(redis.sync().hget(base + "lease:" + token, "left")).isEqualTo("2");
+        // a lease extension turns its job into a job hash with its own deadline: one fewer in the record
+        assertThat(broker.extend(List.of(got.get(3).lease()), Duration.ofSeconds(60)))
+                .containsExactly(dev.conveyor.broker.Outcome.OK);
+        assertThat(redis.sync().zcard(base + "leased")).isEqualTo(1);
+        assertThat(redis.sync().hget(base + "lease:" + token, "left")).isEqualTo("1");
+        assertThat(running(q)).isEqualTo(2);
+
+        broker.ack(List.of(new dev.conveyor.broker.Completion(got.get(4).lease(), null)));
+        assertThat(redis.sync().exists(base + "lease:" + token)).isZero();
+        assertThat(redis.sync().zcard(base + "batches")).isZero();
+        assertThat(running(q)).isEqualTo(1);
+        assertThat(broker.get(jobs.get(4).id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+
+    private long running(String queue) {
+        return broker.queues().stream().filter(s -> s.queue().equals(queue)).findFirst().orElseThrow()
+                .count(JobState.RUNNING);
+    }
+
+    @Test
+    void theColumnJobsOfAnExpiredFetchComeBackAndItsLateAcksAreStale() {
+        String q = "lease-expiry";
+        String base = "{" + redis.prefix() + ":" + q + "}:";
+        Job a = job(q, "{\"n\":1}");
+        Job b = job(q, "{\"n\":2}");
+        broker.enqueue(List.of(a, b));
+        List<LeasedJob> first = broker.fetch(List.of(q), 10, Duration.ofSeconds(30));
+        broker.ack(List.of(new dev.conveyor.broker.Completion(first.get(0).lease(), null)));
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(broker.ack(List.of(new dev.conveyor.broker.Completion(first.get(1).lease(), null))))
+                .as("acked after the fetch's deadline").containsExactly(dev.conveyor.broker.Outcome.STALE);
+        List<LeasedJob> again = broker.fetch(List.of(q), 10, Duration.ofSeconds(30));
+        assertThat(again).extracting(l -> l.job().id()).containsExactly(b.id());
+        assertThat(again.get(0).job().deliveries()).isEqualTo(2);
+        assertThat(redis.sync().zscore(base + "batches", Long.toString(first.get(0).lease().token()))).isNull();
+        assertThat(redis.sync().exists(base + "lease:" + first.get(0).lease().token())).isZero();
+        assertThat(broker.get(a.id()).orElseThrow().state()).as("the acked one stays done")
+                .isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
+    void aColumnJobLeasedByAnOlderVersionIsAckedAndTakenBackAsBefore() {
+        // Before lease records, a running column job had its own deadline in leased beside its tok entry.
+        String q = "lease-upgrade";
+        String base = "{" + redis.prefix() + ":" + q + "}:";
+        Job a = job(q, "{\"n\":1}");
+        Job b = job(q, "{\"n\":2}");
+        broker.enqueue(List.of(a, b));
+        long now = clock.millis();
+        long until = now + 30_000;
+        for (Job j : List.of(a, b)) {
+            Double score = redis.sync().zscore(base + "ready", j.id());
+            redis.sync().zrem(base + "ready", j.id());
+            redis.sync().hset(base + "tok", j.id(), "77:" + String.format("%.0f", score) + ":" + now);
+            redis.sync().zadd(base + "leased", until, j.id());
+        }
+        assertThat(broker.get(a.id()).orElseThrow().leaseUntil()).isEqualTo(Instant.ofEpochMilli(until));
+        assertThat(broker.ack(List.of(new dev.conveyor.broker.Completion(new dev.conveyor.broker.Lease(a.id(), 77), null))))
+                .containsExactly(dev.conveyor.broker.Outcome.OK);
+        assertThat(redis.sync().zscore(base + "leased", a.id())).isNull();
+        assertThat(broker.get(a.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        clock.advance(Duration.ofSeconds(31));
+        List<LeasedJob> again = broker.fetch(List.of(q), 10, Duration.ofSeconds(30));
+        assertThat(again).extracting(l -> l.job().id()).containsExactly(b.id());
+        assertThat(again.get(0).job().deliveries()).isEqualTo(2);
+    }
+
+    @Test
     void columnJobsCanBeCancelledDeletedAndPurged() {
         String q = "columns-admin";
         String base = "{" + redis.prefix() + ":" + q + "}:";

@@ -69,15 +69,38 @@ local function flush()
 end
 
 -- Column jobs (docs/PROTOCOL.md, "Column jobs"): a job the Java broker enqueued ready, with no unique or fairness
--- key and fresh counters, has no job hash while it goes the common way (ready -> leased -> succeeded). Its
--- envelope is a field of {prefix:queue}:env, its lease token of {prefix:queue}:tok (token:score:fetchedAt),
--- its result of {prefix:queue}:res, and its state is the sorted set that holds it. So enqueue, fetch and ack
--- write a few variadic commands per batch instead of a hash per job. Anything else done to such a job first
--- turns it into an ordinary job hash (materialize) and then runs the code written for job hashes.
+-- key and fresh counters, has no job hash while it goes the common way (ready -> running -> succeeded). Its
+-- envelope is a field of {prefix:queue}:env, its result of {prefix:queue}:res, and its state is where it is: in
+-- the ready or succeeded sorted set, or running while {prefix:queue}:tok holds its lease (token:score:fetchedAt).
+-- A running column job's deadline is its fetch's: {prefix:queue}:batches scores each fetch token by its lease
+-- deadline, and {prefix:queue}:lease:<token> (a hash: ids = JSON list of the ids, left = how many are not settled
+-- yet) lets an expired fetch's jobs be found. So enqueue, fetch and ack write a few variadic commands per batch
+-- instead of a hash per job, and a fetch writes no per-job deadline. Anything else done to such a job first turns
+-- it into an ordinary job hash (materialize) and then runs the code written for job hashes.
+-- (A column job leased by a broker version before lease batches has its deadline in leased instead.)
 local BAND = 10000000000000
 
 local function fmt(x)
   return string.format('%.0f', x)
+end
+
+-- The lease deadline (ms, as text) of running column job id under fetch token: its fetch's, or (leased by an older
+-- broker version) its own entry in leased; nil when neither is there (the lease is gone).
+local function leaseDeadline(base, token, id)
+  local d = token and token ~= '' and redis.call('ZSCORE', base .. 'batches', token)
+  if d then return d end
+  return redis.call('ZSCORE', base .. 'leased', id) or nil
+end
+
+-- n jobs of fetch token's batch are settled (acked, or turned into job hashes): the batch's record goes when none
+-- is left. A record that is not a hash (foreign data) is left alone.
+local function settledFromBatch(base, token, n)
+  local rec = base .. 'lease:' .. token
+  local left = redis.pcall('HINCRBY', rec, 'left', -n)
+  if type(left) == 'number' and left <= 0 then
+    redis.call('DEL', rec)
+    redis.call('ZREM', base .. 'batches', token)
+  end
 end
 
 -- The fields a job hash would hold for column job id, or nil when id is not a column job.
@@ -93,11 +116,11 @@ local function columnFields(base, id)
   end
   f.maxDeliveries = f.maxDeliveries or '3'
   local score
-  local leaseUntil = redis.call('ZSCORE', base .. 'leased', id)
-  if leaseUntil then
-    local t = redis.call('HGET', base .. 'tok', id) or ''
+  local t = redis.call('HGET', base .. 'tok', id)
+  if t then
     local token, s, at = string.match(t, '^([^:]*):([^:]*):(.*)$')
-    f.state, f.deliveries, f.token, f.leaseUntil = 'RUNNING', '1', token or '', leaseUntil
+    f.state, f.deliveries, f.token = 'RUNNING', '1', token or ''
+    f.leaseUntil = leaseDeadline(base, token, id) or '0'
     f.updatedAt = at
     score = tonumber(s)
   else
@@ -138,10 +161,15 @@ end
 -- Turns column job id into a job hash (same state, same sets); true if it did. False when id is not a column
 -- job, or when its job key holds something else (foreign data: left alone, and the job stays a column job).
 local function materialize(base, id)
-  local flat = columnFlat(base, id)
-  if not flat then return false end
-  local written = redis.pcall('HSET', base .. 'job:' .. id, unpack(flat))
+  local f = columnFields(base, id)
+  if not f then return false end
+  local written = redis.pcall('HSET', base .. 'job:' .. id, unpack(flatten(f)))
   if type(written) ~= 'number' then return false end
+  if f.state == 'RUNNING' then
+    -- a running job hash is in leased by its deadline; its fetch's batch has one job fewer to wait for
+    redis.call('ZADD', base .. 'leased', f.leaseUntil, id)
+    if redis.call('ZSCORE', base .. 'batches', f.token) then settledFromBatch(base, f.token, 1) end
+  end
   redis.call('HDEL', base .. 'env', id)
   redis.call('HDEL', base .. 'tok', id)
   redis.call('HDEL', base .. 'res', id)

@@ -34,7 +34,7 @@ for qi, readyKey in ipairs(KEYS) do
   local base = string.sub(readyKey, 1, -6)
   bases[qi] = base
   usable[qi] = true
-  for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'dead', 'cancelled', 'unique', 'env', 'tok'}) do
+  for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'dead', 'cancelled', 'unique', 'env', 'tok', 'batches'}) do
     local t = redis.call('TYPE', base .. suffix).ok
     local want = (suffix == 'unique' or suffix == 'env' or suffix == 'tok') and 'hash' or 'zset'
     if t ~= 'none' and t ~= want then
@@ -59,6 +59,24 @@ for qi, base in ipairs(bases) do
       else
         notes[#notes + 1] = key .. ' (in ' .. base .. 'scheduled) is not a job hash; entry dropped'
       end
+    end
+    -- Column jobs of fetches whose leases expired become job hashes in leased (materialize), which the next step
+    -- takes back like any other; then the fetch's record goes.
+    local batches = redis.call('ZRANGEBYSCORE', base .. 'batches', '-inf', now, 'LIMIT', 0, limit)
+    for _, t in ipairs(batches) do
+      local rec = base .. 'lease:' .. t
+      local ids = redis.pcall('HGET', rec, 'ids')
+      local ok, list = pcall(cjson.decode, type(ids) == 'string' and ids or '')
+      if ok and type(list) == 'table' then
+        for _, id in ipairs(list) do
+          local cur = type(id) == 'string' and redis.call('HGET', base .. 'tok', id)
+          if cur and string.match(cur, '^([^:]*)') == t then materialize(base, id) end
+        end
+      else
+        notes[#notes + 1] = rec .. ' is not a lease record; dropped'
+      end
+      if redis.call('TYPE', rec).ok == 'hash' then redis.call('DEL', rec) end
+      redis.call('ZREM', base .. 'batches', t)
     end
     -- Reclaim expired leases: a lease ends at its deadline.
     local expired = redis.call('ZRANGEBYSCORE', base .. 'leased', '-inf', now, 'LIMIT', 0, limit)
@@ -104,9 +122,11 @@ local leased = {} -- flat: queueIndex, id, envelope, attempt, deliveries, runAt,
 local taken = 0
 local leasedAdds = {}
 local tokAdds = {}
+local columnIds = {} -- per queue, the column jobs leased: one lease record per queue and call, no per-job deadline
 for qi, base in ipairs(bases) do
   leasedAdds[qi] = batch('ZADD', base .. 'leased')
   tokAdds[qi] = batch('HSET', base .. 'tok')
+  columnIds[qi] = {}
 end
 while taken < max do
   local need = max - taken
@@ -164,9 +184,8 @@ while taken < max do
       local toks = tokAdds[qi]
       toks[#toks + 1] = id
       toks[#toks + 1] = token .. ':' .. candidates[j][4] .. ':' .. ARGV[1]
-      local adds = leasedAdds[qi]
-      adds[#adds + 1] = leaseUntil
-      adds[#adds + 1] = id
+      local ids = columnIds[qi]
+      ids[#ids + 1] = id
       local n = #leased
       leased[n + 1], leased[n + 2], leased[n + 3] = qi, id, envelope
       leased[n + 4], leased[n + 5], leased[n + 6], leased[n + 7] = '0', '1', false, false
@@ -187,6 +206,23 @@ while taken < max do
       taken = taken + 1
     else
       notes[#notes + 1] = key .. ' (in ' .. base .. 'ready) is not a job hash; entry dropped'
+    end
+  end
+end
+for qi, ids in ipairs(columnIds) do
+  if #ids > 0 then
+    local base = bases[qi]
+    local written = redis.pcall('HSET', base .. 'lease:' .. token, 'ids', cjson.encode(ids), 'left', #ids)
+    if type(written) == 'number' then
+      redis.call('ZADD', base .. 'batches', leaseUntil, token)
+    else
+      -- the record's key holds foreign data: each job's deadline goes into leased instead, as job hashes' do
+      notes[#notes + 1] = base .. 'lease:' .. token .. ' holds foreign data; leases kept one by one instead'
+      for _, id in ipairs(ids) do
+        local adds = leasedAdds[qi]
+        adds[#adds + 1] = leaseUntil
+        adds[#adds + 1] = id
+      end
     end
   end
 end

@@ -41,19 +41,27 @@ end
 
 -- With a state filter whose sorted sets are small next to the whole queue (a dead-letter view of a busy
 -- queue), list from those sets instead of scanning every id.
-local STATE_SETS = {READY = {'ready', 'scheduled'}, SCHEDULED = {'scheduled'}, RUNNING = {'leased'},
+-- (Running column jobs are the fields of the tok hash, not members of leased.)
+local STATE_SETS = {READY = {'ready', 'scheduled'}, SCHEDULED = {'scheduled'}, RUNNING = {'leased', 'tok'},
   SUCCEEDED = {'succeeded'}, DEAD = {'dead'}, CANCELLED = {'cancelled'}}
 local sets = STATE_SETS[state]
 if sets then
   local n = 0
   for _, suffix in ipairs(sets) do
     local st = redis.call('TYPE', base .. suffix).ok
-    if st == 'zset' then n = n + redis.call('ZCARD', base .. suffix) elseif st ~= 'none' then n = math.huge end
+    if st == 'zset' then
+      n = n + redis.call('ZCARD', base .. suffix)
+    elseif st == 'hash' and suffix == 'tok' then
+      n = n + redis.call('HLEN', base .. suffix)
+    elseif st ~= 'none' then
+      n = math.huge
+    end
   end
   if n <= 10000 and n * 8 < redis.call('ZCARD', base .. 'all') then
     local ids = {}
     for _, suffix in ipairs(sets) do
-      for _, id in ipairs(redis.call('ZRANGE', base .. suffix, 0, -1)) do
+      local members = suffix == 'tok' and redis.call('HKEYS', base .. suffix) or redis.call('ZRANGE', base .. suffix, 0, -1)
+      for _, id in ipairs(members) do
         if after == '' or lexLess(after, id) then ids[#ids + 1] = id end
       end
     end

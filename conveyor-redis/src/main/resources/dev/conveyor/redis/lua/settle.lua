@@ -64,7 +64,7 @@ if not OPS[op] then return redis.error_reply('conveyor: unknown operation ' .. t
 
 local HASHES = {unique = true, env = true, tok = true, res = true}
 for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'kept', 'unique', 'env',
-    'tok', 'res'}) do
+    'tok', 'res', 'batches'}) do
   local t = redis.call('TYPE', base .. suffix).ok
   local want = HASHES[suffix] and 'hash' or 'zset'
   if t ~= 'none' and t ~= want then
@@ -72,17 +72,24 @@ for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'c
   end
 end
 
--- Leases of column jobs (common.lua): their tokens and deadlines, one HMGET and one ZMSCORE for the batch.
+-- Leases of column jobs (common.lua): their tokens, one HMGET for the batch; each fetch's deadline, once per call.
 local ids = {}
 for i = 6, #ARGV, 5 do ids[#ids + 1] = ARGV[i] end
-local toks, deadlines = {}, {}
+local toks = {}
 for i = 1, #ids, 4000 do
   local part = redis.call('HMGET', base .. 'tok', unpack(ids, i, math.min(#ids, i + 3999)))
-  local until_ = redis.call('ZMSCORE', base .. 'leased', unpack(ids, i, math.min(#ids, i + 3999)))
-  for k = 1, #part do
-    toks[i + k - 1], deadlines[i + k - 1] = part[k], until_[k]
-  end
+  for k = 1, #part do toks[i + k - 1] = part[k] end
 end
+local fetchDeadlines = {} -- fetch token -> its lease deadline (ms), or false when its record is gone
+local function fetchDeadline(t)
+  local d = fetchDeadlines[t]
+  if d == nil then
+    d = tonumber(redis.call('ZSCORE', base .. 'batches', t) or '') or false
+    fetchDeadlines[t] = d
+  end
+  return d
+end
+local settledPerFetch = {} -- fetch token -> column jobs of that fetch acked in this call
 local tokRemoves = batch('HDEL', base .. 'tok')
 local results = batch('HSET', base .. 'res')
 
@@ -98,12 +105,19 @@ for i = 6, #ARGV, 5 do
     stuck = not materialize(base, id)
     column = false
   end
-  local h, current
+  local h, current, leaseToken, ownDeadline
   if stuck then
     current = false
   elseif column then
-    -- ack of a column job: token, and a deadline still ahead
-    current = string.match(column, '^([^:]*)') == token and num(deadlines[n], 0) > now
+    -- ack of a column job: its token, and its fetch's deadline still ahead (or its own in leased, if an older
+    -- broker version leased it)
+    leaseToken = string.match(column, '^([^:]*)')
+    local deadline = fetchDeadline(leaseToken)
+    if not deadline then
+      deadline = tonumber(redis.call('ZSCORE', base .. 'leased', id) or '')
+      ownDeadline = deadline ~= nil
+    end
+    current = leaseToken == token and (deadline or 0) > now
   else
     -- pcall: a key of another type answers an error value instead of aborting the batch (no TYPE needed).
     h = redis.pcall('HMGET', key, 'state', 'token', 'leaseUntil', 'uniqueKey', 'uniqueFor', 'attempt',
@@ -115,7 +129,11 @@ for i = 6, #ARGV, 5 do
   elseif column then
     out[#out + 1] = 1
     finished = true
-    leasedRemoves[#leasedRemoves + 1] = id
+    if ownDeadline then
+      leasedRemoves[#leasedRemoves + 1] = id
+    else
+      settledPerFetch[leaseToken] = (settledPerFetch[leaseToken] or 0) + 1
+    end
     tokRemoves[#tokRemoves + 1] = id
     add('SUCCEEDED', nowText, id)
     if a == '1' then
@@ -192,6 +210,7 @@ for i = 6, #ARGV, 5 do
     end
   end
 end
+for t, n in pairs(settledPerFetch) do settledFromBatch(base, t, n) end
 flush()
 if wake then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 if finished then redis.call('PUBLISH', ARGV[5], ARGV[4]) end

@@ -10,11 +10,15 @@ for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'c
     return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a zset')
   end
 end
+local tokType = redis.call('TYPE', base .. 'tok').ok
+if tokType ~= 'none' and tokType ~= 'hash' then
+  return redis.error_reply('WRONGTYPE conveyor: ' .. base .. 'tok is a ' .. tokType .. ', expected a hash')
+end
 local dueScheduled = redis.call('ZCOUNT', base .. 'scheduled', '-inf', now)
 local out = {
   redis.call('ZCARD', base .. 'ready') + dueScheduled,
   redis.call('ZCARD', base .. 'scheduled') - dueScheduled,
-  redis.call('ZCARD', base .. 'leased'),
+  redis.call('ZCARD', base .. 'leased') + redis.call('HLEN', base .. 'tok'), -- job hashes, and column jobs
   redis.call('ZCARD', base .. 'succeeded'),
   redis.call('ZCARD', base .. 'dead'),
   redis.call('ZCARD', base .. 'cancelled'),
