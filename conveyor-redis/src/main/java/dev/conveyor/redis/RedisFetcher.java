@@ -108,27 +108,38 @@ final class RedisFetcher {
         List<Object> parts = Replies.list(reply);
         warn(parts.get(1));
         long tokenValue = Long.parseLong(token);
-        // per job: queueIndex, id, envelope, attempt, deliveries, runAt, priority
+        // job hashes, per job: queueIndex, id, envelope, attempt, deliveries, runAt, priority
         List<Object> flat = Replies.list(parts.get(0));
         for (int i = 0; i + 6 < flat.size(); i += 7) {
             List<Object> e = flat.subList(i, i + 7);
-            String queue = queues.get((int) Replies.number(e.get(0)) - 1);
-            String id = Replies.text(e.get(1));
-            Lease lease = new Lease(id, tokenValue);
+            add(queues, e, Replies.text(e.get(3)), Replies.text(e.get(4)), Replies.text(e.get(5)), Replies.text(e.get(6)),
+                    tokenValue, until, out);
+        }
+        // column jobs, per job: queueIndex, id, envelope (first delivery, no attempt yet, the envelope's runAt and priority)
+        List<Object> columns = parts.size() > 2 ? Replies.list(parts.get(2)) : List.of();
+        for (int i = 0; i + 2 < columns.size(); i += 3) {
+            add(queues, columns.subList(i, i + 3), "0", "1", null, null, tokenValue, until, out);
+        }
+    }
+
+    /** One leased job from its queue index, id and envelope ({@code e}) and its counters; a corrupt one is buried. */
+    private void add(List<String> queues, List<Object> e, String attempt, String deliveries, String runAt, String priority,
+                     long tokenValue, Instant until, List<LeasedJob> out) {
+        String queue = queues.get((int) Replies.number(e.get(0)) - 1);
+        String id = Replies.text(e.get(1));
+        Lease lease = new Lease(id, tokenValue);
+        try {
+            Job job = JobHashes.leased(id, queue, Replies.text(e.get(2)), attempt, deliveries, runAt, priority);
+            settler.remember(id, queue);
+            out.add(new LeasedJob(job, lease, until));
+        } catch (JobCodec.CorruptJobException bad) {
+            String reason = "corrupt record: " + bad.getMessage();
+            log.warn("job {} in queue {} cannot be decoded; moving it to the dead set: {}", id, queue, reason);
             try {
-                Job job = JobHashes.leased(id, queue, Replies.text(e.get(2)), Replies.text(e.get(3)),
-                        Replies.text(e.get(4)), Replies.text(e.get(5)), Replies.text(e.get(6)));
-                settler.remember(id, queue);
-                out.add(new LeasedJob(job, lease, until));
-            } catch (JobCodec.CorruptJobException bad) {
-                String reason = "corrupt record: " + bad.getMessage();
-                log.warn("job {} in queue {} cannot be decoded; moving it to the dead set: {}", id, queue, reason);
-                try {
-                    settler.buryCorrupt(queue, lease, reason);
-                } catch (RuntimeException failed) {
-                    // Still leased: when the lease expires the next fetch finds it again and retries the burial.
-                    log.warn("could not bury corrupt job {} yet: {}", id, failed.getMessage());
-                }
+                settler.buryCorrupt(queue, lease, reason);
+            } catch (RuntimeException failed) {
+                // Still leased: when the lease expires the next fetch finds it again and retries the burial.
+                log.warn("could not bury corrupt job {} yet: {}", id, failed.getMessage());
             }
         }
     }

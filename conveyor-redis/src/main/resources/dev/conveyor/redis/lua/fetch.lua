@@ -6,8 +6,10 @@
 -- ARGV[1] = now (ms), ARGV[2] = lease deadline (ms), ARGV[3] = max, ARGV[4] = fencing token (decimal string),
 -- ARGV[5] = mode: 'lease', or 'peek' (promote and reclaim, then return the max best candidates of the one queue
 -- without leasing them), ARGV[6] = most jobs promoted and reclaimed per queue per call.
--- Returns {leased, notes}: leased = per job, flat: queueIndex, id, envelope, attempt, deliveries, runAt, priority; notes =
--- warnings about records that are not Conveyor jobs (skipped). In 'peek' mode: {{id, score, ...}, notes}.
+-- Returns {leased, notes, leasedColumns}: leased = the job hashes, per job, flat: queueIndex, id, envelope, attempt,
+-- deliveries, runAt, priority; notes = warnings about records that are not Conveyor jobs (skipped); leasedColumns =
+-- the column jobs, per job, flat: queueIndex, id, envelope (attempt 0, deliveries 1, runAt and priority the
+-- envelope's: fewer values per job, the most common kind). In 'peek' mode: {{id, score, ...}, notes}.
 local now = tonumber(ARGV[1])
 local leaseUntil = ARGV[2]
 local max = tonumber(ARGV[3])
@@ -119,6 +121,7 @@ if mode == 'peek' then
 end
 
 local leased = {} -- flat: queueIndex, id, envelope, attempt, deliveries, runAt, priority per job
+local leasedColumns = {} -- flat: queueIndex, id, envelope per job
 local taken = 0
 local leasedAdds = {}
 local tokAdds = {}
@@ -186,9 +189,8 @@ while taken < max do
       toks[#toks + 1] = token .. ':' .. candidates[j][4] .. ':' .. ARGV[1]
       local ids = columnIds[qi]
       ids[#ids + 1] = id
-      local n = #leased
-      leased[n + 1], leased[n + 2], leased[n + 3] = qi, id, envelope
-      leased[n + 4], leased[n + 5], leased[n + 6], leased[n + 7] = '0', '1', false, false
+      local n = #leasedColumns
+      leasedColumns[n + 1], leasedColumns[n + 2], leasedColumns[n + 3] = qi, id, envelope
       taken = taken + 1
     elseif type(h) == 'table' and not h.err and (h[1] or h[5]) then
       -- The key's last placed job leaves ready: forget it, so the fair map holds only keys with waiting jobs.
@@ -227,4 +229,4 @@ for qi, ids in ipairs(columnIds) do
   end
 end
 flush()
-return {leased, notes}
+return {leased, notes, leasedColumns}
