@@ -15,9 +15,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Stores jobs: checks every envelope against the payload limit first (so an oversized job stores nothing),
- * registers the ids in the id → queue index (one script call), then runs one enqueue script per queue and
- * chunk of {@value #CHUNK}, all sent before any reply is awaited (pipelined).
+ * Stores jobs: checks every envelope against the payload limit first (so an oversized job stores nothing), then
+ * runs one enqueue script per queue and chunk of {@value #CHUNK}, all sent before any reply is awaited
+ * (pipelined). On a standalone server that script also keeps the id → queue index; in Redis Cluster, where the
+ * index lives in another slot, the ids are registered first by a call of their own.
  */
 final class RedisEnqueue {
     static final int CHUNK = 1000;
@@ -114,7 +115,9 @@ final class RedisEnqueue {
             if (q != null && !q.equals(it.queue())) results[i] = new EnqueueResult(it.id(), true);
             else pending.add(i);
         }
-        indexIds(items, pending, results);
+        boolean indexApart = redis.cluster(); // standalone: the enqueue script keeps the index
+        if (indexApart) indexIds(items, pending, results);
+        String[] extraKeys = indexApart ? new String[0] : new String[] {keys.index(), keys.queues()};
 
         Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
         for (int i : pending) {
@@ -128,8 +131,10 @@ final class RedisEnqueue {
             idx.sort(java.util.Comparator.comparing(i -> items.get(i).column() ? 0 : 1));
             for (int from = 0; from < idx.size(); from += CHUNK) {
                 List<Integer> chunk = idx.subList(from, Math.min(idx.size(), from + CHUNK));
-                calls.add(redis.run(LuaScript.ENQUEUE, new String[] {keys.ready(e.getKey())},
-                        args(e.getKey(), chunk, items, now)));
+                String[] scriptKeys = new String[1 + extraKeys.length];
+                scriptKeys[0] = keys.ready(e.getKey());
+                System.arraycopy(extraKeys, 0, scriptKeys, 1, extraKeys.length);
+                calls.add(redis.run(LuaScript.ENQUEUE, scriptKeys, args(e.getKey(), chunk, items, now)));
                 callItems.add(chunk);
             }
         }
@@ -152,8 +157,9 @@ final class RedisEnqueue {
             }
         }
         // A job refused for its unique key was never stored: drop its index entry (else it lingers, harmless).
+        // (Standalone: the script indexes only what it stored.)
         List<String> unstored = new ArrayList<>();
-        for (int i : pending) {
+        for (int i : indexApart ? pending : List.<Integer>of()) {
             if (results[i].duplicate() && !results[i].id().equals(items.get(i).id())) unstored.add(items.get(i).id());
         }
         if (!unstored.isEmpty()) {

@@ -235,4 +235,19 @@ abstract class EnqueueFetchSuite extends SuiteBase {
         assertThat(fetch(q, 10)).as("the batch's new jobs, not the duplicate").hasSize(2);
         assertState(job.id(), JobState.SUCCEEDED);
     }
+
+    @Test
+    void anIdIsUniqueAcrossQueues() {
+        String a = queue();
+        String b = queue();
+        Job first = job(a).build();
+        enqueue(first);
+        Job elsewhere = job(b).id(first.id()).build();
+        assertThat(enqueueOnce(elsewhere)).as("the same id in another queue").isEqualTo(new EnqueueResult(first.id(), true));
+        Job fresh = job(b).build();
+        assertThat(broker().enqueue(List.of(fresh, elsewhere))).as("in a batch too")
+                .containsExactly(new EnqueueResult(fresh.id(), false), new EnqueueResult(first.id(), true));
+        assertThat(fetch(b, 10)).extracting(l -> l.job().id()).containsExactly(fresh.id());
+        assertThat(fetch(a, 10)).extracting(l -> l.job().id()).containsExactly(first.id());
+    }
 }

@@ -1,5 +1,8 @@
 -- Stores new jobs of one queue, each atomically with its id and unique-key checks, in the given order.
--- KEYS[1] = {prefix:queue}:ready (the other keys of the queue share its "{prefix:queue}:" base)
+-- KEYS[1] = {prefix:queue}:ready (the other keys of the queue share its "{prefix:queue}:" base); on a standalone
+-- server also KEYS[2] = {prefix}:index and KEYS[3] = {prefix}:queues: then the script does the id index's work
+-- too (index.lua, which Redis Cluster runs as a call of its own, as those keys live in another slot): an id
+-- indexed under another queue whose job still exists is a duplicate, and each stored job is indexed.
 -- ARGV[1] = now (epoch ms), ARGV[2] = wake-up channel, ARGV[3] = queue name, ARGV[4] = c, the number of column
 -- jobs (common.lua) that follow as 3 values each: id, score ((9 - priority) * 1e13 + runAt), envelope; then the
 -- jobs stored as job hashes, 13 values per job:
@@ -25,6 +28,15 @@ for _, suffix in ipairs({'ready', 'scheduled', 'all', 'unique', 'fair', 'env'}) 
   local want = (suffix == 'unique' or suffix == 'fair' or suffix == 'env') and 'hash' or 'zset'
   if t ~= 'none' and t ~= want then
     return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a ' .. want)
+  end
+end
+local indexKey, queuesKey = KEYS[2], KEYS[3]
+if indexKey then
+  for key, want in pairs({[indexKey] = 'hash', [queuesKey] = 'set'}) do
+    local t = redis.call('TYPE', key).ok
+    if t ~= 'none' and t ~= want then
+      return redis.error_reply('WRONGTYPE conveyor: ' .. key .. ' is a ' .. t .. ', expected a ' .. want)
+    end
   end
 end
 
@@ -53,6 +65,24 @@ for i = 1, #ids, 4000 do
   local scores = redis.call('ZMSCORE', base .. 'all', unpack(ids, i, math.min(#ids, i + 3999)))
   for k = 1, #scores do
     if scores[k] then exists[ids[i + k - 1]] = true end
+  end
+end
+-- Standalone: an id indexed under another queue is a duplicate while its job is still there (an entry whose job
+-- is gone, e.g. after a crash between the index and the job in Redis Cluster, is taken over).
+local indexAdds = indexKey and batch('HSET', indexKey)
+if indexKey then
+  local prefix = string.sub(indexKey, 2, -8) -- '{prefix}:index'
+  for i = 1, #ids, 4000 do
+    local queues = redis.call('HMGET', indexKey, unpack(ids, i, math.min(#ids, i + 3999)))
+    for k = 1, #queues do
+      local other, id = queues[k], ids[i + k - 1]
+      if other and other ~= ARGV[3] and #other <= 64 and string.match(other, '^[%w_%.%-]+$') then
+        local otherBase = '{' .. prefix .. ':' .. other .. '}:'
+        if redis.call('ZSCORE', otherBase .. 'all', id) or redis.call('EXISTS', otherBase .. 'job:' .. id) == 1 then
+          exists[id] = true
+        end
+      end
+    end
   end
 end
 
@@ -88,6 +118,10 @@ local function stored(adds, score, id)
   adds[#adds + 1] = id
   allAdds[#allAdds + 1] = '0' -- text: a Lua number would be formatted on every call
   allAdds[#allAdds + 1] = id
+  if indexAdds then
+    indexAdds[#indexAdds + 1] = id
+    indexAdds[#indexAdds + 1] = ARGV[3]
+  end
   out[#out + 1] = 0
   wake = true
 end
@@ -149,5 +183,6 @@ for i = firstHash, #ARGV, 13 do
   end
 end
 flush()
+if wake and queuesKey then redis.call('SADD', queuesKey, ARGV[3]) end
 if wake then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return out
