@@ -21,6 +21,7 @@ public final class RunningJob {
     private volatile boolean progressUnsaved;
     private volatile dev.conveyor.workflow.Flow replacement;
     private volatile long runNanos = -1; // -1: the handler has not run (yet)
+    private Runnable onStuck = () -> { };
 
     RunningJob(LeasedJob leased) {
         this.leased = leased;
@@ -85,8 +86,16 @@ public final class RunningJob {
         return stuck;
     }
 
-    void markStuck() {
+    synchronized void markStuck() {
+        if (stuck) return;
         stuck = true;
+        onStuck.run();
+    }
+
+    /** Runs {@code r} when the job is first marked stuck (the worker counts its stuck jobs so). */
+    RunningJob onStuck(Runnable r) {
+        this.onStuck = r;
+        return this;
     }
 
     boolean releaseRequested() {

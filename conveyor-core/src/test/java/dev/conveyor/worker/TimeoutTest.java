@@ -76,6 +76,7 @@ class TimeoutTest {
             JobHandle<Void> job = a.enqueue(stubborn, new Args(1));
             await().until(() -> runs.get() == 1);
             await().until(() -> first.inFlight().stream().anyMatch(RunningJob::isStuck));
+            assertThat(first.stats().stuck()).as("counted in the stats").isEqualTo(1);
             Worker second = b.startWorker(fast());
 
             // Ten lease lengths pass; the stuck job's lease is extended each time, so nobody else gets it.
@@ -90,6 +91,7 @@ class TimeoutTest {
 
             release.countDown();
             await().until(() -> job.state() == JobState.SCHEDULED);
+            await().until(() -> first.stats().stuck() == 0);
             JobInfo info = job.info().orElseThrow();
             assertThat(info.job().attempt()).isEqualTo(1);
             assertThat(info.lastError().type()).isEqualTo("timeout");
