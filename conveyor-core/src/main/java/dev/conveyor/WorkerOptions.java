@@ -39,8 +39,8 @@ public record WorkerOptions(
     public static final int DEFAULT_CONCURRENCY = 64;
     /** Defaults to fetching up to 256 jobs per broker call (never more than free slots). */
     public static final int DEFAULT_FETCH_BATCH = 256;
-    /** Defaults to one fetch loop: one fetch in flight at a time. */
-    public static final int DEFAULT_FETCHERS = 1;
+    /** Defaults to two fetch loops; the second fetches only while fetches come back full (see {@link #fetchers}). */
+    public static final int DEFAULT_FETCHERS = 2;
     /** At most this many fetch loops per worker. */
     public static final int MAX_FETCHERS = 8;
     /** Defaults to 30 s leases: a lost worker's jobs come back within this. */
@@ -124,13 +124,14 @@ public record WorkerOptions(
 
     /**
      * Fetch loops of this worker, each with one fetch in flight, all over the same {@link #concurrency} slots.
-     * One (the default) leaves the broker idle for this worker while a fetched batch is decoded and
-     * dispatched; two overlap that with the next fetch, which pays when many short jobs keep the slots turning
-     * over (docs/BENCHMARKS.md). The second loop fetches only while the last fetch came back full, so at light
-     * load it costs nothing, and it leases nothing before the worker's first handler started.
+     * One loop leaves the broker idle for this worker while a fetched batch is decoded and dispatched, and a slot
+     * freed meanwhile waits for that fetch to end before its own can start; two (the default) overlap them, which
+     * pays when many jobs keep the slots turning over (docs/BENCHMARKS.md, "Two fetch loops"). The second loop
+     * fetches only while the last fetch came back full, so at light load it makes no broker calls, and it leases
+     * nothing before the worker's first handler started. One loop fetches the fewest jobs ahead of need.
      *
      * <pre>{@code
-     * Worker worker = conveyor.startWorker(WorkerOptions.defaults().concurrency(1024).fetchBatch(512).fetchers(2));
+     * Worker worker = conveyor.startWorker(WorkerOptions.defaults().fetchers(1));
      * }</pre>
      */
     public WorkerOptions fetchers(int fetchers) {

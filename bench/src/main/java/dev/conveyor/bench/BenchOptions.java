@@ -31,7 +31,7 @@ public final class BenchOptions {
     public int concurrency = 512;
     public int fetchBatch = 256;
     /** Fetch loops per worker (WorkerOptions.fetchers). */
-    public int fetchers = 1;
+    public int fetchers = dev.conveyor.WorkerOptions.DEFAULT_FETCHERS;
     public int enqueueN = 20_000;
     public int enqueueWarmup = 2_000;
     public int rate = 200;

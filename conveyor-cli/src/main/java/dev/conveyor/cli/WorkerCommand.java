@@ -58,8 +58,8 @@ final class WorkerCommand extends BrokerCommand {
 
     @Option(names = "--fetchers", paramLabel = "N",
             description = "Fetch loops, each with one fetch in flight, over the same slots (default: "
-                    + WorkerOptions.DEFAULT_FETCHERS + "). 2 overlaps a fetch with dispatching the last batch: for "
-                    + "many short jobs, e.g. --concurrency 1024 --fetch-batch 512 --fetchers 2.")
+                    + WorkerOptions.DEFAULT_FETCHERS + "; the second fetches only while fetches come back full). "
+                    + "1 leases the fewest jobs ahead of need.")
     Integer fetchers;
 
     @Option(names = "--schedules", paramLabel = "FILE",
@@ -118,7 +118,7 @@ final class WorkerCommand extends BrokerCommand {
                 out().println("Worker running " + conveyor.tasks().size() + " task(s) of " + appClass + " "
                         + conveyor.tasks().keySet() + " on " + brokerLabel() + ", queues "
                         + options.queues() + ", concurrency " + options.concurrency() + ", fetch batch " + options.fetchBatch()
-                        + (options.fetchers() > 1 ? ", " + options.fetchers() + " fetch loops" : "") + ".");
+                        + ", " + options.fetchers() + (options.fetchers() == 1 ? " fetch loop" : " fetch loops") + ".");
                 if (metricsUri != null) out().println("Metrics at " + metricsUri + " (Prometheus text format).");
                 if (!conveyor.schedules().isEmpty()) {
                     out().println("Scheduler running " + conveyor.schedules().size() + " schedule(s) "

@@ -50,7 +50,7 @@ class WorkerCommandTest {
         Capture factory = new Capture();
         CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run(factory,
                 "worker", "--app", TestApp.class.getName(), "--broker", url, "--queues", "default,other",
-                "--concurrency", "4", "--fetch-batch", "2", "--fetchers", "2"));
+                "--concurrency", "4", "--fetch-batch", "2", "--fetchers", "1"));
         await().atMost(Duration.ofSeconds(20)).until(() -> factory.worker != null || run.isDone());
         assertThat(factory.worker.awaitStarted(Duration.ofSeconds(20))).as(() -> run.getNow(null) + "").isTrue();
         try (Conveyor c = Conveyor.builder().broker(url).build()) {
@@ -60,7 +60,7 @@ class WorkerCommandTest {
         factory.worker.requestStop();
         Cli.Result r = run.get(30, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("Worker running 2 task(s)", "[default, other]", "concurrency 4, fetch batch 2, 2 fetch loops",
+        assertThat(r.out()).contains("Worker running 2 task(s)", "[default, other]", "concurrency 4, fetch batch 2, 1 fetch loop",
                 "Stopped: 1 succeeded");
     }
 

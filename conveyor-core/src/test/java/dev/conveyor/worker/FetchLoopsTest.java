@@ -141,6 +141,6 @@ class FetchLoopsTest {
         assertThatThrownBy(() -> WorkerOptions.defaults().fetchers(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fetchers must be between 1 and 8, was 0");
-        assertThat(WorkerOptions.defaults().fetchers()).isEqualTo(1);
+        assertThat(WorkerOptions.defaults().fetchers()).isEqualTo(2);
     }
 }
