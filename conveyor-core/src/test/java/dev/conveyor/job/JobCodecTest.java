@@ -19,10 +19,63 @@ class JobCodecTest {
                 Duration.ofSeconds(90), "report-42", Duration.ofMinutes(10), "parent-1", "group-1");
     }
 
+    private static Job withArgs(Job j, String args) {
+        return new Job(j.id(), j.task(), j.queue(), args, j.headers(), j.priority(), j.attempt(), j.deliveries(),
+                j.maxAttempts(), j.maxDeliveries(), j.runAt(), j.enqueuedAt(), j.expiresAt(), j.timeout(), j.uniqueKey(),
+                j.uniqueFor(), j.parentId(), j.groupId());
+    }
+
     @Test
     void roundTripsEveryField() {
         Job job = full();
         assertThat(JobCodec.decode(JobCodec.encode(job))).isEqualTo(job);
+    }
+
+    /** Random jobs, args as Jackson writes them: the streamed envelope is exactly the one built as a tree. */
+    @Test
+    void theStreamedEnvelopeIsExactlyTheTreeBuiltOne() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        String[] texts = {"", "plain", "quote \" and \\ backslash", "tab\tnewline\n", "\u0001\u001f control", "ünïcødé ✓",
+                "emoji \uD83D\uDE00", "</script>", "a\u2028b"};
+        for (int i = 0; i < 2_000; i++) {
+            Map<String, Object> args = new java.util.LinkedHashMap<>();
+            int fields = r.nextInt(4);
+            for (int f = 0; f < fields; f++) {
+                Object v = switch (r.nextInt(6)) {
+                    case 0 -> texts[r.nextInt(texts.length)];
+                    case 1 -> r.nextLong();
+                    case 2 -> r.nextDouble() * 1e6;
+                    case 3 -> java.util.List.of(r.nextInt(100), texts[r.nextInt(texts.length)], java.util.Map.of("k", r.nextBoolean()));
+                    case 4 -> null;
+                    default -> r.nextBoolean();
+                };
+                args.put(texts[r.nextInt(texts.length)] + f, v);
+            }
+            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            for (int h = r.nextInt(3); h > 0; h--) headers.put("h" + h + texts[r.nextInt(texts.length)], texts[r.nextInt(texts.length)]);
+            boolean some = r.nextBoolean();
+            Instant at = T.plusMillis(r.nextLong(1_000_000_000L)).plusNanos(r.nextInt(1_000_000));
+            Job job = new Job("id-" + i + texts[r.nextInt(texts.length)], "task", "q", mapper.writeValueAsString(args), headers,
+                    r.nextInt(10), r.nextInt(5), r.nextInt(5), 1 + r.nextInt(9), 1 + r.nextInt(9), at, T,
+                    some ? at.plusSeconds(60) : null, some ? Duration.ofMillis(r.nextInt(100_000)) : null,
+                    some ? "key-" + texts[r.nextInt(texts.length)] : null, some ? Duration.ofSeconds(r.nextInt(1000)) : null,
+                    some ? "parent" : null, some ? "group" : null);
+            String streamed = JobCodec.encode(job);
+            assertThat(streamed).as(job.toString()).isEqualTo(JobCodec.encodeAsTree(job));
+            assertThat(JobCodec.decode(streamed)).isEqualTo(job);
+        }
+    }
+
+    @Test
+    void argsWithSpacesStayValidAndArgsThatAreNotOneJsonValueAreRefused() {
+        Job spaced = withArgs(full(), " { \"userId\" : [ 1 , 2 ] } ");
+        assertThat(JobCodec.decode(JobCodec.encode(spaced)).args()).isEqualTo("{\"userId\":[1,2]}");
+        // not one value: refused, as before
+        assertThatThrownBy(() -> JobCodec.encode(withArgs(full(), "1 2")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has args that are not JSON");
+        assertThatThrownBy(() -> JobCodec.encode(withArgs(full(), "{\"userId\":")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has args that are not JSON");
     }
 
     @Test
