@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.internal.Instants;
 import dev.conveyor.internal.Json;
 import java.time.Duration;
@@ -41,10 +40,10 @@ public final class JobCodec {
     }
 
     public static String encode(Job job) {
-        // Written field by field, the args copied as they are once a parse found them one well-formed JSON value:
-        // building a tree and parsing the args into it cost about as much as the rest of the enqueue (JFR).
-        String args = wellFormed(job.args());
-        if (args == null) return encodeAsTree(job);
+        // Written field by field, the args copied as they are once a parse found them one well-formed JSON value. A
+        // tree with the args parsed into it and written out again took 1.3 us a job warm and 62 us on a cold path,
+        // against 1.0 and 17 streamed (BENCHMARKS.md): the first enqueue of a fresh JVM is mostly such paths.
+        String args = argsJson(job);
         java.io.StringWriter out = new java.io.StringWriter(256 + args.length());
         try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
@@ -78,53 +77,29 @@ public final class JobCodec {
     }
 
     /**
-     * {@code args} when it is exactly one JSON value within the decoding limits (then it can be copied into the
-     * envelope as it is); null when it is anything else (the slow path decides: normalized, or refused).
+     * The job's args as they go into the envelope: as they are when a parse finds exactly one JSON value within the
+     * decoding limits (what the facade always writes); otherwise refused, saying what is wrong.
      */
-    private static String wellFormed(String args) {
-        if (args == null) return null;
+    private static String argsJson(Job job) {
+        String args = job.args();
         try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(args)) {
-            if (p.nextToken() == null) return null;
-            p.skipChildren();
-            return p.nextToken() == null ? args : null;
+            if (p.nextToken() != null) {
+                p.skipChildren();
+                if (p.nextToken() == null) return args;
+            }
         } catch (java.io.IOException e) {
-            return null;
+            // the tree below says what is wrong
+        }
+        try {
+            return MAPPER.readTree(args).toString(); // not reached for args the parse above refused, but normalized if so
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("job " + job.id() + " has args that are not JSON: " + e.getOriginalMessage());
         }
     }
 
     private static void writeNullable(com.fasterxml.jackson.core.JsonGenerator g, String field, String value)
             throws java.io.IOException {
         if (value == null) g.writeNullField(field); else g.writeStringField(field, value);
-    }
-
-    /** The envelope built as a tree, args parsed into it: the path for args that are not one clean JSON value. */
-    static String encodeAsTree(Job job) {
-        ObjectNode n = MAPPER.createObjectNode();
-        n.put("v", Job.PROTOCOL_VERSION);
-        n.put("id", job.id());
-        n.put("task", job.task());
-        n.put("queue", job.queue());
-        try {
-            n.set("args", MAPPER.readTree(job.args()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("job " + job.id() + " has args that are not JSON: " + e.getOriginalMessage());
-        }
-        ObjectNode headers = n.putObject("headers");
-        job.headers().forEach(headers::put);
-        n.put("priority", job.priority());
-        n.put("attempt", job.attempt());
-        n.put("deliveries", job.deliveries());
-        n.put("maxAttempts", job.maxAttempts());
-        n.put("maxDeliveries", job.maxDeliveries());
-        n.put("runAt", Instants.format(job.runAt()));
-        n.put("enqueuedAt", Instants.format(job.enqueuedAt()));
-        putNullable(n, "expiresAt", job.expiresAt() == null ? null : Instants.format(job.expiresAt()));
-        if (job.timeout() == null) n.putNull("timeoutMs"); else n.put("timeoutMs", job.timeout().toMillis());
-        putNullable(n, "uniqueKey", job.uniqueKey());
-        if (job.uniqueFor() == null) n.putNull("uniqueForMs"); else n.put("uniqueForMs", job.uniqueFor().toMillis());
-        putNullable(n, "parentId", job.parentId());
-        putNullable(n, "groupId", job.groupId());
-        return n.toString();
     }
 
     public static Job decode(String envelope) {
@@ -175,10 +150,6 @@ public final class JobCodec {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new CorruptJobException("invalid envelope: " + e.getMessage());
         }
-    }
-
-    private static void putNullable(ObjectNode n, String field, String value) {
-        if (value == null) n.putNull(field); else n.put(field, value);
     }
 
     private static String requiredString(JsonNode root, String field) {
