@@ -95,18 +95,13 @@ final class Processor implements Runnable {
         }
     }
 
-    /** What a loop does after a fetch round, outside the round's shared hold. */
-    private enum After { NOTHING, PAUSE, BACKOFF, WAIT_FOR_WORK, WARM_UP, STOP }
-
-    private long backoffMs;
-    private List<String> from = List.of();
-
     @Override
     public void run() {
         synchronized (phaseLock) {
             thread = Thread.currentThread();
         }
         if (index > 0) awaitWarm(); // an extra loop leases nothing before the first handler started
+        long backoffMs = 0;
         while (!stopping) {
             if (index > 0 && !awaitBusy()) continue;
             int taken;
@@ -115,59 +110,50 @@ final class Processor implements Runnable {
             } catch (InterruptedException e) {
                 continue;
             }
-            List<LeasedJob> suspects = new java.util.ArrayList<>(0);
-            After after = fetchRound(taken, suspects);
-            if (!suspects.isEmpty()) runAlone(suspects);
-            switch (after) {
-                case PAUSE -> pause(PAUSED_RECHECK);
-                case BACKOFF -> pause(Duration.ofMillis(backoffMs));
-                case WAIT_FOR_WORK -> waitForWork(from); // only the queues fetched from: a paused queue's backlog must not wake us
-                case WARM_UP -> awaitWarm();
-                case STOP, NOTHING -> { }
+            List<String> from = active.apply(queues);
+            if (from.isEmpty()) { // every queue paused: check again soon, hold no slots meanwhile
+                slots.release(taken);
+                pause(PAUSED_RECHECK);
+                continue;
             }
-            if (after == After.STOP) break;
+            List<LeasedJob> leased;
+            try {
+                leased = broker.fetch(from, taken, leaseFor);
+                backoffMs = 0;
+            } catch (RuntimeException e) {
+                slots.release(taken);
+                backoffMs = backoffMs == 0 ? 100 : Math.min(5_000, backoffMs * 2);
+                log.warn("fetching jobs from {} failed: {}; retrying in {} ms", queues, e.toString(), backoffMs);
+                pause(Duration.ofMillis(backoffMs));
+                continue;
+            }
+            slots.release(taken - leased.size());
+            if (stopping) {
+                slots.release(leased.size());
+                if (!leased.isEmpty()) handBack.accept(leased);
+                break;
+            }
+            loops.busy(warm && leased.size() == taken);
+            if (leased.isEmpty()) {
+                waitForWork(from); // only the queues fetched from: a paused queue's backlog must not wake us
+                continue;
+            }
+            List<LeasedJob> suspects = new java.util.ArrayList<>(0);
+            for (LeasedJob job : leased) {
+                if (isSuspect(job)) suspects.add(job);
+                else dispatch.accept(job);
+            }
+            cautious = !suspects.isEmpty();
+            if (cautious) runAlone(suspects);
+            if (!warm) {
+                awaitWarm();
+            } else if (leased.size() < taken && !cautious) {
+                // The queues had fewer ready jobs than we asked for: they were drained. Fetching again at once would
+                // find them empty (at light load, a second broker call for every job); wait instead. A job that
+                // arrived since this fetch began ends the wait at once (Broker#awaitWork).
+                waitForWork(from);
+            }
         }
-    }
-
-    /**
-     * Leases up to {@code taken} jobs (the slots it holds) and dispatches them, but for the suspects, which it adds
-     * to {@code suspects}.
-     */
-    private After fetchRound(int taken, List<LeasedJob> suspects) {
-        from = active.apply(queues);
-        if (from.isEmpty()) { // every queue paused: check again soon, hold no slots meanwhile
-            slots.release(taken);
-            return After.PAUSE;
-        }
-        List<LeasedJob> leased;
-        try {
-            leased = broker.fetch(from, taken, leaseFor);
-            backoffMs = 0;
-        } catch (RuntimeException e) {
-            slots.release(taken);
-            backoffMs = backoffMs == 0 ? 100 : Math.min(5_000, backoffMs * 2);
-            log.warn("fetching jobs from {} failed: {}; retrying in {} ms", queues, e.toString(), backoffMs);
-            return After.BACKOFF;
-        }
-        slots.release(taken - leased.size());
-        if (stopping) {
-            slots.release(leased.size());
-            if (!leased.isEmpty()) handBack.accept(leased);
-            return After.STOP;
-        }
-        loops.busy(warm && leased.size() == taken);
-        if (leased.isEmpty()) return After.WAIT_FOR_WORK;
-        for (LeasedJob job : leased) {
-            if (isSuspect(job)) suspects.add(job);
-            else dispatch.accept(job);
-        }
-        cautious = !suspects.isEmpty();
-        if (!warm) return After.WARM_UP;
-        // The queues had fewer ready jobs than we asked for: they were drained. Fetching again at once would
-        // find them empty (at light load, a second broker call for every job); wait instead. A job that
-        // arrived since this fetch began ends the wait at once (Broker#awaitWork).
-        if (leased.size() < taken && !cautious) return After.WAIT_FOR_WORK;
-        return After.NOTHING;
     }
 
     /** An extra loop waits (a poll interval at most) until the last fetch came back full; false if it did not. */
