@@ -306,6 +306,32 @@ class RedisBrokerTest {
     }
 
     @Test
+    void aColumnJobTakenBackReturnsToItsPlaceWithThePriorityAndRunAtOfItsEnvelope() {
+        // A fetch keeps no score per running column job: the envelope's priority and runAt give its place back.
+        String q = "lease-place";
+        String base = "{" + redis.prefix() + ":" + q + "}:";
+        Instant start = clock.instant();
+        Job a = job(q, "{\"n\":1}").withPriority(7).withRunAt(start.minusMillis(1500).plusNanos(123_456));
+        broker.enqueue(List.of(a));
+        assertThat(redis.sync().exists(base + "job:" + a.id())).as("a column job").isZero();
+        assertThat(broker.fetch(List.of(q), 10, Duration.ofSeconds(30))).extracting(l -> l.job().id())
+                .containsExactly(a.id());
+        clock.advance(Duration.ofSeconds(31));
+        // due after a, before the take-back: only a's own runAt puts a first; priority 5 or "due now" would not
+        Job b = job(q, "{\"n\":2}").withPriority(7).withRunAt(start.minusMillis(500));
+        Job c = job(q, "{\"n\":3}").withPriority(6).withRunAt(start.minusSeconds(60));
+        broker.enqueue(List.of(b, c));
+
+        List<LeasedJob> again = broker.fetch(List.of(q), 3, Duration.ofSeconds(30));
+        assertThat(again).extracting(l -> l.job().id()).containsExactly(a.id(), b.id(), c.id());
+        assertThat(again.get(0).job().deliveries()).isEqualTo(2);
+        assertThat(again.get(0).job().priority()).isEqualTo(7);
+        assertThat(redis.sync().hget(base + "job:" + a.id(), "priority")).isEqualTo("7");
+        assertThat(redis.sync().hget(base + "job:" + a.id(), "runAt"))
+                .isEqualTo(Long.toString(a.runAt().toEpochMilli()));
+    }
+
+    @Test
     void aColumnJobLeasedByAnOlderVersionIsAckedAndTakenBackAsBefore() {
         // Before lease records, a running column job had its own deadline in leased beside its tok entry.
         String q = "lease-upgrade";

@@ -71,7 +71,8 @@ end
 -- Column jobs (docs/PROTOCOL.md, "Column jobs"): a job the Java broker enqueued ready, with no unique or fairness
 -- key and fresh counters, has no job hash while it goes the common way (ready -> running -> succeeded). Its
 -- envelope is a field of {prefix:queue}:env, its result of {prefix:queue}:res, and its state is where it is: in
--- the ready or succeeded sorted set, or running while {prefix:queue}:tok holds its lease (token:score:fetchedAt).
+-- the ready or succeeded sorted set, or running while {prefix:queue}:tok holds its lease ("token::fetchedAt"; a
+-- broker version before 2026-11-26 wrote "token:score:fetchedAt", its ready score kept).
 -- A running column job's deadline is its fetch's: {prefix:queue}:batches scores each fetch token by its lease
 -- deadline, and {prefix:queue}:lease:<token> (a hash: ids = JSON list of the ids, left = how many are not settled
 -- yet) lets an expired fetch's jobs be found. So enqueue, fetch and ack write a few variadic commands per batch
@@ -103,16 +104,39 @@ local function settledFromBatch(base, token, n)
   end
 end
 
+-- Epoch milliseconds of an instant as Java's Instant.toString writes it in an envelope (UTC, "Z", 0 to 9
+-- fraction digits: 2026-11-26T13:46:49.409093155Z), truncated like the broker's scores; nil for anything else.
+local function instantMs(s)
+  if type(s) ~= 'string' then return nil end
+  local y, mo, d, h, mi, sec, frac = string.match(s, '^(%d%d%d%d)%-(%d%d)%-(%d%d)T(%d%d):(%d%d):(%d%d)%.?(%d*)Z$')
+  if not y then return nil end
+  y, mo, d = tonumber(y), tonumber(mo), tonumber(d)
+  if mo < 1 or mo > 12 or d < 1 or d > 31 then return nil end
+  -- days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days algorithm, inverted)
+  if mo <= 2 then y = y - 1 end
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local doy = math.floor((153 * ((mo + 9) % 12) + 2) / 5) + d - 1
+  local days = era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy - 719468
+  local seconds = ((days * 24 + tonumber(h)) * 60 + tonumber(mi)) * 60 + tonumber(sec)
+  return seconds * 1000 + tonumber(string.sub(frac .. '000', 1, 3))
+end
+
 -- The fields a job hash would hold for column job id, or nil when id is not a column job.
 local function columnFields(base, id)
   local env = redis.call('HGET', base .. 'env', id)
   if not env then return nil end
   local f = {envelope = env, attempt = '0'}
-  -- task and maxDeliveries from the envelope (cold paths only; a garbled one reads as task-less, default 3)
+  -- task, maxDeliveries, priority and runAt from the envelope (cold paths only; a garbled one reads as task-less,
+  -- default 3 deliveries, and as its ready score says or due now with priority 5)
   local ok, doc = pcall(cjson.decode, env)
+  local enveloped -- its ready score as the envelope gives it
   if ok and type(doc) == 'table' then
     if type(doc.task) == 'string' then f.task = doc.task end
     if type(doc.maxDeliveries) == 'number' then f.maxDeliveries = fmt(doc.maxDeliveries) end
+    local p = type(doc.priority) == 'number' and doc.priority or 5
+    local at = instantMs(doc.runAt)
+    if at and p >= 0 and p <= 9 and p == math.floor(p) then enveloped = readyScore(p, at) end
   end
   f.maxDeliveries = f.maxDeliveries or '3'
   local score
@@ -122,7 +146,7 @@ local function columnFields(base, id)
     f.state, f.deliveries, f.token = 'RUNNING', '1', token or ''
     f.leaseUntil = leaseDeadline(base, token, id) or '0'
     f.updatedAt = at
-    score = tonumber(s)
+    score = tonumber(s) or enveloped -- the score as an older version kept it, else the envelope's
   else
     score = redis.call('ZSCORE', base .. 'ready', id)
     if score then

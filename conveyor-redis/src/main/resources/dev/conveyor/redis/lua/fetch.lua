@@ -131,83 +131,92 @@ for qi, base in ipairs(bases) do
   tokAdds[qi] = batch('HSET', base .. 'tok')
   columnIds[qi] = {}
 end
+-- A running column job's tok entry: the fetch's token and time, the same text for every job of the fetch (its
+-- priority and runAt are its envelope's).
+local tokValue = token .. '::' .. ARGV[1]
+-- Leases job id of queue qi, just taken out of its ready set; envelope is its env entry (a column job) or nil.
+local function lease(qi, id, envelope)
+  local base = bases[qi]
+  if envelope then
+    -- A column job: first delivery, no attempt yet; runAt and priority are the envelope's (false: Java reads them).
+    local toks = tokAdds[qi]
+    toks[#toks + 1] = id
+    toks[#toks + 1] = tokValue
+    local ids = columnIds[qi]
+    ids[#ids + 1] = id
+    local n = #leasedColumns
+    leasedColumns[n + 1], leasedColumns[n + 2], leasedColumns[n + 3] = qi, id, envelope
+    taken = taken + 1
+    return
+  end
+  local key = base .. 'job:' .. id
+  -- pcall: a key of another type answers an error value instead of aborting the whole call (no TYPE needed).
+  local h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state', 'fairKey', 'priority')
+  if type(h) == 'table' and not h.err and (h[1] or h[5]) then
+    -- The key's last placed job leaves ready: forget it, so the fair map holds only keys with waiting jobs.
+    if h[6] and redis.pcall('HGET', base .. 'fair', h[6]) == id then redis.call('HDEL', base .. 'fair', h[6]) end
+    local deliveries = num(h[3], 0) + 1
+    redis.call('HSET', key, 'state', 'RUNNING', 'deliveries', deliveries, 'token', token,
+      'leaseUntil', leaseUntil, 'updatedAt', now)
+    local adds = leasedAdds[qi]
+    adds[#adds + 1] = leaseUntil
+    adds[#adds + 1] = id
+    local n = #leased
+    leased[n + 1], leased[n + 2], leased[n + 3] = qi, id, h[1] or false
+    leased[n + 4], leased[n + 5], leased[n + 6] = tostring(num(h[2], 0)), tostring(deliveries), h[4] or false
+    leased[n + 7] = h[7] or false
+    taken = taken + 1
+  else
+    notes[#notes + 1] = key .. ' (in ' .. base .. 'ready) is not a job hash; entry dropped'
+  end
+end
+
 while taken < max do
   local need = max - taken
-  local candidates = {}
-  -- One queue: ZPOPMIN takes the best at once; several: peek each, merge, then remove the chosen ones.
-  local popped = #bases == 1
-  for qi, base in ipairs(bases) do
-    if usable[qi] then
-      local r
-      if popped then
-        r = redis.call('ZPOPMIN', base .. 'ready', need)
-      else
-        r = redis.call('ZRANGE', base .. 'ready', 0, need - 1, 'WITHSCORES')
+  if #bases == 1 then
+    -- One queue (the common case): the best at once, and one HMGET finds the column jobs among them
+    if not usable[1] then break end
+    -- (not ZPOPMIN: it answers each score as text, and Redis 7.0 formats a double with printf, which cost more
+    -- than the rest of the lease of a column job)
+    local ids = redis.call('ZRANGE', bases[1] .. 'ready', 0, need - 1)
+    if #ids == 0 then break end
+    redis.call('ZREMRANGEBYRANK', bases[1] .. 'ready', 0, #ids - 1)
+    local envelopes = redis.call('HMGET', bases[1] .. 'env', unpack(ids))
+    for k = 1, #ids do lease(1, ids[k], envelopes[k] or nil) end
+  else
+    -- Several: peek each, merge by score then id, then remove the chosen ones.
+    local candidates = {}
+    for qi, base in ipairs(bases) do
+      if usable[qi] then
+        local r = redis.call('ZRANGE', base .. 'ready', 0, need - 1, 'WITHSCORES')
+        for j = 1, #r, 2 do candidates[#candidates + 1] = {qi, r[j], tonumber(r[j + 1])} end
       end
-      -- the score as the server wrote it too: the lease token record keeps it as text (no formatting per job)
-      for j = 1, #r, 2 do candidates[#candidates + 1] = {qi, r[j], tonumber(r[j + 1]), r[j + 1]} end
     end
-  end
-  if #candidates == 0 then break end
-  if #bases > 1 then
+    if #candidates == 0 then break end
     table.sort(candidates, function(a, b)
       if a[3] ~= b[3] then return a[3] < b[3] end
       return lexLess(a[2], b[2])
     end)
-  end
-  -- Envelopes of the column jobs among the chosen: one HMGET per queue.
-  local chosen = math.min(need, #candidates)
-  local perQueue = {}
-  for j = 1, chosen do
-    local qi = candidates[j][1]
-    perQueue[qi] = perQueue[qi] or {}
-    local list = perQueue[qi]
-    list[#list + 1] = candidates[j][2]
-  end
-  local envelopes = {}
-  for qi, list in pairs(perQueue) do
-    local got = redis.call('HMGET', bases[qi] .. 'env', unpack(list))
-    for k = 1, #list do
-      if got[k] then envelopes[qi .. ':' .. list[k]] = got[k] end
+    -- Envelopes of the column jobs among the chosen: one HMGET per queue.
+    local chosen = math.min(need, #candidates)
+    local perQueue = {}
+    for j = 1, chosen do
+      local qi = candidates[j][1]
+      perQueue[qi] = perQueue[qi] or {}
+      local list = perQueue[qi]
+      list[#list + 1] = candidates[j][2]
     end
-  end
-  for j = 1, chosen do
-    local qi, id = candidates[j][1], candidates[j][2]
-    local base = bases[qi]
-    local key = base .. 'job:' .. id
-    if not popped then redis.call('ZREM', base .. 'ready', id) end
-    local envelope = envelopes[qi .. ':' .. id]
-    local h
-    if not envelope then
-      -- pcall: a key of another type answers an error value instead of aborting the whole call (no TYPE needed).
-      h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state', 'fairKey', 'priority')
+    local envelopes = {}
+    for qi, list in pairs(perQueue) do
+      local got = redis.call('HMGET', bases[qi] .. 'env', unpack(list))
+      for k = 1, #list do
+        if got[k] then envelopes[qi .. ':' .. list[k]] = got[k] end
+      end
     end
-    if envelope then
-      -- A column job: first delivery, no attempt yet; runAt and priority are the envelope's (false: Java reads them).
-      local toks = tokAdds[qi]
-      toks[#toks + 1] = id
-      toks[#toks + 1] = token .. ':' .. candidates[j][4] .. ':' .. ARGV[1]
-      local ids = columnIds[qi]
-      ids[#ids + 1] = id
-      local n = #leasedColumns
-      leasedColumns[n + 1], leasedColumns[n + 2], leasedColumns[n + 3] = qi, id, envelope
-      taken = taken + 1
-    elseif type(h) == 'table' and not h.err and (h[1] or h[5]) then
-      -- The key's last placed job leaves ready: forget it, so the fair map holds only keys with waiting jobs.
-      if h[6] and redis.pcall('HGET', base .. 'fair', h[6]) == id then redis.call('HDEL', base .. 'fair', h[6]) end
-      local deliveries = num(h[3], 0) + 1
-      redis.call('HSET', key, 'state', 'RUNNING', 'deliveries', deliveries, 'token', token,
-        'leaseUntil', leaseUntil, 'updatedAt', now)
-      local adds = leasedAdds[qi]
-      adds[#adds + 1] = leaseUntil
-      adds[#adds + 1] = id
-      local n = #leased
-      leased[n + 1], leased[n + 2], leased[n + 3] = qi, id, h[1] or false
-      leased[n + 4], leased[n + 5], leased[n + 6] = tostring(num(h[2], 0)), tostring(deliveries), h[4] or false
-      leased[n + 7] = h[7] or false
-      taken = taken + 1
-    else
-      notes[#notes + 1] = key .. ' (in ' .. base .. 'ready) is not a job hash; entry dropped'
+    for j = 1, chosen do
+      local qi, id = candidates[j][1], candidates[j][2]
+      redis.call('ZREM', bases[qi] .. 'ready', id)
+      lease(qi, id, envelopes[qi .. ':' .. id])
     end
   end
 end
