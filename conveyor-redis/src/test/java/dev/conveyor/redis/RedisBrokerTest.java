@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.conveyor.broker.Broker;
 import dev.conveyor.broker.BrokerContext;
 import dev.conveyor.broker.BrokerException;
+import dev.conveyor.broker.EnqueueResult;
 import dev.conveyor.broker.Brokers;
 import dev.conveyor.broker.JobQuery;
 import dev.conveyor.broker.LeasedJob;
@@ -303,6 +304,33 @@ class RedisBrokerTest {
         assertThat(redis.sync().exists(base + "lease:" + first.get(0).lease().token())).isZero();
         assertThat(broker.get(a.id()).orElseThrow().state()).as("the acked one stays done")
                 .isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
+    void onOneServerTheIdIndexDecidesWhatIsADuplicateAndAnEntryWithoutItsJobIsTakenOver() {
+        String q = "index-dupes";
+        String base = "{" + redis.prefix() + ":" + q + "}:";
+        String index = "{" + redis.prefix() + "}:index";
+        Job stored = job(q, "{\"n\":1}");
+        broker.enqueue(List.of(stored));
+        // the same id again: the index names this queue and the job is there
+        assertThat(broker.enqueue(List.of(stored))).extracting(EnqueueResult::duplicate).containsExactly(true);
+        // an index entry naming this queue whose job is gone (deleted, its index clean-up never ran)
+        Job dangling = job(q, "{\"n\":2}");
+        redis.sync().hset(index, dangling.id(), q);
+        // an id with no index entry is new, even though nothing else was asked
+        Job fresh = job(q, "{\"n\":3}");
+        assertThat(broker.enqueue(List.of(dangling, fresh))).extracting(EnqueueResult::duplicate)
+                .containsExactly(false, false);
+        assertThat(redis.sync().hget(base + "env", dangling.id())).isEqualTo(JobCodec.encode(dangling));
+        assertThat(redis.sync().hget(index, fresh.id())).isEqualTo(q);
+        // a job hash whose id set entry was lost still counts as there
+        Job hashed = job(q, "{\"n\":4}").withRunAt(clock.instant().plusSeconds(60)); // scheduled: a job hash
+        broker.enqueue(List.of(hashed));
+        redis.sync().zrem(base + "all", hashed.id());
+        assertThat(broker.enqueue(List.of(hashed))).extracting(EnqueueResult::duplicate).containsExactly(true);
+        assertThat(broker.fetch(List.of(q), 10, Duration.ofSeconds(30))).extracting(l -> l.job().id())
+                .containsExactly(stored.id(), dangling.id(), fresh.id());
     }
 
     @Test

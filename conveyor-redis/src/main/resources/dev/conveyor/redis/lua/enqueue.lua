@@ -2,7 +2,7 @@
 -- KEYS[1] = {prefix:queue}:ready (the other keys of the queue share its "{prefix:queue}:" base); on a standalone
 -- server also KEYS[2] = {prefix}:index and KEYS[3] = {prefix}:queues: then the script does the id index's work
 -- too (index.lua, which Redis Cluster runs as a call of its own, as those keys live in another slot): an id
--- indexed under another queue whose job still exists is a duplicate, and each stored job is indexed.
+-- indexed under any queue whose job still exists is a duplicate, and each stored job is indexed.
 -- ARGV[1] = now (epoch ms), ARGV[2] = wake-up channel, ARGV[3] = queue name, ARGV[4] = c, the number of column
 -- jobs (common.lua) that follow as 3 values each: id, score ((9 - priority) * 1e13 + runAt), envelope; then the
 -- jobs stored as job hashes, 13 values per job:
@@ -55,33 +55,41 @@ local scheduledAdds = batch('ZADD', base .. 'scheduled')
 local allAdds = batch('ZADD', base .. 'all')
 local envAdds = batch('HSET', base .. 'env')
 
--- Which ids exist already: one ZMSCORE on the queue's id set per batch (every stored job is in it) instead of
--- a call per job; ids stored earlier in this batch are remembered in 'stored'.
+-- Which ids exist already ('stored' remembers the ones stored earlier in this batch).
 local ids = {}
 for i = 5, firstHash - 1, 3 do ids[#ids + 1] = ARGV[i] end
 for i = firstHash, #ARGV, 13 do ids[#ids + 1] = ARGV[i] end
 local exists = {}
-for i = 1, #ids, 4000 do
-  local scores = redis.call('ZMSCORE', base .. 'all', unpack(ids, i, math.min(#ids, i + 3999)))
-  for k = 1, #scores do
-    if scores[k] then exists[ids[i + k - 1]] = true end
-  end
-end
--- Standalone: an id indexed under another queue is a duplicate while its job is still there (an entry whose job
--- is gone, e.g. after a crash between the index and the job in Redis Cluster, is taken over).
 local indexAdds = indexKey and batch('HSET', indexKey)
 if indexKey then
+  -- Standalone: every job of every queue is in the index (this script, index.lua before it in Redis Cluster, and
+  -- a producer in another language all write it), so one HMGET of the index answers for the whole batch: an id
+  -- it does not name is new. An id it names is a duplicate while its job is still there (an entry whose job is
+  -- gone, e.g. deleted by an operator whose index clean-up did not run, is taken over).
   local prefix = string.sub(indexKey, 2, -8) -- '{prefix}:index'
   for i = 1, #ids, 4000 do
     local queues = redis.call('HMGET', indexKey, unpack(ids, i, math.min(#ids, i + 3999)))
     for k = 1, #queues do
       local other, id = queues[k], ids[i + k - 1]
-      if other and other ~= ARGV[3] and #other <= 64 and string.match(other, '^[%w_%.%-]+$') then
+      if other == ARGV[3] then
+        if redis.call('ZSCORE', base .. 'all', id) or redis.call('EXISTS', base .. 'job:' .. id) == 1 then
+          exists[id] = true
+        end
+      elseif other and #other <= 64 and string.match(other, '^[%w_%.%-]+$') then
         local otherBase = '{' .. prefix .. ':' .. other .. '}:'
         if redis.call('ZSCORE', otherBase .. 'all', id) or redis.call('EXISTS', otherBase .. 'job:' .. id) == 1 then
           exists[id] = true
         end
       end
+    end
+  end
+else
+  -- Redis Cluster: the index is in another slot (index.lua ran before this call); the queue's own id set tells,
+  -- one ZMSCORE per batch (every stored job is in it).
+  for i = 1, #ids, 4000 do
+    local scores = redis.call('ZMSCORE', base .. 'all', unpack(ids, i, math.min(#ids, i + 3999)))
+    for k = 1, #scores do
+      if scores[k] then exists[ids[i + k - 1]] = true end
     end
   end
 end
