@@ -44,8 +44,9 @@ final class RedisSettler {
     }
 
     List<Outcome> ack(List<Completion> completions) {
-        return settle("ack", completions, Completion::lease, (c, now) -> c.result() == null
-                ? new String[] {"0", "", ""} : new String[] {"1", c.result(), ""}, true);
+        // one value per ack, the result or '' for none (results are JSON, never empty): the commonest call stays short
+        return settle("ack", completions, Completion::lease,
+                (c, now) -> new String[] {c.result() == null ? "" : c.result()}, true);
     }
 
     List<Outcome> retry(List<Failure> failures) {
@@ -111,7 +112,7 @@ final class RedisSettler {
             List<Integer> all = e.getValue();
             for (int from = 0; from < all.size(); from += RedisEnqueue.CHUNK) {
                 List<Integer> chunk = all.subList(from, Math.min(all.size(), from + RedisEnqueue.CHUNK));
-                List<String> args = new ArrayList<>(5 + chunk.size() * 5);
+                List<String> args = new ArrayList<>(5 + chunk.size() * 5); // per item: id, token and the op's values
                 args.addAll(List.of(op, Long.toString(now), keys.wakeChannel(), e.getKey(), keys.doneChannel()));
                 for (int i : chunk) {
                     Lease lease = leaseOf.apply(items.get(i));

@@ -4,8 +4,8 @@
 -- KEYS[1] = {prefix:queue}:ready
 -- ARGV[1] = operation, ARGV[2] = now (ms), ARGV[3] = wake-up channel, ARGV[4] = queue name, ARGV[5] = the
 -- channel told (with the queue name) when jobs finished, for waiters on results; then per item
--- (id, token, a, b, c) where a, b, c depend on the operation:
---   ack:     a = '1' if there is a result, b = result JSON
+-- (id, token, a) for an ack, (id, token, a, b, c) for the others, where a, b, c depend on the operation:
+--   ack:     a = the result JSON, or '' for none
 --   retry:   a = runAt (ms), b = attempts to add (0|1), c = error JSON ('' for a postponement: none)
 --   bury:    a = attempts to add (0|1), b = error JSON, c = dead reason; a trailing '!' on a marks the record
 --            corrupt (it cannot be re-driven)
@@ -74,7 +74,8 @@ end
 
 -- Leases of column jobs (common.lua): their tokens, one HMGET for the batch; each fetch's deadline, once per call.
 local ids = {}
-for i = 6, #ARGV, 5 do ids[#ids + 1] = ARGV[i] end
+local stride = op == 'ack' and 3 or 5
+for i = 6, #ARGV, stride do ids[#ids + 1] = ARGV[i] end
 local toks = {}
 for i = 1, #ids, 4000 do
   local part = redis.call('HMGET', base .. 'tok', unpack(ids, i, math.min(#ids, i + 3999)))
@@ -93,11 +94,14 @@ local settledPerFetch = {} -- fetch token -> column jobs of that fetch acked in 
 local tokRemoves = batch('HDEL', base .. 'tok')
 local results = batch('HSET', base .. 'res')
 
-for i = 6, #ARGV, 5 do
-  local id, token, a, b, c = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  local key = base .. 'job:' .. id
-  local n = (i - 6) / 5 + 1
+local tokenOf = {} -- a tok entry's value -> its token: one match per fetch, as its jobs share the value
+local n = 0
+for i = 6, #ARGV, stride do
+  local id, token, a, b, c = ARGV[i], ARGV[i + 1], ARGV[i + 2], nil, nil
+  if stride == 5 then b, c = ARGV[i + 3], ARGV[i + 4] end
+  n = n + 1
   local column = toks[n]
+  local key -- the job hash's key, made only for job hashes (most acks are of column jobs)
   local stuck = false
   if column and op ~= 'ack' then
     -- anything but an ack works on a job hash: make one (it keeps the lease as it is); a job key holding
@@ -111,7 +115,11 @@ for i = 6, #ARGV, 5 do
   elseif column then
     -- ack of a column job: its token, and its fetch's deadline still ahead (or its own in leased, if an older
     -- broker version leased it)
-    leaseToken = string.match(column, '^([^:]*)')
+    leaseToken = tokenOf[column]
+    if not leaseToken then
+      leaseToken = string.match(column, '^([^:]*)')
+      tokenOf[column] = leaseToken
+    end
     local deadline = fetchDeadline(leaseToken)
     if not deadline then
       deadline = tonumber(redis.call('ZSCORE', base .. 'leased', id) or '')
@@ -119,6 +127,7 @@ for i = 6, #ARGV, 5 do
     end
     current = leaseToken == token and (deadline or 0) > now
   else
+    key = base .. 'job:' .. id
     -- pcall: a key of another type answers an error value instead of aborting the batch (no TYPE needed).
     h = redis.pcall('HMGET', key, 'state', 'token', 'leaseUntil', 'uniqueKey', 'uniqueFor', 'attempt',
       'deliveries', 'priority', 'runAt', 'cancelRequested')
@@ -136,15 +145,15 @@ for i = 6, #ARGV, 5 do
     end
     tokRemoves[#tokRemoves + 1] = id
     add('SUCCEEDED', nowText, id)
-    if a == '1' then
+    if a ~= '' then
       results[#results + 1] = id
-      results[#results + 1] = b
+      results[#results + 1] = a
     end
   else
     out[#out + 1] = 1
     if op == 'ack' or op == 'bury' or (op == 'retry' and h[10] == '1') then finished = true end
     if op == 'ack' then
-      if a == '1' then redis.call('HSET', key, 'result', b) end
+      if a ~= '' then redis.call('HSET', key, 'result', a) end
       finish(key, id, 'SUCCEEDED', h)
     elseif op == 'retry' then
       local runAt = num(a, now)
