@@ -182,7 +182,21 @@ while taken < max do
     if #ids == 0 then break end
     redis.call('ZREMRANGEBYRANK', bases[1] .. 'ready', 0, #ids - 1)
     local envelopes = redis.call('HMGET', bases[1] .. 'env', unpack(ids))
-    for k = 1, #ids do lease(1, ids[k], envelopes[k] or nil) end
+    -- column jobs as lease() leases them, written out with counters (the job hashes it leases append elsewhere)
+    local toks, cids = tokAdds[1], columnIds[1]
+    local t, c, l = #toks, #cids, #leasedColumns
+    for k = 1, #ids do
+      local id, envelope = ids[k], envelopes[k]
+      if envelope then
+        toks[t + 1], toks[t + 2] = id, tokValue
+        cids[c + 1] = id
+        leasedColumns[l + 1], leasedColumns[l + 2], leasedColumns[l + 3] = 1, id, envelope
+        t, c, l = t + 2, c + 1, l + 3
+        taken = taken + 1
+      else
+        lease(1, id, nil)
+      end
+    end
   else
     -- Several: peek each, merge by score then id, then remove the chosen ones.
     local candidates = {}
