@@ -8,17 +8,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
  * Enqueue-to-start latency at light load, open loop: job i is due at {@code start + i / rate} and carries that
- * intended send time in its args; the producer sends each one when it is due (at once if it is behind), and the
- * handler records {@code now - intended}. The schedule, not the previous send, decides when a job is sent, so
- * a stalled enqueue shows up in the latencies of every job that should have gone out meanwhile
- * (coordinated-omission-safe). The first {@code --latency-warmup} seconds are sent but not recorded.
+ * intended send time in its args; the producer sends each one when it is due, each send on a virtual thread of
+ * its own (as concurrent requests of an application would), and the handler records {@code now - intended}. The
+ * schedule, not the previous send, decides when a job is sent: a slow enqueue delays its own job, not the ones
+ * due after it, and is counted in its job's latency (coordinated-omission-safe). A single sending thread would
+ * not be open loop: at 1,000 durable commits a second, a run of commits slower than 1 ms put every later job
+ * behind its schedule and charged the broker's worker for the producer's queue (docs/BENCHMARKS.md). The first
+ * {@code --latency-warmup} seconds are sent but not recorded.
  */
 final class LatencyScenario {
     /** Intended send time ({@code System.nanoTime()} of this JVM) and whether to record the job. */
@@ -41,8 +47,8 @@ final class LatencyScenario {
         List<Double> p99s = new ArrayList<>();
         for (int r = 1; r <= o.runs; r++) {
             ConcurrentHistogram start = new ConcurrentHistogram(3);
-            Histogram call = new Histogram(3);
-            Histogram lag = new Histogram(3);
+            ConcurrentHistogram call = new ConcurrentHistogram(3);
+            ConcurrentHistogram lag = new ConcurrentHistogram(3);
             Map<String, Object> run = runOnce(kind, o, dir, r, start, call, lag, res);
             res.runs.add(run);
             allStart.add(start);
@@ -67,7 +73,7 @@ final class LatencyScenario {
     }
 
     private static Map<String, Object> runOnce(BrokerKind kind, BenchOptions o, Path dir, int r,
-                                               ConcurrentHistogram start, Histogram call, Histogram lag,
+                                               ConcurrentHistogram start, ConcurrentHistogram call, ConcurrentHistogram lag,
                                                ScenarioResult res) {
         ThroughputScenario.Counter counter = new ThroughputScenario.Counter();
         Task<Timed, Void> task = Task.named("bench_timed", Timed.class).action(a -> {
@@ -87,24 +93,35 @@ final class LatencyScenario {
             long measureFrom = base + warmNanos;
             boolean measuring = false;
             Procs before = null;
-            for (long i = 0; i < total; i++) {
-                long intended = base + (long) (i * 1e9 / o.rate);
-                long d;
-                while ((d = intended - System.nanoTime()) > 0) LockSupport.parkNanos(d);
-                boolean measured = intended >= measureFrom;
-                if (measured && !measuring) {
-                    measuring = true;
-                    rig.resetDiagnostics();
-                    before = Procs.now();
+            AtomicReference<RuntimeException> failed = new AtomicReference<>();
+            try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (long i = 0; i < total && failed.get() == null; i++) {
+                    long intended = base + (long) (i * 1e9 / o.rate);
+                    long d;
+                    while ((d = intended - System.nanoTime()) > 0) LockSupport.parkNanos(d);
+                    boolean measured = intended >= measureFrom;
+                    if (measured && !measuring) {
+                        measuring = true;
+                        rig.resetDiagnostics();
+                        before = Procs.now();
+                    }
+                    senders.execute(() -> {
+                        long s = System.nanoTime();
+                        try {
+                            rig.conveyor.enqueue(task, new Timed(intended, measured));
+                        } catch (RuntimeException e) {
+                            failed.compareAndSet(null, e);
+                            return;
+                        }
+                        long e = System.nanoTime();
+                        if (measured) {
+                            call.recordValue(e - s);
+                            lag.recordValue(Math.max(0, s - intended));
+                        }
+                    });
                 }
-                long s = System.nanoTime();
-                rig.conveyor.enqueue(task, new Timed(intended, measured));
-                long e = System.nanoTime();
-                if (measured) {
-                    call.recordValue(e - s);
-                    lag.recordValue(Math.max(0, s - intended));
-                }
-            }
+            } // waits for every send
+            if (failed.get() != null) throw new IllegalStateException("an enqueue failed", failed.get());
             boolean done;
             try {
                 done = latch.await(o.timeout.toNanos(), TimeUnit.NANOSECONDS);
