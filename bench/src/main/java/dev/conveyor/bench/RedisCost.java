@@ -53,6 +53,15 @@ final class RedisCost {
     }
 
     public static void main(String[] args) throws Exception {
+        measure(args);
+        System.exit(0);
+    }
+
+    /**
+     * Runs the measure with command-line options; returns per phase (enqueue, fetch, ack) the medians of server
+     * CPU µs, script µs, commands and instructions per job (instructions 0 without {@code --callgrind}).
+     */
+    static Map<String, double[]> measure(String[] args) throws Exception {
         String url = "redis://127.0.0.1:6399";
         int jobs = 100_000, rounds = 5, enqueueBatch = 1_000, fetchBatch = 256;
         Path callgrind = null;
@@ -72,8 +81,7 @@ final class RedisCost {
             i++;
         }
         if (rounds < 2) throw new IllegalArgumentException("--rounds must be at least 2: the first is a warm-up");
-        new RedisCost(url, jobs, rounds, enqueueBatch, fetchBatch, callgrind).run();
-        System.exit(0);
+        return new RedisCost(url, jobs, rounds, enqueueBatch, fetchBatch, callgrind).run();
     }
 
     private static String need(String option, String value) {
@@ -87,7 +95,7 @@ final class RedisCost {
         return n;
     }
 
-    private void run() throws Exception {
+    private Map<String, double[]> run() throws Exception {
         RedisClient client = RedisClient.create(url);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> c = connection.sync();
@@ -114,7 +122,7 @@ final class RedisCost {
                 }
             }
             if (callgrindDir != null) addInstructions(results);
-            print(results);
+            return print(results);
         } finally {
             client.shutdown();
         }
@@ -186,7 +194,9 @@ final class RedisCost {
         }
     }
 
-    private void print(List<Map<String, double[]>> results) {
+    private Map<String, double[]> print(List<Map<String, double[]>> results) {
+        Map<String, double[]> medians = new LinkedHashMap<>();
+        for (String phase : PHASES) medians.put(phase, new double[4]);
         String[] what = {"server CPU µs", "script µs", "commands", "instructions"}; // commands: those scripts run too
         System.out.println("per job, medians of rounds 1-" + (results.size() - 1) + ":");
         for (int m = 0; m < what.length; m++) {
@@ -197,12 +207,14 @@ final class RedisCost {
                 final int k = m;
                 double[] v = results.stream().skip(1).mapToDouble(x -> x.get(phase)[k]).sorted().toArray();
                 double median = v[v.length / 2];
+                medians.get(phase)[k] = median;
                 total += median;
                 line.append(String.format(m == 3 ? "  %s %,.0f" : m == 2 ? "  %s %.3f" : "  %s %.2f", phase, median));
             }
             line.append(String.format(m == 3 ? "  all %,.0f" : m == 2 ? "  all %.3f" : "  all %.2f", total));
             System.out.println(line);
         }
+        return medians;
     }
 
     private static String field(String info, String name) {
