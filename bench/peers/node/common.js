@@ -130,8 +130,11 @@ async function runScenario(sys, a, rec, out) {
     const total = Math.floor(((a.warmupMs + a.durationMs) * a.rate) / 1000);
     const base = nowMicros() + 20000;
     const measureFrom = base + a.warmupMs * 1000;
-    // Open loop: each job is due at base + i/rate and carries that time; sends happen when due, or at once when
-    // behind. The awaits yield to the worker on the same event loop, as a producer in a web process would.
+    // Open loop: each job is due at base + i/rate and carries that time; each send starts when due, or at once
+    // when behind, without waiting for the sends before it (concurrent requests, as in every harness): a slow
+    // send delays its own job, and is counted in it. The sleeps yield to the worker on the same event loop, as a
+    // producer in a web process would.
+    const sends = [];
     for (let i = 0; i < total; i++) {
       const due = base + Math.floor((i * 1e6) / a.rate);
       const wait = due - nowMicros();
@@ -140,8 +143,9 @@ async function runScenario(sys, a, rec, out) {
       // its real send time, not the later due time (a job sent late still carries its due time: the system is
       // charged for the wait). The JVM and Python harnesses sleep to the microsecond and never send early.
       const sent = Math.min(due, nowMicros());
-      await sys.enqueueOne({ seq: PRIME + i, t: due >= measureFrom ? sent : 0, s: 0 });
+      sends.push(sys.enqueueOne({ seq: PRIME + i, t: due >= measureFrom ? sent : 0, s: 0 }));
     }
+    await Promise.all(sends); // a failed send fails the run
     out.rate = a.rate;
     out.jobs = total;
     out.primingJobs = PRIME;

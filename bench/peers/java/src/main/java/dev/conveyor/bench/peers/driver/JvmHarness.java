@@ -21,7 +21,8 @@ import java.util.function.Function;
  *       recorded - first enqueue).</li>
  *   <li>{@code io}: as e2e, each job sleeping {@code --sleep-ms}; the wall time is the figure.</li>
  *   <li>{@code latency}: open loop at R jobs/s, one job per enqueue call; job i is due at start + i/R and carries
- *       that time; the handler records now - due (coordinated-omission-safe). The first W ms are not recorded,
+ *       that time, and is sent then on a virtual thread of its own (concurrent sends: a slow one delays only its
+ *       own job); the handler records now - due (coordinated-omission-safe). The first W ms are not recorded,
  *       and {@link #PRIME} jobs sent one by one before the schedule starts are not either.</li>
  *   <li>{@code footprint}: a worker starts, idles {@code --idle-ms} (the orchestrator reads its RSS), then runs
  *       an e2e of N jobs (the RSS under load).</li>
@@ -106,12 +107,25 @@ public final class JvmHarness {
                 long total = (a.warmupMs() + a.durationMs()) * a.rate() / 1000;
                 long base = Recorder.nowMicros() + 20_000;
                 long measureFrom = base + a.warmupMs() * 1000;
-                for (long i = 0; i < total; i++) {
-                    long due = base + i * 1_000_000L / a.rate();
-                    long wait;
-                    while ((wait = due - Recorder.nowMicros()) > 0) LockSupport.parkNanos(wait * 1000);
-                    s.enqueueOne(new JvmSystem.Payload(PRIME + i, due >= measureFrom ? due : 0, 0));
+                // each send on a virtual thread of its own, started when due (concurrent requests, as in every
+                // harness): a slow send delays its own job, and is counted in it
+                var failed = new java.util.concurrent.atomic.AtomicReference<Exception>();
+                try (var senders = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (long i = 0; i < total && failed.get() == null; i++) {
+                        long due = base + i * 1_000_000L / a.rate();
+                        long wait;
+                        while ((wait = due - Recorder.nowMicros()) > 0) LockSupport.parkNanos(wait * 1000);
+                        JvmSystem.Payload p = new JvmSystem.Payload(PRIME + i, due >= measureFrom ? due : 0, 0);
+                        senders.execute(() -> {
+                            try {
+                                s.enqueueOne(p);
+                            } catch (Exception e) {
+                                failed.compareAndSet(null, e);
+                            }
+                        });
+                    }
                 }
+                if (failed.get() != null) throw failed.get();
                 out.put("rate", a.rate());
                 out.put("jobs", total);
                 out.put("primingJobs", PRIME);
