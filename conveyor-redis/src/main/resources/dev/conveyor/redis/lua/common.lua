@@ -97,7 +97,7 @@ end
 -- is left. A record that is not a hash (foreign data) is left alone.
 local function settledFromBatch(base, token, n)
   local rec = base .. 'lease:' .. token
-  local left = redis.pcall('HINCRBY', rec, 'left', -n)
+  local left = redis.pcall('HINCRBY', rec, 'left', string.format('%d', -n)) -- %d: no printf of a double
   if type(left) == 'number' and left <= 0 then
     redis.call('DEL', rec)
     redis.call('ZREM', base .. 'batches', token)
