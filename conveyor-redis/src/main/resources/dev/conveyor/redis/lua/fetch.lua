@@ -138,21 +138,14 @@ end
 -- A running column job's tok entry: the fetch's token and time, the same text for every job of the fetch (its
 -- priority and runAt are its envelope's).
 local tokValue = token .. '::' .. ARGV[1]
--- Leases job id of queue qi, just taken out of its ready set; envelope is its env entry (a column job) or nil.
-local function lease(qi, id, envelope)
+-- Lengths of tokAdds[qi], columnIds[qi] and leasedColumns, kept here: Lua 5.1's length operator searches for the
+-- end of a table, and at one call per job that was a visible share of the server's time.
+local tokCount, idCount, columnCount = {}, {}, 0
+for qi in ipairs(bases) do tokCount[qi], idCount[qi] = 0, 0 end
+-- Leases job id of queue qi, just taken out of its ready set, when it is a job hash (anything else is dropped with
+-- a note).
+local function leaseHash(qi, id)
   local base = bases[qi]
-  if envelope then
-    -- A column job: first delivery, no attempt yet; runAt and priority are the envelope's (false: Java reads them).
-    local toks = tokAdds[qi]
-    toks[#toks + 1] = id
-    toks[#toks + 1] = tokValue
-    local ids = columnIds[qi]
-    ids[#ids + 1] = id
-    local n = #leasedColumns
-    leasedColumns[n + 1], leasedColumns[n + 2], leasedColumns[n + 3] = qi, id, envelope
-    taken = taken + 1
-    return
-  end
   local key = base .. 'job:' .. id
   -- pcall: a key of another type answers an error value instead of aborting the whole call (no TYPE needed).
   local h = redis.pcall('HMGET', key, 'envelope', 'attempt', 'deliveries', 'runAt', 'state', 'fairKey', 'priority')
@@ -175,6 +168,26 @@ local function lease(qi, id, envelope)
   end
 end
 
+-- Leases ids of queue qi, just taken out of its ready set; envelopes[k] is ids[k]'s env entry (a column job: first
+-- delivery, no attempt yet, its runAt and priority are its envelope's, which Java reads) or false (a job hash).
+local function leaseFrom(qi, ids, envelopes)
+  local toks, cids = tokAdds[qi], columnIds[qi]
+  local t, c, n = tokCount[qi], idCount[qi], columnCount
+  for k = 1, #ids do
+    local id, envelope = ids[k], envelopes[k]
+    if envelope then
+      toks[t + 1], toks[t + 2] = id, tokValue
+      cids[c + 1] = id
+      leasedColumns[n + 1], leasedColumns[n + 2], leasedColumns[n + 3] = qi, id, envelope
+      t, c, n = t + 2, c + 1, n + 3
+      taken = taken + 1
+    else
+      leaseHash(qi, id)
+    end
+  end
+  tokCount[qi], idCount[qi], columnCount = t, c, n
+end
+
 while taken < max do
   local need = max - taken
   if #bases == 1 then
@@ -185,28 +198,13 @@ while taken < max do
     local ids = redis.call('ZRANGE', bases[1] .. 'ready', '0', int(need - 1))
     if #ids == 0 then break end
     redis.call('ZREMRANGEBYRANK', bases[1] .. 'ready', '0', int(#ids - 1))
-    local envelopes = redis.call('HMGET', bases[1] .. 'env', unpack(ids))
-    -- column jobs as lease() leases them, written out with counters (the job hashes it leases append elsewhere)
-    local toks, cids = tokAdds[1], columnIds[1]
-    local t, c, l = #toks, #cids, #leasedColumns
-    for k = 1, #ids do
-      local id, envelope = ids[k], envelopes[k]
-      if envelope then
-        toks[t + 1], toks[t + 2] = id, tokValue
-        cids[c + 1] = id
-        leasedColumns[l + 1], leasedColumns[l + 2], leasedColumns[l + 3] = 1, id, envelope
-        t, c, l = t + 2, c + 1, l + 3
-        taken = taken + 1
-      else
-        lease(1, id, nil)
-      end
-    end
+    leaseFrom(1, ids, redis.call('HMGET', bases[1] .. 'env', unpack(ids)))
   else
     -- Several: peek each, merge by score then id, then remove the chosen ones.
     local candidates = {}
     for qi, base in ipairs(bases) do
       if usable[qi] then
-        local r = redis.call('ZRANGE', base .. 'ready', 0, need - 1, 'WITHSCORES')
+        local r = redis.call('ZRANGE', base .. 'ready', '0', int(need - 1), 'WITHSCORES')
         for j = 1, #r, 2 do candidates[#candidates + 1] = {qi, r[j], tonumber(r[j + 1])} end
       end
     end
@@ -215,26 +213,17 @@ while taken < max do
       if a[3] ~= b[3] then return a[3] < b[3] end
       return lexLess(a[2], b[2])
     end)
-    -- Envelopes of the column jobs among the chosen: one HMGET per queue.
-    local chosen = math.min(need, #candidates)
+    -- The chosen, per queue: out of ready and leased with one ZREM and one HMGET of their envelopes each.
     local perQueue = {}
-    for j = 1, chosen do
+    for j = 1, math.min(need, #candidates) do
       local qi = candidates[j][1]
       perQueue[qi] = perQueue[qi] or {}
       local list = perQueue[qi]
       list[#list + 1] = candidates[j][2]
     end
-    local envelopes = {}
     for qi, list in pairs(perQueue) do
-      local got = redis.call('HMGET', bases[qi] .. 'env', unpack(list))
-      for k = 1, #list do
-        if got[k] then envelopes[qi .. ':' .. list[k]] = got[k] end
-      end
-    end
-    for j = 1, chosen do
-      local qi, id = candidates[j][1], candidates[j][2]
-      redis.call('ZREM', bases[qi] .. 'ready', id)
-      lease(qi, id, envelopes[qi .. ':' .. id])
+      redis.call('ZREM', bases[qi] .. 'ready', unpack(list))
+      leaseFrom(qi, list, redis.call('HMGET', bases[qi] .. 'env', unpack(list)))
     end
   end
 end
