@@ -55,7 +55,7 @@ local scheduledAdds = batch('ZADD', base .. 'scheduled')
 local allAdds = batch('ZADD', base .. 'all')
 local envAdds = batch('HSET', base .. 'env')
 
--- Which ids exist already ('stored' remembers the ones stored earlier in this batch).
+-- Which ids exist already (the loops below add the ones they store, so a repeat within the batch is a duplicate).
 local ids = {}
 for i = 5, firstHash - 1, 3 do ids[#ids + 1] = ARGV[i] end
 for i = firstHash, #ARGV, 13 do ids[#ids + 1] = ARGV[i] end
@@ -70,16 +70,16 @@ if indexKey then
   for i = 1, #ids, 4000 do
     local queues = redis.call('HMGET', indexKey, unpack(ids, i, math.min(#ids, i + 3999)))
     for k = 1, #queues do
-      local other, id = queues[k], ids[i + k - 1]
-      if other == ARGV[3] then
-        if redis.call('ZSCORE', base .. 'all', id) or redis.call('EXISTS', base .. 'job:' .. id) == 1 then
-          exists[id] = true
-        end
-      elseif other and #other <= 64 and string.match(other, '^[%w_%.%-]+$') then
-        local otherBase = '{' .. prefix .. ':' .. other .. '}:'
-        if redis.call('ZSCORE', otherBase .. 'all', id) or redis.call('EXISTS', otherBase .. 'job:' .. id) == 1 then
-          exists[id] = true
-        end
+      local named, id = queues[k], ids[i + k - 1]
+      local namedBase -- the keys of the queue the index names, if it names one
+      if named == ARGV[3] then
+        namedBase = base
+      elseif named and #named <= 64 and string.match(named, '^[%w_%.%-]+$') then
+        namedBase = '{' .. prefix .. ':' .. named .. '}:'
+      end
+      if namedBase and (redis.call('ZSCORE', namedBase .. 'all', id)
+          or redis.call('EXISTS', namedBase .. 'job:' .. id) == 1) then
+        exists[id] = true
       end
     end
   end
