@@ -3,6 +3,7 @@ package dev.conveyor.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -23,9 +24,16 @@ public final class Json {
     /** Longest number literal (digits) read: a 100,000-digit number costs quadratic time to parse. */
     public static final int MAX_NUMBER_LENGTH = 1000;
 
-    /** A factory whose readers refuse input nested deeper than {@code maxDepth} or with numbers longer than the limit. */
+    /**
+     * A factory whose readers refuse input nested deeper than {@code maxDepth} or with numbers longer than the limit.
+     * Its parsers and generators take their buffers from one shared pool rather than a thread-local one: handlers
+     * run on virtual threads, each new, so a thread-local pool allocated (and zeroed) 16 KB of fresh buffers for
+     * every job's args; the shared pool halved the cost of decoding small args on a virtual thread (about 1 µs a
+     * job, docs/BENCHMARKS.md).
+     */
     public static JsonFactory factory(int maxDepth) {
         return JsonFactory.builder()
+                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth)
                         .maxNumberLength(MAX_NUMBER_LENGTH).build())
                 .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(maxDepth).build())
