@@ -16,7 +16,6 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -86,14 +85,14 @@ final class RedisConnection implements AutoCloseable {
                                 .enableAllAdaptiveRefreshTriggers().enablePeriodicRefresh(Duration.ofSeconds(30)).build())
                         .build());
                 client = c;
-                var connection = c.connect(StringCodec.UTF8);
+                var connection = c.connect(Utf8Codec.INSTANCE);
                 return new RedisConnection(url, c, connection, connection.async());
             }
             RedisClient c = RedisClient.create(RESOURCES, uris.get(0));
             c.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
             client = c;
-            var connection = c.connect(StringCodec.UTF8);
+            var connection = c.connect(Utf8Codec.INSTANCE);
             return new RedisConnection(url, c, connection, connection.async());
         } catch (RuntimeException e) {
             if (client != null) client.shutdownAsync(0, 1, TimeUnit.SECONDS);
@@ -170,7 +169,7 @@ final class RedisConnection implements AutoCloseable {
     StatefulRedisPubSubConnection<String, String> openPubSub() {
         try {
             StatefulRedisPubSubConnection<String, String> c = client instanceof RedisClusterClient cluster
-                    ? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) client).connectPubSub(StringCodec.UTF8);
+                    ? cluster.connectPubSub(Utf8Codec.INSTANCE) : ((RedisClient) client).connectPubSub(Utf8Codec.INSTANCE);
             pubSub.add(c);
             return c;
         } catch (RuntimeException e) {
@@ -253,11 +252,11 @@ final class RedisConnection implements AutoCloseable {
             }
             try {
                 if (client instanceof RedisClusterClient c) {
-                    var fresh = c.connect(StringCodec.UTF8);
+                    var fresh = c.connect(Utf8Codec.INSTANCE);
                     commands = fresh.async();
                     connection = fresh;
                 } else {
-                    var fresh = ((RedisClient) client).connect(StringCodec.UTF8);
+                    var fresh = ((RedisClient) client).connect(Utf8Codec.INSTANCE);
                     commands = fresh.async();
                     connection = fresh;
                 }

@@ -91,6 +91,22 @@ class RedisBrokerTest {
     }
 
     @Test
+    void textOutsideAsciiTravelsByteExactInEnvelopesAndResults() {
+        // two-, three- and four-byte UTF-8 characters, an escaped quote and a control character's escape
+        String text = "caf\u00e9 \u2713 \uD83D\uDE00 \\\" \\u0001 \u4e2d\u6587";
+        String args = "{\"s\":\"" + text + "\"}";
+        Job j = job("utf8", args);
+        broker.enqueue(List.of(j));
+        String stored = redis.sync().hget("{" + redis.prefix() + ":utf8}:env", j.id());
+        assertThat(stored).as("the envelope as Redis holds it").contains(text);
+        LeasedJob leased = broker.fetch(List.of("utf8"), 1, Duration.ofSeconds(30)).get(0);
+        assertThat(leased.job().args()).isEqualTo(args);
+        String result = "[\"" + text + "\"]";
+        broker.ack(List.of(new dev.conveyor.broker.Completion(leased.lease(), result)));
+        assertThat(broker.get(j.id()).orElseThrow().result()).isEqualTo(result);
+    }
+
+    @Test
     void foreignDataUnderThePrefixNeverBreaksFetchListOrGetAndGoodJobsStillRun() {
         String q = "foreign";
         String keyBase = "{" + redis.prefix() + ":" + q + "}:";
