@@ -37,23 +37,53 @@ end
 local bases = {}
 local usable = {}
 for qi, readyKey in ipairs(KEYS) do
-  local base = string.sub(readyKey, 1, -6)
-  bases[qi] = base
+  bases[qi] = string.sub(readyKey, 1, -6)
   usable[qi] = true
-  for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'dead', 'cancelled', 'unique', 'env', 'tok', 'batches'}) do
+end
+
+-- Key types. A read of a key of another type fails before anything is written, so a call checks with TYPE only
+-- the keys it writes without having read them first, and only before the path that writes them: the common
+-- fetch checks one key (tok), where checking all nine was half of a one-job fetch's commands. Reads are
+-- protected (pcall): a key of another type skips its queue with a note, the other queues are fetched.
+local function skip(qi, note)
+  if usable[qi] then notes[#notes + 1] = note end
+  usable[qi] = false
+end
+local WANT = {ready = 'zset', scheduled = 'zset', leased = 'zset', dead = 'zset', cancelled = 'zset',
+  batches = 'zset', unique = 'hash', env = 'hash', tok = 'hash'}
+local function checkTypes(qi, suffixes)
+  local base = bases[qi]
+  for _, suffix in ipairs(suffixes) do
     local t = redis.call('TYPE', base .. suffix).ok
-    local want = (suffix == 'unique' or suffix == 'env' or suffix == 'tok') and 'hash' or 'zset'
+    local want = WANT[suffix]
     if t ~= 'none' and t ~= want then
-      notes[#notes + 1] = base .. suffix .. ' is a ' .. t .. ', not a ' .. want .. '; queue skipped'
-      usable[qi] = false
+      skip(qi, base .. suffix .. ' is a ' .. t .. ', not a ' .. want .. '; queue skipped')
+      return false
     end
   end
+  return usable[qi]
+end
+local EVERY = {'ready', 'scheduled', 'leased', 'dead', 'cancelled', 'unique', 'env', 'tok', 'batches'}
+-- A protected read's answer, or nil after skipping the queue (the note names the key of another type).
+local function read(qi, ...)
+  local r = redis.pcall(...)
+  if type(r) == 'table' and r.err then
+    if checkTypes(qi, EVERY) then skip(qi, bases[qi] .. ' answered ' .. r.err .. '; queue skipped') end
+    return nil
+  end
+  return r
 end
 
 for qi, base in ipairs(bases) do
+  -- What housekeeping there is (reads only), and only when there is some, every key's type first.
+  local due = read(qi, 'ZRANGEBYSCORE', base .. 'scheduled', '-inf', nowArg, 'LIMIT', '0', limitArg)
+  local batches = due and read(qi, 'ZRANGEBYSCORE', base .. 'batches', '-inf', nowArg, 'LIMIT', '0', limitArg)
+  local expired = batches and read(qi, 'ZRANGEBYSCORE', base .. 'leased', '-inf', nowArg, 'LIMIT', '0', limitArg)
+  if expired and (#due > 0 or #batches > 0 or #expired > 0) then checkTypes(qi, EVERY) end
+  -- tok is written at the end of a lease without a read before: the one key the common path checks.
+  if usable[qi] then checkTypes(qi, {'tok'}) end
   if usable[qi] then
     -- Promote delayed jobs that fell due.
-    local due = redis.call('ZRANGEBYSCORE', base .. 'scheduled', '-inf', nowArg, 'LIMIT', '0', limitArg)
     if #due > 0 then redis.call('ZREM', base .. 'scheduled', unpack(due)) end
     for _, id in ipairs(due) do
       local key = base .. 'job:' .. id
@@ -68,7 +98,6 @@ for qi, base in ipairs(bases) do
     end
     -- Column jobs of fetches whose leases expired become job hashes in leased (materialize), which the next step
     -- takes back like any other; then the fetch's record goes.
-    local batches = redis.call('ZRANGEBYSCORE', base .. 'batches', '-inf', nowArg, 'LIMIT', '0', limitArg)
     for _, t in ipairs(batches) do
       local rec = base .. 'lease:' .. t
       local ids = redis.pcall('HGET', rec, 'ids')
@@ -84,8 +113,11 @@ for qi, base in ipairs(bases) do
       if redis.call('TYPE', rec).ok == 'hash' then redis.call('DEL', rec) end
       redis.call('ZREM', base .. 'batches', t)
     end
-    -- Reclaim expired leases: a lease ends at its deadline.
-    local expired = redis.call('ZRANGEBYSCORE', base .. 'leased', '-inf', nowArg, 'LIMIT', '0', limitArg)
+    -- Reclaim expired leases: a lease ends at its deadline (read again when expired fetches just put their column
+    -- jobs there).
+    if #batches > 0 then
+      expired = redis.call('ZRANGEBYSCORE', base .. 'leased', '-inf', nowArg, 'LIMIT', '0', limitArg)
+    end
     for _, id in ipairs(expired) do
       -- a column job becomes a job hash first (while still in leased, so it reads as RUNNING)
       materialize(base, id)
@@ -120,7 +152,7 @@ end
 
 if mode == 'peek' then
   local out = {}
-  if usable[1] then out = redis.call('ZRANGE', bases[1] .. 'ready', 0, max - 1, 'WITHSCORES') end
+  if usable[1] then out = read(1, 'ZRANGE', bases[1] .. 'ready', '0', int(max - 1), 'WITHSCORES') or {} end
   return {out, notes}
 end
 
@@ -195,16 +227,19 @@ while taken < max do
     if not usable[1] then break end
     -- (not ZPOPMIN: it answers each score as text, and Redis 7.0 formats a double with printf, which cost more
     -- than the rest of the lease of a column job)
-    local ids = redis.call('ZRANGE', bases[1] .. 'ready', '0', int(need - 1))
-    if #ids == 0 then break end
+    -- read before anything leaves ready: a key of another type then skips the queue with nothing removed
+    local ids = read(1, 'ZRANGE', bases[1] .. 'ready', '0', int(need - 1))
+    if not ids or #ids == 0 then break end
+    local envelopes = read(1, 'HMGET', bases[1] .. 'env', unpack(ids))
+    if not envelopes then break end
     redis.call('ZREMRANGEBYRANK', bases[1] .. 'ready', '0', int(#ids - 1))
-    leaseFrom(1, ids, redis.call('HMGET', bases[1] .. 'env', unpack(ids)))
+    leaseFrom(1, ids, envelopes)
   else
     -- Several: peek each, merge by score then id, then remove the chosen ones.
     local candidates = {}
     for qi, base in ipairs(bases) do
       if usable[qi] then
-        local r = redis.call('ZRANGE', base .. 'ready', '0', int(need - 1), 'WITHSCORES')
+        local r = read(qi, 'ZRANGE', base .. 'ready', '0', int(need - 1), 'WITHSCORES') or {}
         for j = 1, #r, 2 do candidates[#candidates + 1] = {qi, r[j], tonumber(r[j + 1])} end
       end
     end
@@ -222,8 +257,11 @@ while taken < max do
       list[#list + 1] = candidates[j][2]
     end
     for qi, list in pairs(perQueue) do
-      redis.call('ZREM', bases[qi] .. 'ready', unpack(list))
-      leaseFrom(qi, list, redis.call('HMGET', bases[qi] .. 'env', unpack(list)))
+      local envelopes = read(qi, 'HMGET', bases[qi] .. 'env', unpack(list)) -- (a skipped queue is not peeked again)
+      if envelopes then
+        redis.call('ZREM', bases[qi] .. 'ready', unpack(list))
+        leaseFrom(qi, list, envelopes)
+      end
     end
   end
 end

@@ -62,14 +62,26 @@ end
 local OPS = {ack = true, retry = true, bury = true, extend = true, release = true, progress = true, started = true}
 if not OPS[op] then return redis.error_reply('conveyor: unknown operation ' .. tostring(op)) end
 
+-- Key types, checked before anything is written: a batch either applies or is refused whole. TYPE is asked only
+-- of keys the call may write without reading them first (a read of a key of another type fails with nothing
+-- written yet): an ack of column jobs only, the common call, checks the four it writes that way, where checking
+-- all twelve was half of a one-job ack's commands.
 local HASHES = {unique = true, env = true, tok = true, res = true}
-for _, suffix in ipairs({'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'kept', 'unique', 'env',
-    'tok', 'res', 'batches'}) do
-  local t = redis.call('TYPE', base .. suffix).ok
-  local want = HASHES[suffix] and 'hash' or 'zset'
-  if t ~= 'none' and t ~= want then
-    return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a ' .. want)
+local function wrongType(suffixes)
+  for _, suffix in ipairs(suffixes) do
+    local t = redis.call('TYPE', base .. suffix).ok
+    local want = HASHES[suffix] and 'hash' or 'zset'
+    if t ~= 'none' and t ~= want then
+      return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a ' .. want)
+    end
   end
+  return nil
+end
+local EVERY = {'ready', 'scheduled', 'leased', 'succeeded', 'dead', 'cancelled', 'kept', 'unique', 'env', 'tok', 'res',
+  'batches'}
+if op ~= 'ack' then
+  local refused = wrongType(EVERY)
+  if refused then return refused end
 end
 
 -- Leases of column jobs (common.lua): their tokens, one HMGET for the batch; each fetch's deadline, once per call.
@@ -78,8 +90,19 @@ local stride = op == 'ack' and 3 or 5
 for i = 6, #ARGV, stride do ids[#ids + 1] = ARGV[i] end
 local toks = {}
 for i = 1, #ids, 4000 do
-  local part = redis.call('HMGET', base .. 'tok', unpack(ids, i, math.min(#ids, i + 3999)))
+  local part = redis.pcall('HMGET', base .. 'tok', unpack(ids, i, math.min(#ids, i + 3999)))
+  if part.err then return wrongType({'tok'}) or part end
   for k = 1, #part do toks[i + k - 1] = part[k] end
+end
+if op == 'ack' then
+  -- Column jobs write succeeded, res, and batches and leased (read one job at a time in the loop); a job hash's
+  -- ack may write any key, as other operations do.
+  local columnsOnly = true
+  for k = 1, #ids do
+    if not toks[k] then columnsOnly = false break end
+  end
+  local refused = wrongType(columnsOnly and {'succeeded', 'res', 'batches', 'leased'} or EVERY)
+  if refused then return refused end
 end
 local fetchDeadlines = {} -- fetch token -> its lease deadline (ms), or false when its record is gone
 local function fetchDeadline(t)
