@@ -127,8 +127,20 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
         if (queues.isEmpty()) return List.of();
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(queues));
         distinct.forEach(Job::requireQueueName); // a brace in a name would break the hash tags
-        return fetcher.fetch(distinct, max, leaseFor);
+        // The wake-ups seen before the fetch looks: if it runs the queues dry, the wait that follows on this
+        // thread needs no look of its own (see awaitWork).
+        long[] seen = wake.subscribe() ? wake.generations(keys.wakeChannel(), distinct) : null;
+        RedisFetcher.Fetched f = fetcher.fetch(distinct, max, leaseFor);
+        lastLook.set(seen != null && f.nextDueMs() != RedisFetcher.NOT_KNOWN
+                ? new Look(List.copyOf(distinct), seen, f.nextDueMs()) : null);
+        return f.jobs();
     }
+
+    /** What a fetch that ran its queues dry saw: the wake-ups before it and when the next work is due. */
+    private record Look(List<String> queues, long[] seen, long nextDueMs) {}
+
+    /** The last fetch of each fetching thread, when it ran its queues dry; taken by its next awaitWork. */
+    private final ThreadLocal<Look> lastLook = new ThreadLocal<>();
 
     @Override
     public List<Outcome> ack(List<Completion> completions) {
@@ -177,6 +189,19 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
         long waitNanos = Math.min(maxWait.toNanos(), WAIT_CAP.toNanos());
         boolean subscribed = wake.subscribe();
         List<String> qs = List.copyOf(new LinkedHashSet<>(queues));
+        Look look = lastLook.get();
+        lastLook.remove();
+        if (subscribed && look != null && look.queues().equals(qs)
+                && !wake.movedSince(keys.wakeChannel(), qs, look.seen())) {
+            // This thread's fetch just found these queues dry and nothing was announced since it began: its look
+            // stands (a job enqueued from now on moves a generation, which ends the wait at once), and a light
+            // load costs one call per job fewer. When something was announced meanwhile (often the pub/sub echo
+            // of a job that fetch took), look again below rather than fetch again.
+            long untilDue = look.nextDueMs() == RedisFetcher.NONE_DUE ? Long.MAX_VALUE : look.nextDueMs() - clock.millis();
+            if (untilDue <= 0) return;
+            wake.await(keys.wakeChannel(), qs, look.seen(), Math.min(waitNanos, TimeUnit.MILLISECONDS.toNanos(untilDue)));
+            return;
+        }
         long[] seen = wake.generations(keys.wakeChannel(), qs);
         if (subscribed) {
             try {

@@ -44,14 +44,25 @@ final class RedisFetcher {
         this.settler = settler;
     }
 
-    List<LeasedJob> fetch(List<String> queues, int max, Duration leaseFor) {
+    /**
+     * What a fetch leased, and when it ran the queues dry, when their next work is due: {@link #NOT_KNOWN} after a
+     * full fetch (or one over several queues of a cluster), {@link #NONE_DUE} when no delayed job or lease is
+     * waiting, else epoch milliseconds.
+     */
+    record Fetched(List<LeasedJob> jobs, long nextDueMs) {}
+
+    static final long NOT_KNOWN = -1;
+    static final long NONE_DUE = Long.MAX_VALUE;
+
+    Fetched fetch(List<String> queues, int max, Duration leaseFor) {
         Instant now = clock.instant();
         Instant until = now.plus(leaseFor);
         String token = Long.toString(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         List<LeasedJob> out = new ArrayList<>();
+        long nextDue = NOT_KNOWN;
         if (!redis.cluster() || queues.size() == 1) {
             Object reply = redis.await(call(queues, "lease", max, now, until, token), "fetching jobs");
-            collect(reply, queues, now, until, token, out);
+            nextDue = collect(reply, queues, now, until, token, out);
         } else {
             for (Share share : shares(queues, max, now, until, token)) {
                 Object reply = redis.await(share.call, "fetching jobs");
@@ -59,7 +70,7 @@ final class RedisFetcher {
             }
         }
         out.sort(FETCH_ORDER);
-        return out;
+        return new Fetched(out, nextDue);
     }
 
     private record Share(String queue, CompletableFuture<Object> call) {}
@@ -103,7 +114,8 @@ final class RedisFetcher {
                 Integer.toString(HOUSEKEEPING_LIMIT));
     }
 
-    private void collect(Object reply, List<String> queues, Instant now, Instant until, String token,
+    /** Adds the reply's jobs to {@code out}; returns its next-due time (see {@link Fetched}). */
+    private long collect(Object reply, List<String> queues, Instant now, Instant until, String token,
                          List<LeasedJob> out) {
         List<Object> parts = Replies.list(reply);
         warn(parts.get(1));
@@ -119,6 +131,15 @@ final class RedisFetcher {
         List<Object> columns = parts.size() > 2 ? Replies.list(parts.get(2)) : List.of();
         for (int i = 0; i + 2 < columns.size(); i += 3) {
             add(queues, columns.subList(i, i + 3), "0", "1", null, null, tokenValue, until, out);
+        }
+        Object due = parts.size() > 3 ? parts.get(3) : null; // a reply of a script before nextDue: not known
+        if (due == null) return NOT_KNOWN;
+        String text = Replies.text(due);
+        if (text.isEmpty()) return NONE_DUE;
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return NOT_KNOWN;
         }
     }
 

@@ -114,6 +114,11 @@ final class WakeSignals implements AutoCloseable {
         }
     }
 
+    /** Whether one of the queues was signalled on {@code channel} since {@code seen} was read. */
+    boolean movedSince(String channel, Collection<String> queues, long[] seen) {
+        return moved(channel, queues, seen);
+    }
+
     private boolean moved(String channel, Collection<String> queues, long[] seen) {
         int i = 0;
         for (String q : queues) {

@@ -106,6 +106,35 @@ class RedisBrokerTest {
         assertThat(broker.get(j.id()).orElseThrow().result()).isEqualTo(result);
     }
 
+    /**
+     * After a fetch that ran its queue dry, the wait that follows takes that fetch's look (no call of its own):
+     * a job enqueued in between still ends it at once, and a delayed job ends it when due, both well before the
+     * one-second recheck that would hide a missed wake-up.
+     */
+    @Test
+    void aWaitAfterAFetchThatRanTheQueueDryEndsAtOnceForANewJobAndWhenTheNextOneIsDue() {
+        String q = "dry";
+        Duration lease = Duration.ofSeconds(30);
+        assertThat(broker.fetch(List.of(q), 10, lease)).isEmpty();
+        broker.enqueue(List.of(job(q, "{\"n\":1}")));
+        long t0 = System.nanoTime();
+        broker.awaitWork(List.of(q), Duration.ofSeconds(20));
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("ms waited for a job enqueued after the dry fetch")
+                .isLessThan(700);
+        assertThat(broker.fetch(List.of(q), 10, lease)).hasSize(1);
+
+        Instant due = clock.instant().plusMillis(300);
+        broker.enqueue(List.of(new Job(JobIds.next(clock), "t", q, "{\"n\":2}", Map.of(), 5, 0, 0, 3, 3, due,
+                clock.instant(), null, null, null, null, null, null)));
+        assertThat(broker.fetch(List.of(q), 10, lease)).as("not due yet: the fetch runs the queue dry").isEmpty();
+        t0 = System.nanoTime();
+        broker.awaitWork(List.of(q), Duration.ofSeconds(20));
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("ms waited for a job due in 300 ms")
+                .isBetween(200L, 800L);
+        clock.advance(Duration.ofMillis(300));
+        assertThat(broker.fetch(List.of(q), 10, lease)).hasSize(1);
+    }
+
     @Test
     void foreignDataUnderThePrefixNeverBreaksFetchListOrGetAndGoodJobsStillRun() {
         String q = "foreign";

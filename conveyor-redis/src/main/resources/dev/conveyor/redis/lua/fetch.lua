@@ -6,10 +6,11 @@
 -- ARGV[1] = now (ms), ARGV[2] = lease deadline (ms), ARGV[3] = max, ARGV[4] = fencing token (decimal string),
 -- ARGV[5] = mode: 'lease', or 'peek' (promote and reclaim, then return the max best candidates of the one queue
 -- without leasing them), ARGV[6] = most jobs promoted and reclaimed per queue per call.
--- Returns {leased, notes, leasedColumns}: leased = the job hashes, per job, flat: queueIndex, id, envelope, attempt,
+-- Returns {leased, notes, leasedColumns, nextDue}: leased = the job hashes, per job, flat: queueIndex, id, envelope, attempt,
 -- deliveries, runAt, priority; notes = warnings about records that are not Conveyor jobs (skipped); leasedColumns =
 -- the column jobs, per job, flat: queueIndex, id, envelope (attempt 0, deliveries 1, runAt and priority the
--- envelope's: fewer values per job, the most common kind). In 'peek' mode: {{id, score, ...}, notes}.
+-- envelope's: fewer values per job, the most common kind); nextDue (see the end). In 'peek' mode: {{id, score, ...},
+-- notes}.
 local now = tonumber(ARGV[1])
 local leaseUntil = ARGV[2]
 local max = tonumber(ARGV[3])
@@ -283,4 +284,24 @@ for qi, ids in ipairs(columnIds) do
   end
 end
 flush()
-return {leased, notes, leasedColumns}
+-- When the queues ran dry (fewer jobs taken than asked for): when their next work is due (ms as text), the
+-- earliest delayed job, job lease or fetch lease among them, '' when none is, so that the worker can wait that
+-- long without asking the server again; false when a queue was skipped (it asks, as it does after a full fetch).
+local nextDue = false
+if taken < max then
+  nextDue = ''
+  local earliest
+  for qi, base in ipairs(bases) do
+    if not usable[qi] then
+      nextDue = false
+      break
+    end
+    for _, suffix in ipairs({'scheduled', 'leased', 'batches'}) do
+      local first = redis.call('ZRANGE', base .. suffix, '0', '0', 'WITHSCORES')
+      local at = tonumber(first[2])
+      if at and (not earliest or at < earliest) then earliest = at end
+    end
+  end
+  if nextDue and earliest then nextDue = int(earliest) end
+end
+return {leased, notes, leasedColumns, nextDue}
