@@ -28,7 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Foreign data at any key of a queue: every operation either does all it should or is refused (or skips the
+ * Foreign data at any key of a queue (or at the prefix's id index or queue set): every operation either does all it should or is refused (or skips the
  * queue), and no job is lost or left half-moved. The scripts check a key's type only where they write it without
  * having read it first (fetch.lua, settle.lua), so each key is tried here, with every operation and with the
  * housekeeping a fetch does (expired leases, due delayed jobs); then the foreign key goes and every job accepted
@@ -49,11 +49,13 @@ class ForeignKeyTypesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ready", "scheduled", "leased", "succeeded", "dead", "cancelled", "kept", "unique", "env",
-            "tok", "res", "batches", "fair", "all"})
+            "tok", "res", "batches", "fair", "all", "@index", "@queues"})
     void foreignDataAtAnyKeyOfAQueueLosesNoJob(String suffix) {
         SettableClock clock = SettableClock.startingNow();
-        String q = "fk-" + suffix;
-        String foreignKey = "{" + redis.prefix() + ":" + q + "}:" + suffix;
+        String q = "fk-" + suffix.replace("@", "");
+        // "@name": a key of the whole prefix (the id index, the set of queue names)
+        String foreignKey = suffix.startsWith("@") ? "{" + redis.prefix() + "}:" + suffix.substring(1)
+                : "{" + redis.prefix() + ":" + q + "}:" + suffix;
         try (RedisBroker broker = (RedisBroker) Brokers.open(redis.url(""), new BrokerContext(clock))) {
             redis.sync().set(foreignKey, "someone else's");
             Instant now = clock.instant();
@@ -62,11 +64,14 @@ class ForeignKeyTypesTest {
             jobs.add(job(q, now.plusSeconds(10), now, null)); // delayed: a job hash in scheduled
             jobs.add(job(q, now, now, "only-one")); // unique: a job hash
             Set<String> accepted = new LinkedHashSet<>();
-            try {
-                broker.enqueue(jobs);
-                jobs.forEach(j -> accepted.add(j.id()));
-            } catch (BrokerException refused) {
-                assertThat(refused).hasMessageContaining(foreignKey);
+            // ready jobs alone (column jobs, the common call), then the delayed and the unique one (job hashes)
+            for (List<Job> call : List.of(jobs.subList(0, 4), jobs.subList(4, 6))) {
+                try {
+                    broker.enqueue(call);
+                    call.forEach(j -> accepted.add(j.id()));
+                } catch (BrokerException refused) {
+                    assertThat(refused).hasMessageContaining(foreignKey);
+                }
             }
 
             // every operation once, each allowed to be refused
@@ -109,6 +114,8 @@ class ForeignKeyTypesTest {
                 if (!accepted.contains(j.id())) assertThat(broker.get(j.id())).as("refused, so not stored").isEmpty();
             }
             assertThat(broker.fetch(List.of(q), 100, Duration.ofSeconds(30))).as("nothing left over").isEmpty();
+            assertThat(redis.sync().zrange("{" + redis.prefix() + ":" + q + "}:all", 0, -1))
+                    .as("ids stored: only those of calls that were not refused").containsExactlyInAnyOrderElementsOf(accepted);
         }
     }
 

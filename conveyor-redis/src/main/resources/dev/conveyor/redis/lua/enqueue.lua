@@ -23,21 +23,26 @@ local UNFINISHED = {READY = true, SCHEDULED = true, RUNNING = true}
 
 local columns = tonumber(ARGV[4])
 local firstHash = 5 + 3 * columns -- the first job hash's values
-for _, suffix in ipairs({'ready', 'scheduled', 'all', 'unique', 'fair', 'env'}) do
-  local t = redis.call('TYPE', base .. suffix).ok
-  local want = (suffix == 'unique' or suffix == 'fair' or suffix == 'env') and 'hash' or 'zset'
+-- Key types, all checked before the first write, so that a batch is stored whole or refused whole. TYPE only for
+-- the keys this call may write without reading them first (as in fetch.lua): column jobs alone write ready, all
+-- and env (and the queues set) unread, and the index is read first; job hashes may write every key.
+local function wrongType(key, want)
+  local t = redis.call('TYPE', key).ok
   if t ~= 'none' and t ~= want then
-    return redis.error_reply('WRONGTYPE conveyor: ' .. base .. suffix .. ' is a ' .. t .. ', expected a ' .. want)
+    return redis.error_reply('WRONGTYPE conveyor: ' .. key .. ' is a ' .. t .. ', expected a ' .. want)
   end
+  return nil
+end
+local HASHES = {unique = true, fair = true, env = true}
+local suffixes = #ARGV >= firstHash and {'ready', 'scheduled', 'all', 'unique', 'fair', 'env'} or {'ready', 'all', 'env'}
+for _, suffix in ipairs(suffixes) do
+  local refused = wrongType(base .. suffix, HASHES[suffix] and 'hash' or 'zset')
+  if refused then return refused end
 end
 local indexKey, queuesKey = KEYS[2], KEYS[3]
 if indexKey then
-  for key, want in pairs({[indexKey] = 'hash', [queuesKey] = 'set'}) do
-    local t = redis.call('TYPE', key).ok
-    if t ~= 'none' and t ~= want then
-      return redis.error_reply('WRONGTYPE conveyor: ' .. key .. ' is a ' .. t .. ', expected a ' .. want)
-    end
-  end
+  local refused = wrongType(queuesKey, 'set')
+  if refused then return refused end
 end
 
 -- Whether the job that holds a unique key still holds it: unfinished, or finished less than uniqueFor ago.
@@ -68,7 +73,8 @@ if indexKey then
   -- gone, e.g. deleted by an operator whose index clean-up did not run, is taken over).
   local prefix = string.sub(indexKey, 2, -8) -- '{prefix}:index'
   for i = 1, #ids, 4000 do
-    local queues = redis.call('HMGET', indexKey, unpack(ids, i, math.min(#ids, i + 3999)))
+    local queues = redis.pcall('HMGET', indexKey, unpack(ids, i, math.min(#ids, i + 3999)))
+    if queues.err then return wrongType(indexKey, 'hash') or queues end -- (nothing written yet)
     for k = 1, #queues do
       local named, id = queues[k], ids[i + k - 1]
       local namedBase -- the keys of the queue the index names, if it names one
