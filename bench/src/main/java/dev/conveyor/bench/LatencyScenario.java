@@ -103,6 +103,7 @@ final class LatencyScenario {
                     if (measured && !measuring) {
                         measuring = true;
                         rig.resetDiagnostics();
+                        if (rig.redis != null) rig.redis.resetStats();
                         before = Procs.now();
                     }
                     senders.execute(() -> {
@@ -144,6 +145,14 @@ final class LatencyScenario {
             run.put("enqueueCallMs", Latency.percentiles(call));
             run.put("sendLagMs", Latency.percentiles(lag));
             run.put("calls", rig.diagnostics(wall));
+            if (rig.redis != null) {
+                // at light load every job is its own calls: what each costs the server, per job (includes the
+                // commands its scripts run)
+                long measuredJobs = total - (long) Math.floor(warmNanos / 1e9 * o.rate);
+                Map<String, Object> perJob = ThroughputScenario.perJob(rig.redis.commandCalls(), measuredJobs);
+                run.put("redisCommandsPerJob", perJob);
+                res.summary.put("redisCommandsPerJob", perJob);
+            }
             Worker.Stats st = worker.stats();
             res.check(r, "handler invocations", total, counter.count());
             res.check(r, "worker-recorded successes", total, st.succeeded());

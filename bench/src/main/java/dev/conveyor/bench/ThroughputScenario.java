@@ -111,7 +111,7 @@ final class ThroughputScenario {
     }
 
     /** Redis commands per job from INFO commandstats (all clients: the benchmark is the server's only user). */
-    private static Map<String, Object> perJob(Map<String, Long> calls, int n) {
+    static Map<String, Object> perJob(Map<String, Long> calls, long n) {
         Map<String, Object> out = new LinkedHashMap<>();
         long total = 0;
         for (Map.Entry<String, Long> e : calls.entrySet()) {
