@@ -85,12 +85,29 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
         this.redis = redis;
         this.keys = new RedisKeys(redis.url().prefix());
         this.clock = clock;
-        this.enqueuer = new RedisEnqueue(redis, keys, clock, redis.url().payloadLimit());
+        this.wake = new WakeSignals(redis::openPubSub, keys.wakeChannel(), keys.doneChannel());
+        // This JVM's idle workers are woken when the enqueue is sent, not when its reply (or the pub/sub message)
+        // comes back: their fetch goes out on the same connection behind it, so Redis runs it after the enqueue.
+        this.enqueuer = new RedisEnqueue(redis, keys, clock, redis.url().payloadLimit(), new RedisEnqueue.Announcements() {
+            @Override
+            public void sent(String queue) {
+                wake.signalAhead(keys.wakeChannel(), queue);
+            }
+
+            @Override
+            public void storedNothing(String queue) {
+                wake.noEcho(keys.wakeChannel(), queue);
+            }
+
+            @Override
+            public void sentAgain(String queue) {
+                wake.signal(keys.wakeChannel(), queue);
+            }
+        });
         this.settler = new RedisSettler(redis, keys, clock);
         this.fetcher = new RedisFetcher(redis, keys, clock, settler);
         this.inspection = new RedisInspection(redis, keys, clock);
         this.state = new RedisState(redis, keys);
-        this.wake = new WakeSignals(redis::openPubSub, keys.wakeChannel(), keys.doneChannel());
     }
 
     /** Opens a broker for a Redis URL (see {@link RedisUrl}); same as {@code Brokers.open(url, context)}. */
@@ -106,19 +123,12 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
     @Override
     public List<EnqueueResult> enqueue(List<Job> jobs) {
         if (jobs.isEmpty()) return List.of();
-        List<EnqueueResult> out = enqueuer.enqueue(jobs);
-        // This JVM's waiters need not wait for the pub/sub round trip; once per queue, not per job.
-        Set<String> queues = new LinkedHashSet<>();
-        for (Job j : jobs) queues.add(j.queue());
-        for (String q : queues) wake.signal(keys.wakeChannel(), q);
-        return out;
+        return enqueuer.enqueue(jobs); // wakes this JVM's waiters as it sends (see the constructor)
     }
 
     @Override
     public String insertRawEnvelope(String queue, String envelope) {
-        String id = enqueuer.insertRaw(queue, envelope);
-        wake.signal(keys.wakeChannel(), queue);
-        return id;
+        return enqueuer.insertRaw(queue, envelope);
     }
 
     @Override

@@ -52,6 +52,8 @@ final class RedisConnection implements AutoCloseable {
     private volatile RedisClusterAsyncCommands<String, String> commands;
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<StatefulRedisPubSubConnection<String, String>> pubSub = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Scripts sent a second time (EVAL after NOSCRIPT), which then run after commands sent in between. */
+    private final java.util.concurrent.atomic.AtomicLong resends = new java.util.concurrent.atomic.AtomicLong();
 
     private RedisConnection(RedisUrl url, AbstractRedisClient client, StatefulConnection<String, String> connection,
                             RedisClusterAsyncCommands<String, String> commands) {
@@ -183,11 +185,17 @@ final class RedisConnection implements AutoCloseable {
                 .handle((value, error) -> {
                     if (error == null) return CompletableFuture.completedFuture(value);
                     if (isNoScript(error)) {
+                        resends.incrementAndGet();
                         return commands.<Object>eval(script.source(), ScriptOutputType.MULTI, keys, args)
                                 .toCompletableFuture();
                     }
                     return CompletableFuture.failedFuture(error);
                 }).thenCompose(f -> f);
+    }
+
+    /** How many scripts were sent a second time so far (a server that lost them: restarted, SCRIPT FLUSH). */
+    long resends() {
+        return resends.get();
     }
 
     /** Loads every script once (they are then run by SHA). In a cluster, Lettuce loads them on every master. */

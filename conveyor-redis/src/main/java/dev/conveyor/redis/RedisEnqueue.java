@@ -27,6 +27,23 @@ final class RedisEnqueue {
     private final RedisKeys keys;
     private final Clock clock;
     private final int payloadLimit;
+    private final Announcements announce;
+
+    /** What the enqueue tells this JVM's waiters for work (the broker's wake-ups). */
+    interface Announcements {
+        /**
+         * A script writing to {@code queue} was sent and no reply is read yet: a fetch or look sent from now on, on
+         * the same connection, runs after it in Redis, so this JVM's idle workers can be woken a round trip early.
+         * The script publishes the queue on the wake-up channel when it stores anything.
+         */
+        void sent(String queue);
+
+        /** A script announced with {@link #sent} stored nothing, so it published nothing. */
+        void storedNothing(String queue);
+
+        /** A script had to be sent again (the server had lost it): it ran after what was sent in between. */
+        void sentAgain(String queue);
+    }
 
     /** One job as the enqueue script stores it. */
     record Item(String id, String queue, boolean ready, int priority, long runAt, int attempt, int deliveries,
@@ -53,11 +70,12 @@ final class RedisEnqueue {
         }
     }
 
-    RedisEnqueue(RedisConnection redis, RedisKeys keys, Clock clock, int payloadLimit) {
+    RedisEnqueue(RedisConnection redis, RedisKeys keys, Clock clock, int payloadLimit, Announcements announce) {
         this.redis = redis;
         this.keys = keys;
         this.clock = clock;
         this.payloadLimit = payloadLimit;
+        this.announce = announce;
     }
 
     List<EnqueueResult> enqueue(List<Job> jobs) {
@@ -125,6 +143,8 @@ final class RedisEnqueue {
         }
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         List<List<Integer>> callItems = new ArrayList<>();
+        List<String> callQueues = new ArrayList<>();
+        long resendsBefore = redis.resends();
         for (Map.Entry<String, List<Integer>> e : byQueue.entrySet()) {
             // column jobs first in each chunk: the script takes them as one section, then the job hashes
             List<Integer> idx = new ArrayList<>(e.getValue());
@@ -136,11 +156,14 @@ final class RedisEnqueue {
                 System.arraycopy(extraKeys, 0, scriptKeys, 1, extraKeys.length);
                 calls.add(redis.run(LuaScript.ENQUEUE, scriptKeys, args(e.getKey(), chunk, items, now)));
                 callItems.add(chunk);
+                callQueues.add(e.getKey());
             }
         }
+        callQueues.forEach(announce::sent);
         for (int c = 0; c < calls.size(); c++) {
             List<Object> answers = Replies.list(redis.await(calls.get(c), "enqueueing jobs"));
             List<Integer> chunk = callItems.get(c);
+            boolean stored = false;
             for (int k = 0; k < chunk.size(); k++) {
                 Item it = items.get(chunk.get(k));
                 Object a = answers.get(k);
@@ -153,9 +176,12 @@ final class RedisEnqueue {
                             + "data under prefix '" + keys.prefix() + "')");
                 } else {
                     results[chunk.get(k)] = new EnqueueResult(it.id(), Replies.number(a) == 1);
+                    stored |= Replies.number(a) == 0;
                 }
             }
+            if (!stored) announce.storedNothing(callQueues.get(c)); // the script published nothing
         }
+        if (redis.resends() != resendsBefore) new java.util.LinkedHashSet<>(callQueues).forEach(announce::sentAgain);
         // A job refused for its unique key was never stored: drop its index entry (else it lingers, harmless).
         // (Standalone: the script indexes only what it stored.)
         List<String> unstored = new ArrayList<>();

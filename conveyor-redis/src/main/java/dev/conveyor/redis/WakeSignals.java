@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,7 @@ final class WakeSignals implements AutoCloseable {
 
     private final Supplier<StatefulRedisPubSubConnection<String, String>> connect;
     private final String[] channels;
+    private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, AtomicLong> generations = new ConcurrentHashMap<>();
     /** A pseudo-queue signalled with every queue of a channel (no real queue name is empty). */
     static final String ANY_QUEUE = "";
@@ -33,10 +35,20 @@ final class WakeSignals implements AutoCloseable {
     private volatile StatefulRedisPubSubConnection<String, String> subscription;
     private volatile boolean closed;
     private static final long RETRY_MS = 5_000;
+    /** How long an expected echo is waited for; a later one counts as news (one needless look at most). */
+    private static final long ECHO_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Per channel and queue, the echoes expected of this process's own announcements. */
+    private final ConcurrentHashMap<String, Echoes> echoes = new ConcurrentHashMap<>();
     private long nextAttempt = System.nanoTime();
 
     WakeSignals(Supplier<StatefulRedisPubSubConnection<String, String>> connect, String... channels) {
+        this(connect, System::nanoTime, channels);
+    }
+
+    /** With a clock of its own for the echoes' window ({@code System::nanoTime} but in tests). */
+    WakeSignals(Supplier<StatefulRedisPubSubConnection<String, String>> connect, LongSupplier nanoTime, String... channels) {
         this.connect = connect;
+        this.nanoTime = nanoTime;
         this.channels = channels.clone();
     }
 
@@ -55,7 +67,7 @@ final class WakeSignals implements AutoCloseable {
                 c.addListener(new RedisPubSubAdapter<>() {
                     @Override
                     public void message(String ch, String queue) {
-                        signal(ch, queue);
+                        if (!isEcho(ch, queue)) signal(ch, queue);
                     }
                 });
                 c.async().subscribe(channels).get(10, TimeUnit.SECONDS);
@@ -89,6 +101,56 @@ final class WakeSignals implements AutoCloseable {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Signals {@code queue} now, ahead of the pub/sub message this process's own script will publish for it; that
+     * message, when it comes, is then no news: without this, a waiter that already took the job wakes again for its
+     * echo and looks for work once more (at light load, for about every job). Expected only while subscribed (a
+     * process that never waits hears no messages, and must not collect expectations).
+     */
+    void signalAhead(String channel, String queue) {
+        if (subscription != null) echoes.computeIfAbsent(key(channel, queue), k -> new Echoes()).expect(nanoTime.getAsLong());
+        signal(channel, queue);
+    }
+
+    /** A message announced with {@link #signalAhead} will not come (the script published nothing). */
+    void noEcho(String channel, String queue) {
+        Echoes expected = echoes.get(key(channel, queue));
+        if (expected != null) expected.cancel();
+    }
+
+    /** Whether this message is the echo of an announcement already signalled; takes it off the expected ones. */
+    private boolean isEcho(String channel, String queue) {
+        Echoes expected = echoes.get(key(channel, queue));
+        return expected != null && expected.take(nanoTime.getAsLong());
+    }
+
+    /**
+     * The deadlines of the echoes one channel and queue expects, oldest first. One that is past (its message lost
+     * while reconnecting) is dropped: it must not swallow later news.
+     */
+    private static final class Echoes {
+        private final java.util.ArrayDeque<Long> deadlines = new java.util.ArrayDeque<>();
+
+        synchronized void expect(long now) {
+            dropPast(now);
+            deadlines.addLast(now + ECHO_WINDOW_NANOS);
+        }
+
+        synchronized boolean take(long now) {
+            dropPast(now);
+            return deadlines.pollFirst() != null;
+        }
+
+        synchronized void cancel() {
+            deadlines.pollLast();
+        }
+
+        private void dropPast(long now) {
+            Long first;
+            while ((first = deadlines.peekFirst()) != null && first - now <= 0) deadlines.pollFirst();
         }
     }
 

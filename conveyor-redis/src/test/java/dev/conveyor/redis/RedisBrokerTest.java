@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,6 +134,31 @@ class RedisBrokerTest {
                 .isBetween(200L, 800L);
         clock.advance(Duration.ofMillis(300));
         assertThat(broker.fetch(List.of(q), 10, lease)).hasSize(1);
+    }
+
+    /**
+     * An enqueue wakes this JVM's waiters as it is sent and expects its script's pub/sub message back; an enqueue
+     * that stores nothing (a duplicate id) publishes nothing, and must leave no expectation behind that would
+     * swallow another producer's message (the waiter would then sleep until its one-second cap).
+     */
+    @Test
+    void aDuplicateEnqueueLeavesNoExpectedEchoToSwallowAnotherProducersWakeUp() {
+        String q = "echo";
+        Duration lease = Duration.ofSeconds(30);
+        Job first = job(q, "{\"n\":1}");
+        assertThat(broker.fetch(List.of(q), 10, lease)).isEmpty(); // subscribes
+        broker.enqueue(List.of(first));
+        assertThat(broker.fetch(List.of(q), 10, lease)).hasSize(1);
+        assertThat(broker.enqueue(List.of(first)).get(0).duplicate()).isTrue();
+        assertThat(broker.fetch(List.of(q), 10, lease)).as("runs the queue dry").isEmpty();
+        Thread.ofVirtual().start(() -> {
+            LockSupport.parkNanos(50_000_000);
+            redis.sync().publish("{" + redis.prefix() + "}:wake", q); // as a producer in another process would
+        });
+        long t0 = System.nanoTime();
+        broker.awaitWork(List.of(q), Duration.ofSeconds(20));
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until another producer's wake-up was heard")
+                .isLessThan(700);
     }
 
     @Test
