@@ -24,6 +24,8 @@ final class RedisRun implements AutoCloseable {
 
     final String prefix;
     final String url;
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
 
     private RedisRun(String prefix) {
         this.prefix = prefix;
@@ -45,21 +47,36 @@ final class RedisRun implements AutoCloseable {
                 + ", which failed or is not reachable: " + e.getMessage() + "; start it with: " + START, e);
     }
 
-    private <T> T with(java.util.function.Function<StatefulRedisConnection<String, String>, T> work) {
-        RedisClient client = RedisClient.create(RedisURI.Builder.redis(HOST, PORT).withTimeout(Duration.ofSeconds(10)).build());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            return work.apply(c);
+    /**
+     * Runs {@code work} on this run's own connection, opened on first use and kept until {@link #close}: a reset of
+     * the counters in the middle of a latency run must cost one round trip, not a new client (its threads and
+     * connect took ~20 ms and delayed the jobs due meanwhile, a visible share of the run's p99).
+     */
+    private synchronized <T> T with(java.util.function.Function<StatefulRedisConnection<String, String>, T> work) {
+        try {
+            if (connection == null) {
+                client = RedisClient.create(RedisURI.Builder.redis(HOST, PORT).withTimeout(Duration.ofSeconds(10)).build());
+                connection = client.connect();
+            }
+            return work.apply(connection);
         } catch (RuntimeException e) {
+            disconnect();
             throw unreachable(e);
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
+    }
+
+    synchronized void disconnect() {
+        if (connection != null) connection.close();
+        if (client != null) client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        connection = null;
+        client = null;
     }
 
     /** Version and the settings that decide what a crash can lose. */
     static String version() {
+        RedisRun probe = new RedisRun("probe");
         try {
-            return new RedisRun("probe").with(c -> {
+            return probe.with(c -> {
                 String info = c.sync().info("server");
                 String v = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst().orElse("redis_version:?")
                         .substring("redis_version:".length());
@@ -69,6 +86,8 @@ final class RedisRun implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             return "unknown: " + e.getMessage();
+        } finally {
+            probe.disconnect();
         }
     }
 
@@ -118,12 +137,16 @@ final class RedisRun implements AutoCloseable {
 
     @Override
     public void close() {
-        with(c -> {
-            List<String> keys = keys(c);
-            for (int from = 0; from < keys.size(); from += 1000) {
-                c.sync().unlink(keys.subList(from, Math.min(keys.size(), from + 1000)).toArray(String[]::new));
-            }
-            return keys.size();
-        });
+        try {
+            with(c -> {
+                List<String> keys = keys(c);
+                for (int from = 0; from < keys.size(); from += 1000) {
+                    c.sync().unlink(keys.subList(from, Math.min(keys.size(), from + 1000)).toArray(String[]::new));
+                }
+                return keys.size();
+            });
+        } finally {
+            disconnect();
+        }
     }
 }

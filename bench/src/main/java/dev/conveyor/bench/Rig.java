@@ -177,6 +177,7 @@ final class Rig implements AutoCloseable {
         if (dbFile != null && !keep) deleteDb(dbFile);
         if (server != null && !keep) server.close();
         if (redis != null && !keep) redis.close();
+        if (redis != null && keep) redis.disconnect();
         if (redis != null && keep) System.out.println("  kept the keys of prefix " + redis.prefix + " on " + RedisRun.describe());
         if (server != null && keep) {
             System.out.println("  kept " + (kind == BrokerKind.POSTGRES ? "schema " : "database ") + server.name
