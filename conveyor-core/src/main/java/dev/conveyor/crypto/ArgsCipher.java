@@ -118,7 +118,7 @@ public final class ArgsCipher {
 
     /** True if {@code argsJson} is a sealed args object (of any key). */
     public static boolean isSealed(String argsJson) {
-        return argsJson != null && SEALED.matcher(argsJson).matches();
+        return argsJson != null && sealed(argsJson) != null;
     }
 
     /** Seals the args JSON of a job of {@code task} with the current key. */
@@ -143,9 +143,19 @@ public final class ArgsCipher {
      * @throws ArgsCipherException unknown key id, wrong key, other task, or tampered ciphertext
      */
     public String open(String task, String argsJson) {
-        Matcher m = SEALED.matcher(argsJson);
-        if (!m.matches()) return argsJson;
+        Matcher m = sealed(argsJson);
+        if (m == null) return argsJson;
         return openMatched(this, task, m);
+    }
+
+    /**
+     * The match of sealed args, or null for args that are not sealed: most are not, and they are told apart without
+     * a regex matcher (it was ~0.5 % of a worker's CPU at full load, for every job).
+     */
+    private static Matcher sealed(String argsJson) {
+        if (!argsJson.contains("\"$encrypted\"")) return null;
+        Matcher m = SEALED.matcher(argsJson);
+        return m.matches() ? m : null;
     }
 
     /**
@@ -153,8 +163,8 @@ public final class ArgsCipher {
      * message saying how to configure keys. Args that are not sealed are returned as they are.
      */
     public static String open(ArgsCipher cipher, String task, String argsJson) {
-        Matcher m = SEALED.matcher(argsJson);
-        if (!m.matches()) return argsJson;
+        Matcher m = sealed(argsJson);
+        if (m == null) return argsJson;
         if (cipher == null) {
             throw new ArgsCipherException("the args of task '" + task + "' are encrypted (key '" + m.group(2)
                     + "') and this worker has no args keys: configure Conveyor.builder().argsCipher(...) "

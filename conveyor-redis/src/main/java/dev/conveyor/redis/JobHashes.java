@@ -92,7 +92,7 @@ final class JobHashes {
     /** Stands in for a record that does not decode, so it can be listed and inspected. */
     static Job placeholder(String id, String queue, String envelope, Instant now) {
         String raw = MAPPER.getNodeFactory().textNode(envelope == null ? "" : envelope).toString();
-        return new Job(id, CORRUPT_TASK, Job.QUEUE_NAME.matcher(queue).matches() ? queue : Job.DEFAULT_QUEUE, raw,
+        return new Job(id, CORRUPT_TASK, Job.isQueueName(queue) ? queue : Job.DEFAULT_QUEUE, raw,
                 Map.of(), Job.DEFAULT_PRIORITY, 0, 0, 1, 1, now, now, null, null, null, null, null, null);
     }
 

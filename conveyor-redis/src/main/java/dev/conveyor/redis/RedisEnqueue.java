@@ -215,7 +215,7 @@ final class RedisEnqueue {
             int i = pending.get(k);
             String id = items.get(i).id();
             // every stored job, a column job too, is in its queue's id set
-            boolean exists = Job.QUEUE_NAME.matcher(other).matches() && (redis.await(
+            boolean exists = Job.isQueueName(other) && (redis.await(
                     redis.commands().zscore(keys.all(other), id).toCompletableFuture(), "checking a job id") != null
                     || redis.await(redis.commands().exists(keys.job(other, id)).toCompletableFuture(),
                     "checking a job id") > 0);

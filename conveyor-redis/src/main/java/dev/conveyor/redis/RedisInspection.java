@@ -47,7 +47,7 @@ final class RedisInspection {
         if (id == null || id.isEmpty()) return Optional.empty();
         String queue = redis.await(redis.commands().hget(keys.index(), id).toCompletableFuture(), "looking up job " + id);
         if (queue == null) return Optional.empty();
-        if (!Job.QUEUE_NAME.matcher(queue).matches()) {
+        if (!Job.isQueueName(queue)) {
             log.warn("index entry of job {} names '{}', not a queue; reading it as not found", id, queue);
             return Optional.empty();
         }
@@ -69,7 +69,7 @@ final class RedisInspection {
     /** Queue names that have had jobs (from the registry; names that are not valid queue names are ignored). */
     List<String> queueNames() {
         var members = redis.await(redis.commands().smembers(keys.queues()).toCompletableFuture(), "listing queues");
-        return new TreeSet<>(members).stream().filter(q -> Job.QUEUE_NAME.matcher(q).matches()).toList();
+        return new TreeSet<>(members).stream().filter(Job::isQueueName).toList();
     }
 
     List<QueueStats> queues() {
@@ -108,7 +108,7 @@ final class RedisInspection {
         List<String> queues = query.queue() != null ? List.of(query.queue()) : queueNames();
         List<JobInfo> all = new ArrayList<>();
         for (String q : queues) {
-            if (Job.QUEUE_NAME.matcher(q).matches()) all.addAll(listQueue(q, query, query.limit() + 1));
+            if (Job.isQueueName(q)) all.addAll(listQueue(q, query, query.limit() + 1));
         }
         all.sort(Comparator.comparing(JobInfo::id));
         if (all.size() <= query.limit()) return new Page<>(all, null);
@@ -160,7 +160,7 @@ final class RedisInspection {
         Map<String, List<Integer>> grouped = new LinkedHashMap<>();
         for (int i = 0; i < ids.size(); i++) {
             var kv = queues.get(i);
-            if (kv.hasValue() && Job.QUEUE_NAME.matcher(kv.getValue()).matches()) {
+            if (kv.hasValue() && Job.isQueueName(kv.getValue())) {
                 grouped.computeIfAbsent(kv.getValue(), q -> new ArrayList<>()).add(i);
             }
         }
@@ -192,7 +192,7 @@ final class RedisInspection {
         Map<String, List<String>> grouped = new LinkedHashMap<>();
         for (int i = 0; i < idArray.length; i++) {
             var kv = queues.get(i);
-            if (kv.hasValue() && Job.QUEUE_NAME.matcher(kv.getValue()).matches()) {
+            if (kv.hasValue() && Job.isQueueName(kv.getValue())) {
                 grouped.computeIfAbsent(kv.getValue(), q -> new ArrayList<>()).add(idArray[i]);
             }
         }

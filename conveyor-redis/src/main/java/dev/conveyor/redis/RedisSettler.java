@@ -153,7 +153,7 @@ final class RedisSettler {
             for (int k = 0; k < unknown.size(); k++) {
                 var kv = values.get(k);
                 String q = kv.hasValue() ? kv.getValue() : null;
-                if (q != null && Job.QUEUE_NAME.matcher(q).matches()) queues[unknown.get(k)] = q;
+                if (q != null && Job.isQueueName(q)) queues[unknown.get(k)] = q;
             }
         }
         return queues;
