@@ -90,8 +90,13 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
         // comes back: their fetch goes out on the same connection behind it, so Redis runs it after the enqueue.
         this.enqueuer = new RedisEnqueue(redis, keys, clock, redis.url().payloadLimit(), new RedisEnqueue.Announcements() {
             @Override
+            public void sending(String queue) {
+                wake.expectEcho(keys.wakeChannel(), queue);
+            }
+
+            @Override
             public void sent(String queue) {
-                wake.signalAhead(keys.wakeChannel(), queue);
+                wake.signal(keys.wakeChannel(), queue);
             }
 
             @Override

@@ -28,9 +28,13 @@ final class RedisEnqueue {
     private final Clock clock;
     private final int payloadLimit;
     private final Announcements announce;
+    private final EnqueueCombiner combiner;
 
     /** What the enqueue tells this JVM's waiters for work (the broker's wake-ups). */
     interface Announcements {
+        /** A script writing to {@code queue} is about to be sent (it publishes the queue when it stores anything). */
+        void sending(String queue);
+
         /**
          * A script writing to {@code queue} was sent and no reply is read yet: a fetch or look sent from now on, on
          * the same connection, runs after it in Redis, so this JVM's idle workers can be woken a round trip early.
@@ -76,13 +80,14 @@ final class RedisEnqueue {
         this.clock = clock;
         this.payloadLimit = payloadLimit;
         this.announce = announce;
+        this.combiner = new EnqueueCombiner(items -> outcomes(items, clock.millis(), true));
     }
 
     List<EnqueueResult> enqueue(List<Job> jobs) {
         long now = clock.millis();
         List<Item> items = new ArrayList<>(jobs.size());
         for (Job job : jobs) items.add(item(job, JobCodec.encode(job), now));
-        return store(items, now);
+        return combiner.enqueue(items); // with what other threads enqueue meanwhile: one call for all
     }
 
     /** Stores an envelope exactly as given (as a foreign producer would); see {@code RawEnvelopeSink}. */
@@ -122,8 +127,24 @@ final class RedisEnqueue {
         }
     }
 
+    /** Stores {@code items} as one call; the first item's error, if any, is thrown (after the others were stored). */
     private List<EnqueueResult> store(List<Item> items, long now) {
-        EnqueueResult[] results = new EnqueueResult[items.size()];
+        Object[] outcomes = outcomes(items, now, false);
+        List<EnqueueResult> results = new ArrayList<>(outcomes.length);
+        for (Object o : outcomes) {
+            if (o instanceof RuntimeException e) throw e;
+            results.add((EnqueueResult) o);
+        }
+        return results;
+    }
+
+    /**
+     * Stores {@code items}: per item, its {@link EnqueueResult} or the error that concerns it alone; an error of the
+     * whole call is thrown. {@code forOthers}: the call is made for other threads too, so this thread's interrupt
+     * does not end its waits.
+     */
+    private Object[] outcomes(List<Item> items, long now, boolean forOthers) {
+        Object[] results = new Object[items.size()];
         // An id repeated in one batch under another queue is a duplicate of its first occurrence.
         Map<String, String> firstQueue = new HashMap<>();
         List<Integer> pending = new ArrayList<>();
@@ -134,7 +155,7 @@ final class RedisEnqueue {
             else pending.add(i);
         }
         boolean indexApart = redis.cluster(); // standalone: the enqueue script keeps the index
-        if (indexApart) indexIds(items, pending, results);
+        if (indexApart) indexIds(items, pending, results, forOthers);
         String[] extraKeys = indexApart ? new String[0] : new String[] {keys.index(), keys.queues()};
 
         Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
@@ -154,14 +175,16 @@ final class RedisEnqueue {
                 String[] scriptKeys = new String[1 + extraKeys.length];
                 scriptKeys[0] = keys.ready(e.getKey());
                 System.arraycopy(extraKeys, 0, scriptKeys, 1, extraKeys.length);
-                calls.add(redis.run(LuaScript.ENQUEUE, scriptKeys, args(e.getKey(), chunk, items, now)));
+                String[] scriptArgs = args(e.getKey(), chunk, items, now);
+                announce.sending(e.getKey());
+                calls.add(redis.run(LuaScript.ENQUEUE, scriptKeys, scriptArgs));
                 callItems.add(chunk);
                 callQueues.add(e.getKey());
             }
         }
         callQueues.forEach(announce::sent);
         for (int c = 0; c < calls.size(); c++) {
-            List<Object> answers = Replies.list(redis.await(calls.get(c), "enqueueing jobs"));
+            List<Object> answers = Replies.list(await(calls.get(c), "enqueueing jobs", forOthers));
             List<Integer> chunk = callItems.get(c);
             boolean stored = false;
             for (int k = 0; k < chunk.size(); k++) {
@@ -171,7 +194,7 @@ final class RedisEnqueue {
                 if (a instanceof String holder) {
                     results[chunk.get(k)] = new EnqueueResult(holder, true);
                 } else if (Replies.number(a) == 2) {
-                    throw new BrokerException("cannot enqueue job " + it.id() + ": Redis key "
+                    results[chunk.get(k)] = new BrokerException("cannot enqueue job " + it.id() + ": Redis key "
                             + keys.job(it.queue(), it.id()) + " holds something that is not a Conveyor job (foreign "
                             + "data under prefix '" + keys.prefix() + "')");
                 } else {
@@ -186,13 +209,19 @@ final class RedisEnqueue {
         // (Standalone: the script indexes only what it stored.)
         List<String> unstored = new ArrayList<>();
         for (int i : indexApart ? pending : List.<Integer>of()) {
-            if (results[i].duplicate() && !results[i].id().equals(items.get(i).id())) unstored.add(items.get(i).id());
+            if (results[i] instanceof EnqueueResult r && r.duplicate() && !r.id().equals(items.get(i).id())) {
+                unstored.add(items.get(i).id());
+            }
         }
         if (!unstored.isEmpty()) {
-            redis.await(redis.commands().hdel(keys.index(), unstored.toArray(String[]::new)).toCompletableFuture(),
-                    "dropping index entries of duplicates");
+            await(redis.commands().hdel(keys.index(), unstored.toArray(String[]::new)).toCompletableFuture(),
+                    "dropping index entries of duplicates", forOthers);
         }
-        return List.of(results);
+        return results;
+    }
+
+    private <T> T await(CompletableFuture<T> future, String what, boolean forOthers) {
+        return forOthers ? redis.awaitForOthers(future, what) : redis.await(future, what);
     }
 
     /**
@@ -200,30 +229,30 @@ final class RedisEnqueue {
      * between leaves an index entry without a job, which reads as "not found". An id already indexed under
      * another queue whose job still exists is a duplicate.
      */
-    private void indexIds(List<Item> items, List<Integer> pending, EnqueueResult[] results) {
+    private void indexIds(List<Item> items, List<Integer> pending, Object[] results, boolean forOthers) {
         if (pending.isEmpty()) return;
         List<String> args = new ArrayList<>(pending.size() * 2);
         for (int i : pending) {
             args.add(items.get(i).id());
             args.add(items.get(i).queue());
         }
-        List<Object> answers = Replies.list(redis.await(redis.run(LuaScript.INDEX,
-                new String[] {keys.index(), keys.queues()}, args.toArray(String[]::new)), "indexing job ids"));
+        List<Object> answers = Replies.list(await(redis.run(LuaScript.INDEX,
+                new String[] {keys.index(), keys.queues()}, args.toArray(String[]::new)), "indexing job ids", forOthers));
         for (int k = 0; k < pending.size(); k++) {
             String other = Replies.text(answers.get(k));
             if (other == null) continue;
             int i = pending.get(k);
             String id = items.get(i).id();
             // every stored job, a column job too, is in its queue's id set
-            boolean exists = Job.isQueueName(other) && (redis.await(
-                    redis.commands().zscore(keys.all(other), id).toCompletableFuture(), "checking a job id") != null
-                    || redis.await(redis.commands().exists(keys.job(other, id)).toCompletableFuture(),
-                    "checking a job id") > 0);
+            boolean exists = Job.isQueueName(other) && (await(
+                    redis.commands().zscore(keys.all(other), id).toCompletableFuture(), "checking a job id", forOthers) != null
+                    || await(redis.commands().exists(keys.job(other, id)).toCompletableFuture(),
+                    "checking a job id", forOthers) > 0);
             if (exists) {
                 results[i] = new EnqueueResult(id, true);
             } else {
-                redis.await(redis.commands().hset(keys.index(), id, items.get(i).queue()).toCompletableFuture(),
-                        "indexing a job id");
+                await(redis.commands().hset(keys.index(), id, items.get(i).queue()).toCompletableFuture(),
+                        "indexing a job id", forOthers);
             }
         }
     }

@@ -105,17 +105,18 @@ final class WakeSignals implements AutoCloseable {
     }
 
     /**
-     * Signals {@code queue} now, ahead of the pub/sub message this process's own script will publish for it; that
-     * message, when it comes, is then no news: without this, a waiter that already took the job wakes again for its
-     * echo and looks for work once more (at light load, for about every job). Expected only while subscribed (a
-     * process that never waits hears no messages, and must not collect expectations).
+     * Expects the pub/sub message this process's own script is about to publish for {@code queue}: the script's
+     * caller signals this process's waiters itself (ahead of the message), so the message, when it comes, is no
+     * news; without this, a waiter that already took the job wakes again for its echo and looks for work once
+     * more (at light load, for about every job). Call it before the script is sent: its message can arrive before
+     * the call that sent it returns. Expected only while subscribed (a process that never waits hears no
+     * messages, and must not collect expectations).
      */
-    void signalAhead(String channel, String queue) {
+    void expectEcho(String channel, String queue) {
         if (subscription != null) echoes.computeIfAbsent(key(channel, queue), k -> new Echoes()).expect(nanoTime.getAsLong());
-        signal(channel, queue);
     }
 
-    /** A message announced with {@link #signalAhead} will not come (the script published nothing). */
+    /** A message expected with {@link #expectEcho} will not come (the script published nothing). */
     void noEcho(String channel, String queue) {
         Echoes expected = echoes.get(key(channel, queue));
         if (expected != null) expected.cancel();

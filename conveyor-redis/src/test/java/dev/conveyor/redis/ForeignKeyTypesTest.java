@@ -22,8 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,17 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * must run to success.
  */
 class ForeignKeyTypesTest {
-    static LocalRedis redis;
-
-    @BeforeAll
-    static void connect() {
-        redis = new LocalRedis();
-    }
-
-    @AfterAll
-    static void removeKeys() {
-        if (redis != null) redis.close();
-    }
+    @RegisterExtension
+    static final LocalRedis redis = new LocalRedis();
 
     @ParameterizedTest
     @ValueSource(strings = {"ready", "scheduled", "leased", "succeeded", "dead", "cancelled", "kept", "unique", "env",

@@ -10,26 +10,16 @@ import dev.conveyor.job.JobIds;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A producer that knows only the key layout of docs/PROTOCOL.md ("Enqueueing from another language") and
  * plain Redis commands — no Conveyor script — enqueues jobs that a Java worker runs, and reads the result.
  */
 class ForeignProducerTest {
-    static LocalRedis redis;
-
-    @BeforeAll
-    static void connect() {
-        redis = new LocalRedis();
-    }
-
-    @AfterAll
-    static void removeKeys() {
-        if (redis != null) redis.close();
-    }
+    @RegisterExtension
+    static final LocalRedis redis = new LocalRedis();
 
     public record Add(int a, int b) {}
 

@@ -9,22 +9,32 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The machine's shared Redis (127.0.0.1:6379) for tests. Each user gets a random key prefix and removes its keys
- * with SCAN + UNLINK afterwards — never FLUSHDB/FLUSHALL or CONFIG SET: other runs share this server. A test fails
- * (never skips) when the server is missing, saying how to start it.
+ * The machine's shared Redis (127.0.0.1:6379) for tests, as a JUnit extension of the test class:
+ * {@code @RegisterExtension static final LocalRedis redis = new LocalRedis();} connects before the class's tests and
+ * removes its keys after them. Each class gets a random key prefix, its keys removed with SCAN + UNLINK — never
+ * FLUSHDB/FLUSHALL or CONFIG SET: other runs share this server. A test fails (never skips) when the server is
+ * missing, saying how to start it.
  */
-final class LocalRedis implements AutoCloseable {
+final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
     static final String HOST = "127.0.0.1";
     static final int PORT = 6379;
     static final String START = "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no";
 
     private final String prefix = "ct-" + UUID.randomUUID().toString().substring(0, 8);
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
 
-    LocalRedis() {
+    /** Nested test classes call beforeAll and afterAll too (inside the outer class's): only the outermost acts. */
+    private int depth;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (depth++ > 0) return;
         client = RedisClient.create(RedisURI.Builder.redis(HOST, PORT).withTimeout(Duration.ofSeconds(5)).build());
         try {
             connection = client.connect();
@@ -71,7 +81,8 @@ final class LocalRedis implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterAll(ExtensionContext context) {
+        if (--depth > 0 || connection == null) return; // inner class; or never connected (beforeAll said why)
         try {
             clean();
         } finally {

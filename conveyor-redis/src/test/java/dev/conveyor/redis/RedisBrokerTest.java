@@ -23,27 +23,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the conformance suite does not cover: the payload limit, an unreachable server, foreign data. */
 class RedisBrokerTest {
-    static LocalRedis redis;
+    @RegisterExtension
+    static final LocalRedis redis = new LocalRedis();
     private final SettableClock clock = SettableClock.startingNow();
     private RedisBroker broker;
-
-    @BeforeAll
-    static void connect() {
-        redis = new LocalRedis();
-    }
-
-    @AfterAll
-    static void removeKeys() {
-        if (redis != null) redis.close();
-    }
 
     @BeforeEach
     void open() {

@@ -14,15 +14,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The echo of this process's own announcements ({@link WakeSignals#signalAhead}) is no news, and nothing else is
+ * The echo of this process's own announcements ({@link WakeSignals#expectEcho}) is no news, and nothing else is
  * swallowed in its place: a foreign producer's message, a message after a script that stored nothing, after an
  * echo lost past its window, or in a process that was not subscribed when it announced. Against the local Redis,
  * messages published here standing in for the scripts' and other producers' {@code PUBLISH}.
  */
 class WakeSignalsTest {
-    static LocalRedis redis;
+    @RegisterExtension
+    static final LocalRedis redis = new LocalRedis();
     static RedisClient client;
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private String channel;
@@ -31,14 +33,12 @@ class WakeSignalsTest {
 
     @BeforeAll
     static void connect() {
-        redis = new LocalRedis();
         client = RedisClient.create(RedisURI.Builder.redis(LocalRedis.HOST, LocalRedis.PORT).build());
     }
 
     @AfterAll
     static void disconnect() {
         if (client != null) client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-        if (redis != null) redis.close();
     }
 
     @BeforeEach
@@ -72,10 +72,11 @@ class WakeSignalsTest {
     }
 
     @Test
-    void theEchoOfASignalAheadIsNoNewsButTheNextMessageIs() {
+    void anExpectedEchoIsNoNewsButTheNextMessageIs() {
         assertThat(wake.subscribe()).isTrue();
         long before = generation("q");
-        wake.signalAhead(channel, "q");
+        wake.expectEcho(channel, "q");
+        wake.signal(channel, "q");
         assertThat(generation("q")).as("signalled at once").isEqualTo(before + 1);
         publish("q"); // the script's own PUBLISH
         delivered();
@@ -89,7 +90,8 @@ class WakeSignalsTest {
     void aScriptThatStoredNothingLeavesNoExpectationToSwallowTheNextMessage() {
         assertThat(wake.subscribe()).isTrue();
         long before = generation("q");
-        wake.signalAhead(channel, "q");
+        wake.expectEcho(channel, "q");
+        wake.signal(channel, "q");
         wake.noEcho(channel, "q");
         publish("q");
         delivered();
@@ -100,7 +102,8 @@ class WakeSignalsTest {
     void anEchoThatNeverCameIsNotExpectedPastItsWindow() {
         assertThat(wake.subscribe()).isTrue();
         long before = generation("q");
-        wake.signalAhead(channel, "q"); // its message lost (say, while the subscription reconnected)
+        wake.expectEcho(channel, "q");
+        wake.signal(channel, "q"); // its message lost (say, while the subscription reconnected)
         nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_001));
         publish("q");
         delivered();
@@ -112,8 +115,10 @@ class WakeSignalsTest {
         assertThat(wake.subscribe()).isTrue();
         long q = generation("q");
         long other = generation("other");
-        wake.signalAhead(channel, "q");
-        wake.signalAhead(channel, "q");
+        wake.expectEcho(channel, "q");
+        wake.signal(channel, "q");
+        wake.expectEcho(channel, "q");
+        wake.signal(channel, "q");
         publish("other");
         publish("q");
         publish("q");
@@ -126,8 +131,10 @@ class WakeSignalsTest {
     @Test
     void aProcessNotYetSubscribedCollectsNoExpectations() {
         long before = generation("q");
-        wake.signalAhead(channel, "q"); // a producer that never waited: no messages reach it, none are expected
-        wake.signalAhead(channel, "q");
+        wake.expectEcho(channel, "q");
+        wake.signal(channel, "q"); // a producer that never waited: no messages reach it, none are expected
+        wake.expectEcho(channel, "q");
+        wake.signal(channel, "q");
         assertThat(wake.subscribe()).isTrue();
         publish("q");
         delivered();

@@ -1,0 +1,130 @@
+package dev.conveyor.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.conveyor.broker.BrokerException;
+import dev.conveyor.broker.EnqueueResult;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** Concurrent enqueue calls share store calls, and each caller gets its own results and errors (no Redis here). */
+class EnqueueCombinerTest {
+    private static RedisEnqueue.Item item(String id) {
+        return new RedisEnqueue.Item(id, "q", true, 5, 0, 0, 0, 3, "t", null, null, "{}", null, false);
+    }
+
+    /** A store that takes {@code millis} per call, answers each item stored, and records every batch. */
+    private static Function<List<RedisEnqueue.Item>, Object[]> slowStore(List<List<String>> batches, long millis) {
+        return items -> {
+            batches.add(items.stream().map(RedisEnqueue.Item::id).toList());
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                throw new AssertionError("the storing thread was interrupted", e);
+            }
+            Object[] out = new Object[items.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = items.get(i).id().startsWith("bad") ? new BrokerException("foreign data at " + items.get(i).id())
+                        : new EnqueueResult(items.get(i).id(), false);
+            }
+            return out;
+        };
+    }
+
+    @Test
+    void concurrentCallsShareStoreCallsAndEachGetsItsOwnResults() throws Exception {
+        List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+        EnqueueCombiner combiner = new EnqueueCombiner(slowStore(batches, 2));
+        Map<String, List<EnqueueResult>> got = new ConcurrentHashMap<>();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 300; t++) {
+                String id = "job-" + t;
+                callers.submit(() -> got.put(id, combiner.enqueue(List.of(item(id)))));
+            }
+        }
+        assertThat(got).hasSize(300);
+        got.forEach((id, results) -> assertThat(results).extracting(EnqueueResult::id).containsExactly(id));
+        List<String> stored = batches.stream().flatMap(List::stream).toList();
+        assertThat(stored).hasSize(300).doesNotHaveDuplicates();
+        assertThat(batches.size()).as("store calls for 300 concurrent one-job calls").isLessThan(150);
+        assertThat(batches).allSatisfy(b -> assertThat(b.size()).isLessThanOrEqualTo(EnqueueCombiner.MAX_ITEMS));
+    }
+
+    @Test
+    void anErrorOfOneItemFailsOnlyItsCallerAndAnErrorOfTheCallFailsEveryCallerInIt() throws Exception {
+        List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+        EnqueueCombiner combiner = new EnqueueCombiner(slowStore(batches, 5));
+        List<Future<List<EnqueueResult>>> calls = new ArrayList<>();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 50; t++) {
+                List<RedisEnqueue.Item> items = t == 7 ? List.of(item("good-7a"), item("bad-7"), item("good-7b"))
+                        : List.of(item("good-" + t));
+                calls.add(callers.submit(() -> combiner.enqueue(items)));
+            }
+        }
+        for (int t = 0; t < 50; t++) {
+            if (t == 7) {
+                int caller = t;
+                assertThatThrownBy(() -> calls.get(caller).get()).hasCauseInstanceOf(BrokerException.class)
+                        .hasMessageContaining("bad-7");
+            } else {
+                assertThat(calls.get(t).get()).extracting(EnqueueResult::id).containsExactly("good-" + t);
+            }
+        }
+
+        EnqueueCombiner down = new EnqueueCombiner(items -> {
+            throw new BrokerException("Redis at 127.0.0.1:1 is not reachable");
+        });
+        assertThatThrownBy(() -> down.enqueue(List.of(item("x")))).hasMessageContaining("not reachable");
+        assertThatThrownBy(() -> down.enqueue(List.of(item("y")))).as("the next call tries again")
+                .hasMessageContaining("not reachable");
+    }
+
+    @Test
+    void aCallerInterruptedBeforeItsBatchWasTakenStoresNothingAndTheOthersGoOn() throws Exception {
+        CountDownLatch firstStoring = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+        EnqueueCombiner combiner = new EnqueueCombiner(items -> {
+            batches.add(items.stream().map(RedisEnqueue.Item::id).toList());
+            firstStoring.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            Object[] out = new Object[items.size()];
+            for (int i = 0; i < out.length; i++) out[i] = new EnqueueResult(items.get(i).id(), false);
+            return out;
+        });
+        Thread first = Thread.ofVirtual().start(() -> combiner.enqueue(List.of(item("first"))));
+        assertThat(firstStoring.await(10, TimeUnit.SECONDS)).isTrue();
+        List<Throwable> failed = Collections.synchronizedList(new ArrayList<>());
+        Thread waiting = Thread.ofVirtual().start(() -> {
+            try {
+                combiner.enqueue(List.of(item("interrupted")));
+            } catch (BrokerException e) {
+                failed.add(e);
+            }
+        });
+        Thread.sleep(50); // parked behind the first call's store
+        waiting.interrupt();
+        waiting.join(10_000);
+        assertThat(failed).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("none was stored"));
+        release.countDown();
+        first.join(10_000);
+        assertThat(combiner.enqueue(List.of(item("later")))).extracting(EnqueueResult::id).containsExactly("later");
+        assertThat(batches).containsExactly(List.of("first"), List.of("later"));
+    }
+}
