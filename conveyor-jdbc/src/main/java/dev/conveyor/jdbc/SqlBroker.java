@@ -16,6 +16,7 @@ import dev.conveyor.broker.QueueStats;
 import dev.conveyor.broker.RawEnvelopeSink;
 import dev.conveyor.broker.StateStore;
 import dev.conveyor.broker.TransactionalEnqueue;
+import dev.conveyor.internal.EnqueueCombiner;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobCodec;
 import dev.conveyor.job.JobInfo;
@@ -52,6 +53,9 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
     private final Clock clock;
     private final Duration pollCap;
     private final WakeUp wakeUp = new WakeUp();
+    /** Most jobs of concurrent enqueue calls stored in one transaction (as many as a producer's usual batch). */
+    private static final int COMBINED_JOBS = 1000;
+    private final EnqueueCombiner<Job> combiner;
     private final SqlInspection inspection;
     private final SqlFetcher fetcher;
     private final SqlStateStore state;
@@ -79,6 +83,8 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         this.inspection = new SqlInspection(dialect, db, clock, wakeUp);
         this.fetcher = new SqlFetcher(dialect, inspection);
         this.state = new SqlStateStore(dialect, db, clock);
+        // Concurrent single enqueues (a web app's requests) share a transaction: one commit, one fsync, for all.
+        this.combiner = new EnqueueCombiner<>(COMBINED_JOBS, db.describe(), this::storeTogether);
     }
 
     /**
@@ -152,12 +158,20 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
             Connection current = ds.currentTransaction();
             if (current != null) return enqueue(current, jobs);
         }
+        return combiner.enqueue(jobs); // with what other threads enqueue meanwhile: one transaction for all
+    }
+
+    /**
+     * Stores the jobs of one or several concurrent enqueue calls in one transaction (see {@link EnqueueCombiner}):
+     * all or nothing, so an error is every caller's and none of their jobs was stored.
+     */
+    private Object[] storeTogether(List<Job> jobs) {
         Instant now = clock.instant();
         List<EnqueueResult> out = plainInsert(jobs, now)
                 ? db.writeOneStatement(c -> insertJobs(c, jobs, now)) // one statement: insert and notify
                 : db.write(c -> insert(c, jobs, now));
         wakeUp.signal();
-        return out;
+        return out.toArray();
     }
 
     @Override

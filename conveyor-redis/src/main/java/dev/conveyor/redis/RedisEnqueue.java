@@ -2,6 +2,7 @@ package dev.conveyor.redis;
 
 import dev.conveyor.broker.BrokerException;
 import dev.conveyor.broker.EnqueueResult;
+import dev.conveyor.internal.EnqueueCombiner;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobCodec;
 import dev.conveyor.job.JobIds;
@@ -28,7 +29,7 @@ final class RedisEnqueue {
     private final Clock clock;
     private final int payloadLimit;
     private final Announcements announce;
-    private final EnqueueCombiner combiner;
+    private final EnqueueCombiner<Item> combiner;
 
     /** What the enqueue tells this JVM's waiters for work (the broker's wake-ups). */
     interface Announcements {
@@ -80,7 +81,8 @@ final class RedisEnqueue {
         this.clock = clock;
         this.payloadLimit = payloadLimit;
         this.announce = announce;
-        this.combiner = new EnqueueCombiner(items -> outcomes(items, clock.millis(), true));
+        this.combiner = new EnqueueCombiner<>(CHUNK, "Redis at " + redis.url().where(),
+                items -> outcomes(items, clock.millis(), true));
     }
 
     List<EnqueueResult> enqueue(List<Job> jobs) {

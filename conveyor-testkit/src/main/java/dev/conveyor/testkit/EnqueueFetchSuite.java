@@ -208,6 +208,49 @@ abstract class EnqueueFetchSuite extends SuiteBase {
         }
     }
 
+    /**
+     * Many threads each enqueueing one job at the same time, as a web app's requests do (a broker may store them
+     * together): each gets its own job's answer, and every job is stored once; the same id sent by two threads
+     * at once is stored once and a duplicate for the other.
+     */
+    @Test
+    void concurrentSingleEnqueuesEachGetTheirOwnAnswerAndStoreEveryJobOnce() throws Exception {
+        String q = queue();
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) jobs.add(job(q).args("{\"n\":" + i + "}").build());
+        Job twice = job(q).build();
+        List<Future<EnqueueResult>> answers = new ArrayList<>();
+        List<Future<EnqueueResult>> twiceAnswers = new ArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Job j : jobs) {
+                answers.add(requests.submit(() -> {
+                    go.await();
+                    return broker().enqueue(List.of(j)).get(0);
+                }));
+            }
+            for (int i = 0; i < 2; i++) {
+                twiceAnswers.add(requests.submit(() -> {
+                    go.await();
+                    return broker().enqueue(List.of(twice)).get(0);
+                }));
+            }
+            go.countDown();
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            assertThat(answers.get(i).get()).isEqualTo(new EnqueueResult(jobs.get(i).id(), false));
+        }
+        assertThat(List.of(twiceAnswers.get(0).get(), twiceAnswers.get(1).get())).as("one stored, one duplicate")
+                .containsExactlyInAnyOrder(new EnqueueResult(twice.id(), false), new EnqueueResult(twice.id(), true));
+        List<String> fetched = new ArrayList<>();
+        for (List<LeasedJob> batch = fetch(q, 100); !batch.isEmpty(); batch = fetch(q, 100)) {
+            batch.forEach(l -> fetched.add(l.job().id()));
+        }
+        List<String> expected = new ArrayList<>(jobs.stream().map(Job::id).toList());
+        expected.add(twice.id());
+        assertThat(fetched).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+    }
+
     @Test
     void enqueueingTheSameJobIdTwiceIsADuplicateAndChangesNothing() {
         String q = queue();

@@ -1,4 +1,4 @@
-package dev.conveyor.redis;
+package dev.conveyor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,14 +20,18 @@ import org.junit.jupiter.api.Test;
 
 /** Concurrent enqueue calls share store calls, and each caller gets its own results and errors (no Redis here). */
 class EnqueueCombinerTest {
-    private static RedisEnqueue.Item item(String id) {
-        return new RedisEnqueue.Item(id, "q", true, 5, 0, 0, 0, 3, "t", null, null, "{}", null, false);
+    private static String item(String id) {
+        return id;
+    }
+
+    private static EnqueueCombiner<String> combiner(java.util.function.Function<List<String>, Object[]> store) {
+        return new EnqueueCombiner<>(1000, "test broker", store);
     }
 
     /** A store that takes {@code millis} per call, answers each item stored, and records every batch. */
-    private static Function<List<RedisEnqueue.Item>, Object[]> slowStore(List<List<String>> batches, long millis) {
+    private static Function<List<String>, Object[]> slowStore(List<List<String>> batches, long millis) {
         return items -> {
-            batches.add(items.stream().map(RedisEnqueue.Item::id).toList());
+            batches.add(List.copyOf(items));
             try {
                 Thread.sleep(millis);
             } catch (InterruptedException e) {
@@ -35,8 +39,8 @@ class EnqueueCombinerTest {
             }
             Object[] out = new Object[items.size()];
             for (int i = 0; i < out.length; i++) {
-                out[i] = items.get(i).id().startsWith("bad") ? new BrokerException("foreign data at " + items.get(i).id())
-                        : new EnqueueResult(items.get(i).id(), false);
+                out[i] = items.get(i).startsWith("bad") ? new BrokerException("foreign data at " + items.get(i))
+                        : new EnqueueResult(items.get(i), false);
             }
             return out;
         };
@@ -45,7 +49,7 @@ class EnqueueCombinerTest {
     @Test
     void concurrentCallsShareStoreCallsAndEachGetsItsOwnResults() throws Exception {
         List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
-        EnqueueCombiner combiner = new EnqueueCombiner(slowStore(batches, 2));
+        EnqueueCombiner<String> combiner = combiner(slowStore(batches, 2));
         Map<String, List<EnqueueResult>> got = new ConcurrentHashMap<>();
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int t = 0; t < 300; t++) {
@@ -58,17 +62,17 @@ class EnqueueCombinerTest {
         List<String> stored = batches.stream().flatMap(List::stream).toList();
         assertThat(stored).hasSize(300).doesNotHaveDuplicates();
         assertThat(batches.size()).as("store calls for 300 concurrent one-job calls").isLessThan(150);
-        assertThat(batches).allSatisfy(b -> assertThat(b.size()).isLessThanOrEqualTo(EnqueueCombiner.MAX_ITEMS));
+        assertThat(batches).allSatisfy(b -> assertThat(b.size()).isLessThanOrEqualTo(1000));
     }
 
     @Test
     void anErrorOfOneItemFailsOnlyItsCallerAndAnErrorOfTheCallFailsEveryCallerInIt() throws Exception {
         List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
-        EnqueueCombiner combiner = new EnqueueCombiner(slowStore(batches, 5));
+        EnqueueCombiner<String> combiner = combiner(slowStore(batches, 5));
         List<Future<List<EnqueueResult>>> calls = new ArrayList<>();
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int t = 0; t < 50; t++) {
-                List<RedisEnqueue.Item> items = t == 7 ? List.of(item("good-7a"), item("bad-7"), item("good-7b"))
+                List<String> items = t == 7 ? List.of(item("good-7a"), item("bad-7"), item("good-7b"))
                         : List.of(item("good-" + t));
                 calls.add(callers.submit(() -> combiner.enqueue(items)));
             }
@@ -83,7 +87,7 @@ class EnqueueCombinerTest {
             }
         }
 
-        EnqueueCombiner down = new EnqueueCombiner(items -> {
+        EnqueueCombiner<String> down = combiner(items -> {
             throw new BrokerException("Redis at 127.0.0.1:1 is not reachable");
         });
         assertThatThrownBy(() -> down.enqueue(List.of(item("x")))).hasMessageContaining("not reachable");
@@ -96,8 +100,8 @@ class EnqueueCombinerTest {
         CountDownLatch firstStoring = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
-        EnqueueCombiner combiner = new EnqueueCombiner(items -> {
-            batches.add(items.stream().map(RedisEnqueue.Item::id).toList());
+        EnqueueCombiner<String> combiner = combiner(items -> {
+            batches.add(List.copyOf(items));
             firstStoring.countDown();
             try {
                 release.await(10, TimeUnit.SECONDS);
@@ -105,7 +109,7 @@ class EnqueueCombinerTest {
                 throw new AssertionError(e);
             }
             Object[] out = new Object[items.size()];
-            for (int i = 0; i < out.length; i++) out[i] = new EnqueueResult(items.get(i).id(), false);
+            for (int i = 0; i < out.length; i++) out[i] = new EnqueueResult(items.get(i), false);
             return out;
         });
         Thread first = Thread.ofVirtual().start(() -> combiner.enqueue(List.of(item("first"))));
