@@ -5,7 +5,7 @@ import dev.conveyor.broker.EnqueueResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
@@ -24,21 +24,27 @@ import java.util.function.Function;
  */
 public final class EnqueueCombiner<I> {
     private final int maxItems;
+    private final int lanes;
     private final String where;
     /** What the store answers per item: an {@link EnqueueResult}, or the {@link RuntimeException} for that item. */
     private final Function<List<I>, Object[]> store;
     private final ConcurrentLinkedQueue<Pending<I>> waiting = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean storing = new AtomicBoolean();
+    /** How many threads are storing a batch now (at most {@code lanes}). */
+    private final AtomicInteger storing = new AtomicInteger();
 
     /**
      * @param maxItems most items one combined call takes (a single call with more goes alone)
+     * @param lanes how many batches may be stored at once (1 for a broker with one writer, such as SQLite or a
+     *     single Redis connection; more where the server commits transactions in parallel)
      * @param where the broker, for errors ("Redis at 127.0.0.1:6379")
      * @param store stores a batch: per item its {@link EnqueueResult} or the {@link RuntimeException} that concerns
      *     it alone; an exception it throws fails the whole batch
      */
-    public EnqueueCombiner(int maxItems, String where, Function<List<I>, Object[]> store) {
+    public EnqueueCombiner(int maxItems, int lanes, String where, Function<List<I>, Object[]> store) {
         if (maxItems < 1) throw new IllegalArgumentException("maxItems must be >= 1, was " + maxItems);
+        if (lanes < 1) throw new IllegalArgumentException("lanes must be >= 1, was " + lanes);
         this.maxItems = maxItems;
+        this.lanes = lanes;
         this.where = where;
         this.store = store;
     }
@@ -65,11 +71,11 @@ public final class EnqueueCombiner<I> {
         waiting.add(mine);
         boolean interrupted = false;
         while (!mine.done()) {
-            if (storing.compareAndSet(false, true)) {
+            if (takeLane()) {
                 try {
                     storeOneBatch();
                 } finally {
-                    storing.set(false);
+                    storing.decrementAndGet();
                 }
                 // Whoever arrived while this batch was out becomes the next to store (it may be parked).
                 Pending<I> next = waiting.peek();
@@ -90,6 +96,13 @@ public final class EnqueueCombiner<I> {
         if (interrupted) Thread.currentThread().interrupt();
         if (mine.error != null) throw mine.error;
         return mine.results;
+    }
+
+    private boolean takeLane() {
+        for (int now = storing.get(); now < lanes; now = storing.get()) {
+            if (storing.compareAndSet(now, now + 1)) return true;
+        }
+        return false;
     }
 
     /** Takes the waiting threads' items (at least the first's, at most {@code maxItems}) and stores them. */

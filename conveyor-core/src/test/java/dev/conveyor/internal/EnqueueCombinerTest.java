@@ -25,7 +25,7 @@ class EnqueueCombinerTest {
     }
 
     private static EnqueueCombiner<String> combiner(java.util.function.Function<List<String>, Object[]> store) {
-        return new EnqueueCombiner<>(1000, "test broker", store);
+        return new EnqueueCombiner<>(1000, 1, "test broker", store);
     }
 
     /** A store that takes {@code millis} per call, answers each item stored, and records every batch. */
@@ -63,6 +63,35 @@ class EnqueueCombinerTest {
         assertThat(stored).hasSize(300).doesNotHaveDuplicates();
         assertThat(batches.size()).as("store calls for 300 concurrent one-job calls").isLessThan(150);
         assertThat(batches).allSatisfy(b -> assertThat(b.size()).isLessThanOrEqualTo(1000));
+    }
+
+    @Test
+    void batchesAreStoredInAtMostLanesAtOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        EnqueueCombiner<String> combiner = new EnqueueCombiner<>(10, 3, "test broker", items -> {
+            most.accumulateAndGet(now.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(3);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            } finally {
+                now.decrementAndGet();
+            }
+            Object[] out = new Object[items.size()];
+            for (int i = 0; i < out.length; i++) out[i] = new EnqueueResult(items.get(i), false);
+            return out;
+        });
+        Map<String, List<EnqueueResult>> got = new ConcurrentHashMap<>();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 300; t++) {
+                String id = "job-" + t;
+                callers.submit(() -> got.put(id, combiner.enqueue(List.of(id))));
+            }
+        }
+        assertThat(got).hasSize(300);
+        got.forEach((id, results) -> assertThat(results).extracting(EnqueueResult::id).containsExactly(id));
+        assertThat(most.get()).as("batches stored at once").isBetween(2, 3);
     }
 
     @Test

@@ -84,7 +84,7 @@ public final class SqlBroker implements Broker, JobStore, RawEnvelopeSink, Trans
         this.fetcher = new SqlFetcher(dialect, inspection);
         this.state = new SqlStateStore(dialect, db, clock);
         // Concurrent single enqueues (a web app's requests) share a transaction: one commit, one fsync, for all.
-        this.combiner = new EnqueueCombiner<>(COMBINED_JOBS, db.describe(), this::storeTogether);
+        this.combiner = new EnqueueCombiner<>(COMBINED_JOBS, dialect.enqueueLanes(), db.describe(), this::storeTogether);
     }
 
     /**

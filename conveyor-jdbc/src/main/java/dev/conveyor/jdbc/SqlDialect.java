@@ -312,6 +312,14 @@ public abstract class SqlDialect {
     }
 
     /**
+     * How many transactions of combined enqueue calls may be stored at once (SqlBroker): a server commits several in
+     * parallel (and a connection pool serves them); a database with one writer gains nothing from more than one.
+     */
+    public int enqueueLanes() {
+        return 4;
+    }
+
+    /**
      * True when {@link #insertAll} and {@link #ackAll} are each one statement that also tells listeners (as
      * {@link #notifyEnqueued} and {@link #notifyFinished} would): the broker then runs a plain enqueue or an ack as
      * that one statement, without an explicit transaction (PostgreSQL: one round trip instead of three).

@@ -81,7 +81,8 @@ final class RedisEnqueue {
         this.clock = clock;
         this.payloadLimit = payloadLimit;
         this.announce = announce;
-        this.combiner = new EnqueueCombiner<>(CHUNK, "Redis at " + redis.url().where(),
+        // One lane: Redis runs one script at a time, and one connection carries them.
+        this.combiner = new EnqueueCombiner<>(CHUNK, 1, "Redis at " + redis.url().where(),
                 items -> outcomes(items, clock.millis(), true));
     }
 

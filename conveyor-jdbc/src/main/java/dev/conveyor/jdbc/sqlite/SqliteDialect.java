@@ -14,6 +14,12 @@ public final class SqliteDialect extends SqlDialect {
         super(tablePrefix);
     }
 
+    /** One writer at a time: a second transaction would only wait for the first's lock. */
+    @Override
+    public int enqueueLanes() {
+        return 1;
+    }
+
     @Override
     public String name() {
         return "sqlite";
