@@ -5,6 +5,8 @@ import dev.conveyor.broker.EnqueueResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -18,7 +20,9 @@ import java.util.function.Function;
  *
  * <p>Each thread's items succeed or fail together, as in a call of its own: an error the store reports for one
  * item is its thread's alone; an error of the whole call (the server unreachable) is everyone's in it. A waiter
- * interrupted before its batch was taken stores nothing and says so. Not public API.
+ * interrupted before its batch was taken stores nothing and says so; once taken, it waits for the outcome. A batch
+ * with other threads' items is stored on a thread of its own, so no caller's interrupt reaches its I/O. Not
+ * public API.
  *
  * @param <I> what the store takes per job (a job, or its encoded form)
  */
@@ -117,7 +121,7 @@ public final class EnqueueCombiner<I> {
         }
         if (batch.isEmpty()) return;
         try {
-            Object[] outcomes = store.apply(items);
+            Object[] outcomes = batch.size() == 1 ? store.apply(items) : storeForOthers(items);
             if (outcomes.length != items.size()) {
                 throw new IllegalStateException("the store answered " + outcomes.length + " outcomes for " + items.size()
                         + " items");
@@ -143,6 +147,33 @@ public final class EnqueueCombiner<I> {
                 if (!b.done()) finish(b, null, failure); // never leave a waiter parked
             }
             if (e instanceof Error error) throw error;
+        }
+    }
+
+    /**
+     * Stores a batch that holds other threads' items on a thread of its own, and waits for it without heeding this
+     * thread's interrupts (kept for afterwards): an interrupt of the storing caller would otherwise end the store's
+     * I/O for everyone in the batch (a virtual thread's interrupt closes the socket it is blocked on).
+     */
+    private Object[] storeForOthers(List<I> items) {
+        FutureTask<Object[]> task = new FutureTask<>(() -> store.apply(items));
+        Thread.ofVirtual().name("conveyor-enqueue").start(task);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) throw r;
+                    if (cause instanceof Error error) throw error;
+                    throw new BrokerException("enqueueing on " + where + " failed: " + cause, cause);
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

@@ -65,6 +65,55 @@ class EnqueueCombinerTest {
         assertThat(batches).allSatisfy(b -> assertThat(b.size()).isLessThanOrEqualTo(1000));
     }
 
+    /** An interrupt of the threads in a batch (one of them stores it) does not reach the store of their batch. */
+    @Test
+    void interruptingTheCallersOfABatchBeingStoredDoesNotFailIt() throws Exception {
+        CountDownLatch firstStoring = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch secondStoring = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
+        EnqueueCombiner<String> combiner = combiner(items -> {
+            CountDownLatch[] gate = items.contains("first") ? new CountDownLatch[] {firstStoring, releaseFirst}
+                    : new CountDownLatch[] {secondStoring, releaseSecond};
+            gate[0].countDown();
+            try {
+                gate[1].await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new BrokerException("the store was interrupted");
+            }
+            if (Thread.currentThread().isInterrupted()) throw new BrokerException("the store's thread was interrupted");
+            Object[] out = new Object[items.size()];
+            for (int i = 0; i < out.length; i++) out[i] = new EnqueueResult(items.get(i), false);
+            return out;
+        });
+        Thread first = Thread.ofVirtual().start(() -> combiner.enqueue(List.of("first")));
+        assertThat(firstStoring.await(10, TimeUnit.SECONDS)).isTrue();
+        Map<String, Object> got = new ConcurrentHashMap<>();
+        List<Thread> callers = new ArrayList<>();
+        for (String id : List.of("b", "c")) {
+            callers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    got.put(id, combiner.enqueue(List.of(id)));
+                } catch (RuntimeException e) {
+                    got.put(id, e);
+                }
+                got.put(id + ".interrupted", Thread.currentThread().isInterrupted());
+            }));
+        }
+        Thread.sleep(50); // both wait behind the first store
+        releaseFirst.countDown();
+        assertThat(secondStoring.await(10, TimeUnit.SECONDS)).as("b and c stored together").isTrue();
+        callers.forEach(Thread::interrupt); // one of them is storing the batch, the other waits for it
+        Thread.sleep(20);
+        releaseSecond.countDown();
+        for (Thread t : callers) t.join(10_000);
+        first.join(10_000);
+        assertThat(got.get("b")).isEqualTo(List.of(new EnqueueResult("b", false)));
+        assertThat(got.get("c")).isEqualTo(List.of(new EnqueueResult("c", false)));
+        assertThat(got.get("b.interrupted")).as("the interrupt is kept for the caller").isEqualTo(true);
+        assertThat(got.get("c.interrupted")).isEqualTo(true);
+    }
+
     @Test
     void batchesAreStoredInAtMostLanesAtOnce() throws Exception {
         java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
