@@ -35,11 +35,13 @@ public final class EnqueueCombiner<I> {
     private final ConcurrentLinkedQueue<Pending<I>> waiting = new ConcurrentLinkedQueue<>();
     /** How many threads are storing a batch now (at most {@code lanes}). */
     private final AtomicInteger storing = new AtomicInteger();
+    /** Items waiting, not yet taken by a batch. */
+    private final AtomicInteger queuedItems = new AtomicInteger();
 
     /**
      * @param maxItems most items one combined call takes (a single call with more goes alone)
-     * @param lanes how many batches may be stored at once (1 for a broker with one writer, such as SQLite or a
-     *     single Redis connection; more where the server commits transactions in parallel)
+     * @param lanes how many batches may be stored at once (1 for a broker with one writer, such as SQLite; more
+     *     where calls can be pipelined or committed in parallel); beyond the first, only while a full batch waits
      * @param where the broker, for errors ("Redis at 127.0.0.1:6379")
      * @param store stores a batch: per item its {@link EnqueueResult} or the {@link RuntimeException} that concerns
      *     it alone; an exception it throws fails the whole batch
@@ -72,6 +74,7 @@ public final class EnqueueCombiner<I> {
     /** Stores {@code items} (with what other threads bring meanwhile) and returns their results, in order. */
     public List<EnqueueResult> enqueue(List<I> items) {
         Pending<I> mine = new Pending<>(items);
+        queuedItems.addAndGet(items.size());
         waiting.add(mine);
         boolean interrupted = false;
         while (!mine.done()) {
@@ -88,6 +91,7 @@ public final class EnqueueCombiner<I> {
                 LockSupport.park(this);
                 if (Thread.interrupted()) {
                     if (!mine.done() && waiting.remove(mine)) {
+                        queuedItems.addAndGet(-items.size());
                         // Not taken by a batch, so never sent: this call ends now, having stored nothing.
                         Thread.currentThread().interrupt();
                         throw new BrokerException("interrupted while waiting to enqueue " + items.size()
@@ -102,8 +106,14 @@ public final class EnqueueCombiner<I> {
         return mine.results;
     }
 
+    /**
+     * The first lane is free for anyone; another only while a full batch is waiting: then it is sent beside the
+     * one in flight (pipelined) instead of after it, and smaller calls still gather into one batch rather than
+     * spread over lanes (at 10,000 one-job calls a second, four lanes taken freely made the batches small and
+     * doubled the p50).
+     */
     private boolean takeLane() {
-        for (int now = storing.get(); now < lanes; now = storing.get()) {
+        for (int now = storing.get(); now < lanes && (now == 0 || queuedItems.get() >= maxItems); now = storing.get()) {
             if (storing.compareAndSet(now, now + 1)) return true;
         }
         return false;
@@ -116,6 +126,7 @@ public final class EnqueueCombiner<I> {
         Pending<I> p;
         while ((p = waiting.peek()) != null && (batch.isEmpty() || items.size() + p.items.size() <= maxItems)) {
             if (!waiting.remove(p)) continue; // taken back by its interrupted thread
+            queuedItems.addAndGet(-p.items.size());
             batch.add(p);
             items.addAll(p.items);
         }

@@ -134,13 +134,23 @@ class EnqueueCombinerTest {
         Map<String, List<EnqueueResult>> got = new ConcurrentHashMap<>();
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int t = 0; t < 300; t++) {
-                String id = "job-" + t;
-                callers.submit(() -> got.put(id, combiner.enqueue(List.of(id))));
+                List<String> ids = new ArrayList<>();
+                for (int k = 0; k < 10; k++) ids.add("job-" + t + "-" + k); // full batches: extra lanes open
+                callers.submit(() -> got.put(ids.get(0), combiner.enqueue(ids)));
             }
         }
         assertThat(got).hasSize(300);
-        got.forEach((id, results) -> assertThat(results).extracting(EnqueueResult::id).containsExactly(id));
+        got.forEach((id, results) -> assertThat(results).hasSize(10).first().extracting(EnqueueResult::id).isEqualTo(id));
         assertThat(most.get()).as("batches stored at once").isBetween(2, 3);
+
+        most.set(0);
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 4; t++) {
+                String id = "single-" + t;
+                callers.submit(() -> combiner.enqueue(List.of(id)));
+            }
+        }
+        assertThat(most.get()).as("a second lane while less than a full batch waits").isEqualTo(1);
     }
 
     @Test
