@@ -92,6 +92,9 @@ public final class EnqueueCombiner<I> {
                 if (Thread.interrupted()) {
                     if (!mine.done() && waiting.remove(mine)) {
                         queuedItems.addAndGet(-items.size());
+                        // It may have been woken to store next: pass that on, or the next waiter could sleep on.
+                        Pending<I> next = waiting.peek();
+                        if (next != null) LockSupport.unpark(next.thread);
                         // Not taken by a batch, so never sent: this call ends now, having stored nothing.
                         Thread.currentThread().interrupt();
                         throw new BrokerException("interrupted while waiting to enqueue " + items.size()
