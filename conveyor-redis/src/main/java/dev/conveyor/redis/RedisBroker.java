@@ -103,11 +103,6 @@ public final class RedisBroker implements Broker, JobStore, RawEnvelopeSink, Sta
             public void storedNothing(String queue) {
                 wake.noEcho(keys.wakeChannel(), queue);
             }
-
-            @Override
-            public void sentAgain(String queue) {
-                wake.signal(keys.wakeChannel(), queue);
-            }
         });
         this.settler = new RedisSettler(redis, keys, clock);
         this.fetcher = new RedisFetcher(redis, keys, clock, settler);

@@ -208,36 +208,11 @@ final class RedisConnection implements AutoCloseable {
     /** Waits for a reply; client errors become {@link BrokerException}s naming the server. */
     <T> T await(CompletableFuture<T> future, String what) {
         try {
-            return get(future, what);
+            // Lettuce's command timeout completes the future; the extra margin only guards against a lost reply.
+            return future.get(url.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BrokerException("interrupted while " + what + " on Redis at " + url.where(), e);
-        }
-    }
-
-    /**
-     * As {@link #await}, but an interrupt does not end the wait (it is set again once the reply is in): for a call
-     * made on behalf of other threads too, which one thread's interrupt must not fail.
-     */
-    <T> T awaitForOthers(CompletableFuture<T> future, String what) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return get(future, what);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
-        }
-    }
-
-    private <T> T get(CompletableFuture<T> future, String what) throws InterruptedException {
-        try {
-            // Lettuce's command timeout completes the future; the extra margin only guards against a lost reply.
-            return future.get(url.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw failure(e.getCause(), what);
         } catch (TimeoutException e) {

@@ -41,15 +41,13 @@ final class RedisEnqueue {
         /**
          * A script writing to {@code queue} was sent and no reply is read yet: a fetch or look sent from now on, on
          * the same connection, runs after it in Redis, so this JVM's idle workers can be woken a round trip early.
-         * The script publishes the queue on the wake-up channel when it stores anything.
+         * The script publishes the queue on the wake-up channel when it stores anything. Told again when a script
+         * had to be sent a second time (the server had lost it): it then ran behind what went in between.
          */
         void sent(String queue);
 
         /** A script announced with {@link #sent} stored nothing, so it published nothing. */
         void storedNothing(String queue);
-
-        /** A script had to be sent again (the server had lost it): it ran after what was sent in between. */
-        void sentAgain(String queue);
     }
 
     /** One job as the enqueue script stores it. */
@@ -86,7 +84,7 @@ final class RedisEnqueue {
         // Several batches in flight at once: they are pipelined on the connection, so the server never waits for
         // a round trip between them (with one, four threads enqueueing 1,000 jobs a call lost 17 %).
         this.combiner = new EnqueueCombiner<>(CHUNK, LANES, "Redis at " + redis.url().where(),
-                items -> outcomes(items, clock.millis(), true));
+                items -> outcomes(items, clock.millis()));
     }
 
     List<EnqueueResult> enqueue(List<Job> jobs) {
@@ -135,7 +133,7 @@ final class RedisEnqueue {
 
     /** Stores {@code items} as one call; the first item's error, if any, is thrown (after the others were stored). */
     private List<EnqueueResult> store(List<Item> items, long now) {
-        Object[] outcomes = outcomes(items, now, false);
+        Object[] outcomes = outcomes(items, now);
         List<EnqueueResult> results = new ArrayList<>(outcomes.length);
         for (Object o : outcomes) {
             if (o instanceof RuntimeException e) throw e;
@@ -146,10 +144,9 @@ final class RedisEnqueue {
 
     /**
      * Stores {@code items}: per item, its {@link EnqueueResult} or the error that concerns it alone; an error of the
-     * whole call is thrown. {@code forOthers}: the call is made for other threads too, so this thread's interrupt
-     * does not end its waits.
+     * whole call is thrown.
      */
-    private Object[] outcomes(List<Item> items, long now, boolean forOthers) {
+    private Object[] outcomes(List<Item> items, long now) {
         Object[] results = new Object[items.size()];
         // An id repeated in one batch under another queue is a duplicate of its first occurrence.
         Map<String, String> firstQueue = new HashMap<>();
@@ -161,7 +158,7 @@ final class RedisEnqueue {
             else pending.add(i);
         }
         boolean indexApart = redis.cluster(); // standalone: the enqueue script keeps the index
-        if (indexApart) indexIds(items, pending, results, forOthers);
+        if (indexApart) indexIds(items, pending, results);
         String[] extraKeys = indexApart ? new String[0] : new String[] {keys.index(), keys.queues()};
 
         Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
@@ -190,7 +187,7 @@ final class RedisEnqueue {
         }
         callQueues.forEach(announce::sent);
         for (int c = 0; c < calls.size(); c++) {
-            List<Object> answers = Replies.list(await(calls.get(c), "enqueueing jobs", forOthers));
+            List<Object> answers = Replies.list(redis.await(calls.get(c), "enqueueing jobs"));
             List<Integer> chunk = callItems.get(c);
             boolean stored = false;
             for (int k = 0; k < chunk.size(); k++) {
@@ -210,7 +207,8 @@ final class RedisEnqueue {
             }
             if (!stored) announce.storedNothing(callQueues.get(c)); // the script published nothing
         }
-        if (redis.resends() != resendsBefore) new java.util.LinkedHashSet<>(callQueues).forEach(announce::sentAgain);
+        // A script sent again after NOSCRIPT ran behind what went meanwhile: announce it once more.
+        if (redis.resends() != resendsBefore) new java.util.LinkedHashSet<>(callQueues).forEach(announce::sent);
         // A job refused for its unique key was never stored: drop its index entry (else it lingers, harmless).
         // (Standalone: the script indexes only what it stored.)
         List<String> unstored = new ArrayList<>();
@@ -220,14 +218,10 @@ final class RedisEnqueue {
             }
         }
         if (!unstored.isEmpty()) {
-            await(redis.commands().hdel(keys.index(), unstored.toArray(String[]::new)).toCompletableFuture(),
-                    "dropping index entries of duplicates", forOthers);
+            redis.await(redis.commands().hdel(keys.index(), unstored.toArray(String[]::new)).toCompletableFuture(),
+                    "dropping index entries of duplicates");
         }
         return results;
-    }
-
-    private <T> T await(CompletableFuture<T> future, String what, boolean forOthers) {
-        return forOthers ? redis.awaitForOthers(future, what) : redis.await(future, what);
     }
 
     /**
@@ -235,30 +229,30 @@ final class RedisEnqueue {
      * between leaves an index entry without a job, which reads as "not found". An id already indexed under
      * another queue whose job still exists is a duplicate.
      */
-    private void indexIds(List<Item> items, List<Integer> pending, Object[] results, boolean forOthers) {
+    private void indexIds(List<Item> items, List<Integer> pending, Object[] results) {
         if (pending.isEmpty()) return;
         List<String> args = new ArrayList<>(pending.size() * 2);
         for (int i : pending) {
             args.add(items.get(i).id());
             args.add(items.get(i).queue());
         }
-        List<Object> answers = Replies.list(await(redis.run(LuaScript.INDEX,
-                new String[] {keys.index(), keys.queues()}, args.toArray(String[]::new)), "indexing job ids", forOthers));
+        List<Object> answers = Replies.list(redis.await(redis.run(LuaScript.INDEX,
+                new String[] {keys.index(), keys.queues()}, args.toArray(String[]::new)), "indexing job ids"));
         for (int k = 0; k < pending.size(); k++) {
             String other = Replies.text(answers.get(k));
             if (other == null) continue;
             int i = pending.get(k);
             String id = items.get(i).id();
             // every stored job, a column job too, is in its queue's id set
-            boolean exists = Job.isQueueName(other) && (await(
-                    redis.commands().zscore(keys.all(other), id).toCompletableFuture(), "checking a job id", forOthers) != null
-                    || await(redis.commands().exists(keys.job(other, id)).toCompletableFuture(),
-                    "checking a job id", forOthers) > 0);
+            boolean exists = Job.isQueueName(other) && (redis.await(
+                    redis.commands().zscore(keys.all(other), id).toCompletableFuture(), "checking a job id") != null
+                    || redis.await(redis.commands().exists(keys.job(other, id)).toCompletableFuture(),
+                    "checking a job id") > 0);
             if (exists) {
                 results[i] = new EnqueueResult(id, true);
             } else {
-                await(redis.commands().hset(keys.index(), id, items.get(i).queue()).toCompletableFuture(),
-                        "indexing a job id", forOthers);
+                redis.await(redis.commands().hset(keys.index(), id, items.get(i).queue()).toCompletableFuture(),
+                        "indexing a job id");
             }
         }
     }
