@@ -31,7 +31,8 @@ public record WorkerOptions(
         boolean shutdownOnSigterm,
         Map<String, Integer> queuePlatformThreads,
         Retention retention,
-        Duration priorityAging) {
+        Duration priorityAging,
+        int prefetch) {
 
     /** Defaults to the {@code default} queue. */
     public static final List<String> DEFAULT_QUEUES = List.of(Job.DEFAULT_QUEUE);
@@ -53,6 +54,8 @@ public record WorkerOptions(
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(25);
     /** Defaults to reporting a job as stuck 30 s after its timeout interrupt if it has not returned. */
     public static final Duration DEFAULT_STUCK_AFTER = Duration.ofSeconds(30);
+    /** Defaults to holding up to 256 jobs ahead of free slots (never more than the concurrency; see {@link #prefetch}). */
+    public static final int DEFAULT_PREFETCH = 256;
     /** Defaults to recording up to 1,000 completions per broker call. */
     public static final int DEFAULT_COMPLETION_BATCH = 1000;
 
@@ -76,6 +79,9 @@ public record WorkerOptions(
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         if (shutdownGrace.isNegative()) throw new IllegalArgumentException("shutdownGrace must not be negative");
         requirePositive(stuckAfter, "stuckAfter");
+        if (prefetch < 0) {
+            throw new IllegalArgumentException("prefetch must be >= 0 (0 holds no job ahead of a free slot), was " + prefetch);
+        }
         if (completionBatch < 1) throw new IllegalArgumentException("completionBatch must be >= 1, was " + completionBatch);
         queuePlatformThreads = Map.copyOf(queuePlatformThreads);
         Objects.requireNonNull(retention, "retention");
@@ -87,13 +93,13 @@ public record WorkerOptions(
     public static WorkerOptions defaults() {
         return new WorkerOptions(DEFAULT_QUEUES, DEFAULT_CONCURRENCY, DEFAULT_FETCH_BATCH, DEFAULT_FETCHERS, DEFAULT_LEASE,
                 DEFAULT_HEARTBEAT, DEFAULT_POLL, DEFAULT_SHUTDOWN_GRACE, DEFAULT_STUCK_AFTER,
-                DEFAULT_COMPLETION_BATCH, true, Map.of(), Retention.defaults(), null);
+                DEFAULT_COMPLETION_BATCH, true, Map.of(), Retention.defaults(), null, DEFAULT_PREFETCH);
     }
 
     /** The queues to take jobs from, as one pool (priority first, then age). */
     public WorkerOptions queues(String... queues) {
         return new WorkerOptions(List.of(queues), concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval,
-                pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     public WorkerOptions queues(List<String> queues) {
@@ -103,7 +109,7 @@ public record WorkerOptions(
     /** Most jobs running at once in this worker. */
     public WorkerOptions concurrency(int concurrency) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     /**
@@ -119,7 +125,7 @@ public record WorkerOptions(
      */
     public WorkerOptions fetchBatch(int fetchBatch) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     /**
@@ -137,45 +143,45 @@ public record WorkerOptions(
     public WorkerOptions fetchers(int fetchers) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval,
                 pollInterval, shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads,
-                retention, priorityAging);
+                retention, priorityAging, prefetch);
     }
 
     /** Lease length; the heartbeat is set to a third of it. */
     public WorkerOptions leaseDuration(Duration lease) {
         requirePositive(lease, "leaseDuration");
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, lease, lease.dividedBy(3), pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     public WorkerOptions heartbeatInterval(Duration heartbeat) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeat, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     public WorkerOptions pollInterval(Duration poll) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, poll,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     public WorkerOptions shutdownGrace(Duration grace) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
-                grace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                grace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     public WorkerOptions stuckAfter(Duration stuckAfter) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     public WorkerOptions completionBatch(int completionBatch) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     /** Whether a JVM shutdown (SIGTERM, Ctrl-C) shuts this worker down gracefully first. Defaults to true. */
     public WorkerOptions shutdownOnSigterm(boolean enabled) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, enabled, queuePlatformThreads, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, enabled, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     /** Runs jobs from {@code queue} on a pool of {@code threads} platform threads (CPU-bound work). */
@@ -185,13 +191,13 @@ public record WorkerOptions(
         Map<String, Integer> m = new LinkedHashMap<>(queuePlatformThreads);
         m.put(queue, threads);
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, m, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, m, retention, priorityAging, prefetch);
     }
 
     /** Which finished jobs this worker prunes, and when. Defaults to {@link Retention#defaults()}. */
     public WorkerOptions retention(Retention retention) {
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging, prefetch);
     }
 
     /**
@@ -207,7 +213,28 @@ public record WorkerOptions(
     public WorkerOptions priorityAging(Duration step) {
         Objects.requireNonNull(step, "step");
         return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
-                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, step);
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, step, prefetch);
+    }
+
+    /**
+     * Most jobs this worker leases ahead of its free slots, held in memory and started the moment a slot frees
+     * (never more than {@link #concurrency}; 0 holds none). Without them a freed slot waits for a fetch to come
+     * back; with them the next job starts at once and the fetch refills the held jobs meanwhile: I/O-bound jobs that
+     * end together start their next wave without a round trip, and short jobs keep every slot busy. A held job's
+     * lease is extended like a running one's; a held job that has not started within {@value
+     * dev.conveyor.worker.Worker#HOLD_LIMIT_MS} ms goes back to its queue (a hand-back costs the job nothing) and
+     * the worker holds none for the next {@value dev.conveyor.worker.Worker#HOLD_PAUSE_SECONDS} s, as its jobs
+     * are too long to gain from holding; at shutdown held jobs go back at once. Set 0 when jobs run for seconds
+     * or more and several workers share a queue: a held job waits for this worker while another may be idle.
+     *
+     * <pre>{@code
+     * Worker worker = conveyor.startWorker(WorkerOptions.defaults().concurrency(200).prefetch(200));
+     * }</pre>
+     */
+    public WorkerOptions prefetch(int prefetch) {
+        return new WorkerOptions(queues, concurrency, fetchBatch, fetchers, leaseDuration, heartbeatInterval, pollInterval,
+                shutdownGrace, stuckAfter, completionBatch, shutdownOnSigterm, queuePlatformThreads, retention, priorityAging,
+                prefetch);
     }
 
     private static void requirePositive(Duration d, String field) {

@@ -32,6 +32,8 @@ public final class BenchOptions {
     public int fetchBatch = 256;
     /** Fetch loops per worker (WorkerOptions.fetchers). */
     public int fetchers = dev.conveyor.WorkerOptions.DEFAULT_FETCHERS;
+    /** Jobs a worker leases ahead of its free slots (WorkerOptions.prefetch). */
+    public int prefetch = dev.conveyor.WorkerOptions.DEFAULT_PREFETCH;
     public int enqueueN = 20_000;
     public int enqueueWarmup = 2_000;
     public int rate = 200;
@@ -100,7 +102,7 @@ public final class BenchOptions {
     }
 
     private static final java.util.Set<String> VALUED = java.util.Set.of("--broker", "--brokers", "--runs", "--n",
-            "--warmup", "--producer-batch", "--concurrency", "--fetch-batch", "--fetchers", "--enqueue-n", "--enqueue-warmup",
+            "--warmup", "--producer-batch", "--concurrency", "--fetch-batch", "--fetchers", "--prefetch", "--enqueue-n", "--enqueue-warmup",
             "--rate", "--duration", "--latency-warmup", "--dir", "--out", "--timeout", "--jfr-top", "--top",
             "--sqlite-setup", "--retention-jobs", "--retention-sample", "--retention-keep", "--retention-interval",
             "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms", "--soak-seconds", "--chaos-jobs", "--chaos-concurrency", "--chaos-sleep-ms",
@@ -172,6 +174,7 @@ public final class BenchOptions {
                         case "--concurrency" -> o.concurrency = positive(a, value);
                         case "--fetch-batch" -> o.fetchBatch = positive(a, value);
                         case "--fetchers" -> o.fetchers = positive(a, value);
+                        case "--prefetch" -> o.prefetch = nonNegative(a, value);
                         case "--enqueue-n" -> o.enqueueN = positive(a, value);
                         case "--enqueue-warmup" -> o.enqueueWarmup = nonNegative(a, value);
                         case "--rate" -> o.rate = positive(a, value);

@@ -115,7 +115,7 @@ final class Rig implements AutoCloseable {
     Worker startWorker(BenchOptions o, Retention retention) {
         worker = conveyor.startWorker(WorkerOptions.defaults()
                 .concurrency(o.concurrency)
-                .fetchBatch(o.fetchBatch).fetchers(o.fetchers)
+                .fetchBatch(o.fetchBatch).fetchers(o.fetchers).prefetch(o.prefetch)
                 .retention(retention)
                 .shutdownOnSigterm(false));
         return worker;

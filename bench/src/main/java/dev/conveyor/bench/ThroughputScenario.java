@@ -36,6 +36,7 @@ final class ThroughputScenario {
         res.params.put("concurrency", o.concurrency);
         res.params.put("fetchBatch", o.fetchBatch);
         res.params.put("fetchers", o.fetchers);
+        res.params.put("prefetch", o.prefetch);
         res.params.put("runs", o.runs);
         if (kind.isSqlite() && !o.sqliteSetup.isEmpty()) res.params.put("sqliteSetup", o.sqliteSetup);
         List<Double> rates = new ArrayList<>();
@@ -53,9 +54,9 @@ final class ThroughputScenario {
         Summary s = Summary.of(rates);
         res.summary.put("jobsPerSecond", s.toMap(0));
         res.line = String.format("throughput %-13s %s jobs/s end-to-end, median of %d; N=%,d after %,d warm-up, "
-                        + "batches of %,d, concurrency %d, fetchBatch %d, fetchers %d",
+                        + "batches of %,d, concurrency %d, fetchBatch %d, fetchers %d, prefetch %d",
                 kind.label(), s.describe("%,.0f"), s.runs(), o.n, o.warmup, o.producerBatch, o.concurrency,
-                o.fetchBatch, o.fetchers);
+                o.fetchBatch, o.fetchers, Math.min(o.prefetch, o.concurrency));
         // The broker calls of the median run.
         calls.stream().filter(m -> m.get("jobsPerSecond") instanceof Double d && d == s.median()).findFirst()
                 .ifPresent(m -> {

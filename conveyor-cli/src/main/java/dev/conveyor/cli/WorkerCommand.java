@@ -62,6 +62,13 @@ final class WorkerCommand extends BrokerCommand {
                     + "1 leases the fewest jobs ahead of need.")
     Integer fetchers;
 
+    @Option(names = "--prefetch", paramLabel = "N",
+            description = "Most jobs leased ahead of free slots, held and started the moment a slot frees (default: "
+                    + WorkerOptions.DEFAULT_PREFETCH + ", never more than the concurrency; 0 holds none). A held job not "
+                    + "started within a second goes back to its queue. Use 0 for jobs that run for seconds or more "
+                    + "when several workers share a queue.")
+    Integer prefetch;
+
     @Option(names = "--schedules", paramLabel = "FILE",
             description = "A JSON file of cron schedules to run beside the app's own (see docs/SCHEDULES.md), e.g. "
                     + "[{\"name\": \"nightly\", \"cron\": \"0 3 * * *\", \"task\": \"reports.nightly\"}].")
@@ -118,7 +125,8 @@ final class WorkerCommand extends BrokerCommand {
                 out().println("Worker running " + conveyor.tasks().size() + " task(s) of " + appClass + " "
                         + conveyor.tasks().keySet() + " on " + brokerLabel() + ", queues "
                         + options.queues() + ", concurrency " + options.concurrency() + ", fetch batch " + options.fetchBatch()
-                        + ", " + options.fetchers() + (options.fetchers() == 1 ? " fetch loop" : " fetch loops") + ".");
+                        + ", " + options.fetchers() + (options.fetchers() == 1 ? " fetch loop" : " fetch loops")
+                        + ", prefetch " + Math.min(options.prefetch(), options.concurrency()) + ".");
                 if (metricsUri != null) out().println("Metrics at " + metricsUri + " (Prometheus text format).");
                 if (!conveyor.schedules().isEmpty()) {
                     out().println("Scheduler running " + conveyor.schedules().size() + " schedule(s) "
@@ -154,6 +162,7 @@ final class WorkerCommand extends BrokerCommand {
             if (concurrency != null) o = o.concurrency(concurrency);
             if (fetchBatch != null) o = o.fetchBatch(fetchBatch);
             if (fetchers != null) o = o.fetchers(fetchers);
+            if (prefetch != null) o = o.prefetch(prefetch);
             if (shutdownGrace != null) o = o.shutdownGrace(shutdownGrace);
             if (priorityAging != null) o = o.priorityAging(priorityAging);
             return o;

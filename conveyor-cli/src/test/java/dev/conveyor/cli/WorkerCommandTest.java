@@ -50,7 +50,7 @@ class WorkerCommandTest {
         Capture factory = new Capture();
         CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run(factory,
                 "worker", "--app", TestApp.class.getName(), "--broker", url, "--queues", "default,other",
-                "--concurrency", "4", "--fetch-batch", "2", "--fetchers", "1"));
+                "--concurrency", "4", "--fetch-batch", "2", "--fetchers", "1", "--prefetch", "3"));
         await().atMost(Duration.ofSeconds(20)).until(() -> factory.worker != null || run.isDone());
         assertThat(factory.worker.awaitStarted(Duration.ofSeconds(20))).as(() -> run.getNow(null) + "").isTrue();
         try (Conveyor c = Conveyor.builder().broker(url).build()) {
@@ -60,7 +60,7 @@ class WorkerCommandTest {
         factory.worker.requestStop();
         Cli.Result r = run.get(30, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("Worker running 2 task(s)", "[default, other]", "concurrency 4, fetch batch 2, 1 fetch loop",
+        assertThat(r.out()).contains("Worker running 2 task(s)", "[default, other]", "concurrency 4, fetch batch 2, 1 fetch loop, prefetch 3",
                 "Stopped: 1 succeeded");
     }
 
@@ -214,6 +214,9 @@ class WorkerCommandTest {
         Cli.Result loops = Cli.run("worker", "--app", app, "--fetchers", "9", "--broker", url);
         assertThat(loops.exitCode()).isEqualTo(2);
         assertThat(loops.err()).contains("fetchers must be between 1 and 8, was 9");
+        Cli.Result prefetch = Cli.run("worker", "--app", app, "--prefetch", "-1", "--broker", url);
+        assertThat(prefetch.exitCode()).isEqualTo(2);
+        assertThat(prefetch.err()).contains("prefetch must be >= 0");
         assertThat(Cli.run("worker", "--app", app, "--queues", "a b", "--broker", url).exitCode()).isEqualTo(2);
         Cli.Result aging = Cli.run("worker", "--app", app, "--priority-aging", "10ms", "--broker", url);
         assertThat(aging.exitCode()).isEqualTo(2);

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One fetch → dispatch loop of a worker:
  * <ol>
- *   <li>wait for at least one free slot (the worker's concurrency), then take as many more as are free, up
- *       to the fetch batch;</li>
+ *   <li>wait for at least one free slot (the worker's concurrency, plus the jobs it may hold ahead of free ones:
+ *       see {@link HeldJobs}), then take as many more as are free, up to the fetch batch;</li>
  *   <li>lease that many jobs from the queues that are not paused in one {@code fetch} call and give back the slots it did not fill;</li>
  *   <li>hand each job to the worker to run on its own thread — except a <em>suspect</em>, a job one lost lease
  *       away from quarantine: that one runs alone (see {@link #isSuspect}, {@link #runAlone});</li>
@@ -35,7 +35,8 @@ final class Processor implements Runnable {
     private final Broker broker;
     private final List<String> queues;
     private final int fetchBatch;
-    private final int concurrency;
+    /** The worker's slots: its concurrency plus the jobs it may hold ahead of free ones (prefetch). */
+    private final int capacity;
     private final java.util.concurrent.CountDownLatch firstStart;
     private boolean warm;
     /** The last batch held suspects: lease one job at a time until a batch holds none (see {@link #runAlone}). */
@@ -54,14 +55,14 @@ final class Processor implements Runnable {
     private boolean waiting;
     private Thread thread;
 
-    Processor(Broker broker, List<String> queues, int fetchBatch, int concurrency,
+    Processor(Broker broker, List<String> queues, int fetchBatch, int capacity,
               java.util.concurrent.CountDownLatch firstStart, Duration leaseFor, Duration pollInterval,
               Semaphore slots, Consumer<LeasedJob> dispatch, Consumer<List<LeasedJob>> handBack,
               java.util.function.UnaryOperator<List<String>> active, int index, Loops loops) {
         this.broker = broker;
         this.queues = List.copyOf(queues);
         this.fetchBatch = fetchBatch;
-        this.concurrency = concurrency;
+        this.capacity = capacity;
         this.firstStart = firstStart;
         this.leaseFor = leaseFor;
         this.pollInterval = pollInterval;
@@ -233,7 +234,8 @@ final class Processor implements Runnable {
         }
         int held = 0;
         try {
-            held += acquireWhileExtending(concurrency - 1, pending);
+            // every slot but the suspect's: no other job running, and none held ahead of a free slot (HeldJobs)
+            held += acquireWhileExtending(capacity - 1, pending);
             if (!pending.isEmpty() && !stopping) {
                 LeasedJob next = pending.remove(0);
                 log.info("job {} ({}) lost its worker {} time(s) before: running it alone", next.job().id(),

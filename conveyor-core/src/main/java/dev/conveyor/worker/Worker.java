@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,13 +40,20 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     /** How long interrupted jobs get to return at the end of the grace period before they are abandoned. */
     private static final Duration INTERRUPT_WAIT = Duration.ofSeconds(2);
+    /** A job held ahead of free slots that has not started within this many ms goes back to its queue. */
+    public static final long HOLD_LIMIT_MS = 1_000;
+    /** After a held job went back unstarted, the worker holds none ahead of free slots for this many seconds. */
+    public static final long HOLD_PAUSE_SECONDS = 30;
 
     private final String name;
     private final WorkerOptions options;
     private final java.time.Clock clock;
     private final Broker broker;
     private final JobExecutor executor;
-    private final Semaphore slots;
+    /** One permit per job this worker holds a lease on until its run ends: concurrency + prefetch (see HeldJobs). */
+    private final HeldJobs.Slots slots;
+    /** Null when the worker holds no jobs ahead of free slots (prefetch 0): then {@link #slots} alone limits runs. */
+    private final HeldJobs held;
     // Keyed by the whole lease: a broker may give every job of one fetch the same token.
     private final Map<Lease, RunningJob> inFlight = new ConcurrentHashMap<>();
     private final Set<Lease> abandoned = ConcurrentHashMap.newKeySet();
@@ -107,11 +113,13 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         this.options = options;
         this.clock = clock;
         this.broker = broker;
-        this.slots = new Semaphore(options.concurrency());
+        int prefetch = Math.min(options.prefetch(), options.concurrency());
+        this.slots = new HeldJobs.Slots(options.concurrency() + prefetch);
         ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(2,
                 Thread.ofPlatform().daemon().name("conveyor-timer-", 0).factory());
         stpe.setRemoveOnCancelPolicy(true);
         this.scheduler = stpe;
+        this.held = prefetch > 0 ? new HeldJobs(options.concurrency(), prefetch, slots, stpe) : null;
         // ThreadLocalRandom must not be shared between threads: ask for the current thread's one at each use.
         java.util.random.RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
         boolean limited = tasks.values().stream().anyMatch(Task::hasLimits);
@@ -143,7 +151,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         Processor.Loops loops = new Processor.Loops();
         for (int i = 0; i < options.fetchers(); i++) {
             Processor p = new Processor(broker, options.queues(), Math.min(options.fetchBatch(), options.concurrency()),
-                    options.concurrency(), firstStart, options.leaseDuration(), options.pollInterval(), slots, this::dispatch,
+                    options.concurrency() + prefetch, firstStart, options.leaseDuration(), options.pollInterval(), slots, this::dispatch,
                     this::handBack, pausedQueues == null ? q -> q : pausedQueues::active, i, loops);
             processors.add(p);
             processorThreads.add(Thread.ofPlatform().daemon().name(i == 0 ? "conveyor-processor" : "conveyor-processor-" + (i + 1))
@@ -253,6 +261,11 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         if (pausedQueues != null) pausedQueues.refresh();
     }
 
+    /** Shortens the hold limit and the pause after it (see {@link #HOLD_LIMIT_MS}); for tests. No-op without prefetch. */
+    void holdLimits(Duration limit, Duration pause) {
+        if (held != null) held.limits(limit, pause);
+    }
+
     /** Extends every held lease now, as the heartbeat does on its own schedule (tests use it with a settable clock). */
     public void heartbeatNow() {
         heartbeat.beat();
@@ -296,6 +309,11 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
     }
 
     private void run(RunningJob running) {
+        if (held != null && !held.awaitTurn()) { // held too long, or shutting down: back to its queue, unrun
+            slots.release();
+            completer.submit(new Settlement.Release(running.leased().lease()));
+            return;
+        }
         Settlement settlement;
         try {
             settlement = executor.execute(running);
@@ -304,6 +322,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
             log.error("internal error running job {}; handing it back", running.jobId(), t);
             settlement = new Settlement.Release(running.leased().lease());
         } finally {
+            if (held != null) held.done(); // first: a held job takes the run slot at once
             slots.release();
         }
         completer.submit(settlement);
@@ -388,6 +407,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         log.info("worker {} shutting down: {} job(s) in flight, grace {}", name, inFlight.size(), grace);
         processors.forEach(Processor::stop);
         for (Thread t : processorThreads) join(t, Duration.ofSeconds(30));
+        if (held != null) held.stop(); // jobs held ahead of free slots go back now, not when a slot frees
         if (!awaitIdle(grace)) {
             List<RunningJob> left = List.copyOf(inFlight.values());
             for (RunningJob r : left) {

@@ -12,12 +12,15 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Conveyor as a driver of the side-by-side benchmark, in its own JVM like every peer:
- * {@code --broker redis|postgres|sqlite}. One {@link Conveyor} holds the producer and one worker; enqueues go
- * through {@code enqueueAll} (one broker call per batch), the worker runs handlers on virtual threads.
+ * {@code --broker redis|postgres|sqlite} (and, run by hand, {@code --prefetch N} for the worker's held jobs). One
+ * {@link Conveyor} holds the producer and one worker; enqueues go through {@code enqueueAll} (one broker call per
+ * batch), the worker runs handlers on virtual threads.
  */
 public final class ConveyorDriver implements JvmSystem {
     private final String broker;
     private final String url;
+    /** Jobs the worker holds ahead of free slots: {@code --prefetch N} (default: WorkerOptions' default). */
+    private final int prefetch;
     private final Task<Payload, Void> task;
     private final Conveyor conveyor;
     private Worker worker;
@@ -30,6 +33,7 @@ public final class ConveyorDriver implements JvmSystem {
             case "sqlite" -> "sqlite:" + java.util.Objects.requireNonNull(a.sqlite(), "--sqlite FILE");
             default -> throw new IllegalArgumentException("--broker " + broker + ": redis, postgres or sqlite");
         };
+        this.prefetch = Integer.parseInt(a.extra().getOrDefault("prefetch", String.valueOf(WorkerOptions.DEFAULT_PREFETCH)));
         this.task = Task.named("peer_noop", Payload.class)
                 .action(p -> Recorder.run(p.seq(), p.sentMicros(), p.sleepMs()));
         this.conveyor = Conveyor.builder().broker(url).task(task).build();
@@ -55,7 +59,9 @@ public final class ConveyorDriver implements JvmSystem {
         m.put("broker", url.replaceAll("prefix=.*", "prefix=<run>"));
         m.put("enqueue", "enqueueAll, " + a.batch() + " jobs per call; latency: enqueue, one per call");
         m.put("worker", "one Worker, concurrency " + a.concurrency() + " (virtual threads), fetchBatch "
-                + fetchBatch(a.concurrency()) + ", Retention.keepAll() (no pruning round inside a run)");
+                + fetchBatch(a.concurrency()) + ", prefetch " + Math.min(prefetch, a.concurrency())
+                + " (jobs held ahead of free slots; WorkerOptions' default unless --prefetch), Retention.keepAll() (no "
+                + "pruning round inside a run)");
         return m;
     }
 
@@ -70,6 +76,7 @@ public final class ConveyorDriver implements JvmSystem {
                 .concurrency(concurrency)
                 .fetchBatch(fetchBatch(concurrency))
                 .retention(Retention.keepAll())
+                .prefetch(prefetch)
                 .shutdownOnSigterm(false));
     }
 

@@ -1,0 +1,175 @@
+package dev.conveyor.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.conveyor.Conveyor;
+import dev.conveyor.JobHandle;
+import dev.conveyor.Task;
+import dev.conveyor.WorkerOptions;
+import dev.conveyor.job.JobInfo;
+import dev.conveyor.job.JobState;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Jobs held ahead of free slots (WorkerOptions.prefetch): leased early, started in turn, given back when stale. */
+class PrefetchTest {
+    record Args(int n) {}
+
+    private static WorkerOptions fast() {
+        return WorkerOptions.defaults()
+                .heartbeatInterval(Duration.ofMillis(50))
+                .pollInterval(Duration.ofMillis(10))
+                .shutdownGrace(Duration.ofSeconds(5))
+                .shutdownOnSigterm(false);
+    }
+
+    /** Counts handlers running at once, each blocked on {@code gate}. */
+    private static final class Gated {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger most = new AtomicInteger();
+        final AtomicInteger ran = new AtomicInteger();
+
+        Task<Args, Void> task() {
+            return Task.named("gated", Args.class).action(a -> {
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                try {
+                    gate.await();
+                } finally {
+                    running.decrementAndGet();
+                    ran.incrementAndGet();
+                }
+            });
+        }
+    }
+
+    private static long inState(List<? extends JobHandle<?>> jobs, JobState state) {
+        return jobs.stream().filter(h -> h.state() == state).count();
+    }
+
+    @Test
+    void leasesUpToPrefetchMoreJobsThanRunAndStartsThemAsSlotsFree() {
+        Gated g = new Gated();
+        Task<Args, Void> task = g.task();
+        try (Conveyor c = Conveyor.builder().broker("memory:").task(task).build()) {
+            Worker w = c.startWorker(fast().concurrency(3).prefetch(2));
+            List<JobHandle<Void>> jobs = c.enqueueAll(task, IntStream.range(0, 8).mapToObj(Args::new).toList());
+            // three run, two more are leased and held: five RUNNING in the store, three still READY
+            await().until(() -> inState(jobs, JobState.RUNNING) == 5 && g.running.get() == 3);
+            await().during(Duration.ofMillis(100)).until(() -> inState(jobs, JobState.READY) == 3);
+            assertThat(w.jobsInFlight()).isEqualTo(5);
+            g.gate.countDown();
+            await().until(() -> inState(jobs, JobState.SUCCEEDED) == 8);
+            assertThat(g.most.get()).isEqualTo(3); // holding never runs more than the concurrency
+            assertThat(g.ran.get()).isEqualTo(8);
+            assertThat(w.stats().released()).isZero();
+        }
+    }
+
+    @Test
+    void withoutPrefetchOnlyTheConcurrencyIsLeased() {
+        Gated g = new Gated();
+        Task<Args, Void> task = g.task();
+        try (Conveyor c = Conveyor.builder().broker("memory:").task(task).build()) {
+            c.startWorker(fast().concurrency(2).prefetch(0));
+            List<JobHandle<Void>> jobs = c.enqueueAll(task, IntStream.range(0, 8).mapToObj(Args::new).toList());
+            await().until(() -> g.running.get() == 2);
+            await().during(Duration.ofMillis(100)).until(() -> inState(jobs, JobState.RUNNING) == 2);
+            g.gate.countDown();
+            await().until(() -> inState(jobs, JobState.SUCCEEDED) == 8);
+        }
+    }
+
+    @Test
+    void prefetchIsCappedAtTheConcurrency() {
+        Gated g = new Gated();
+        Task<Args, Void> task = g.task();
+        try (Conveyor c = Conveyor.builder().broker("memory:").task(task).build()) {
+            c.startWorker(fast().concurrency(2).prefetch(100));
+            List<JobHandle<Void>> jobs = c.enqueueAll(task, IntStream.range(0, 10).mapToObj(Args::new).toList());
+            await().until(() -> inState(jobs, JobState.RUNNING) == 4 && g.running.get() == 2);
+            await().during(Duration.ofMillis(100)).until(() -> inState(jobs, JobState.RUNNING) == 4);
+            g.gate.countDown();
+            await().until(() -> inState(jobs, JobState.SUCCEEDED) == 10);
+        }
+    }
+
+    @Test
+    void shutdownHandsHeldJobsBackAtOnceWithoutUsingADelivery() {
+        Gated g = new Gated();
+        Task<Args, Void> task = g.task();
+        try (Conveyor c = Conveyor.builder().broker("memory:").task(task).build()) {
+            Worker w = c.startWorker(fast().concurrency(1).prefetch(1));
+            w.holdLimits(Duration.ofMinutes(5), Duration.ofMinutes(5)); // only the shutdown sends it back here
+            JobHandle<Void> first = c.enqueue(task, new Args(0));
+            await().until(() -> g.running.get() == 1);
+            JobHandle<Void> second = c.enqueue(task, new Args(1));
+            await().until(() -> second.state() == JobState.RUNNING); // leased and held
+            Thread shutdown = Thread.ofVirtual().start(() -> w.shutdown(Duration.ofSeconds(10)));
+            // the held job goes back while the running one still has its grace period
+            await().until(() -> second.state() == JobState.READY);
+            JobInfo info = second.info().orElseThrow();
+            assertThat(info.job().deliveries()).isZero();
+            assertThat(info.job().attempt()).isZero();
+            assertThat(first.state()).isEqualTo(JobState.RUNNING);
+            g.gate.countDown();
+            await().until(() -> !shutdown.isAlive());
+            assertThat(first.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(second.state()).isEqualTo(JobState.READY);
+            assertThat(g.ran.get()).isEqualTo(1);
+            assertThat(w.stats().released()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aJobHeldPastTheHoldLimitGoesBackAndTheWorkerPausesHolding() {
+        Gated g = new Gated();
+        Task<Args, Void> task = g.task();
+        try (Conveyor c = Conveyor.builder().broker("memory:").task(task).build()) {
+            Worker w = c.startWorker(fast().concurrency(1).prefetch(1));
+            w.holdLimits(Duration.ofMillis(100), Duration.ofMinutes(5));
+            JobHandle<Void> first = c.enqueue(task, new Args(0));
+            await().until(() -> g.running.get() == 1);
+            JobHandle<Void> second = c.enqueue(task, new Args(1));
+            // held, then given back after the limit; while the pause lasts it is not leased again
+            await().until(() -> w.stats().released() == 1);
+            await().during(Duration.ofMillis(300)).until(() -> second.state() == JobState.READY);
+            assertThat(second.info().orElseThrow().job().deliveries()).isZero();
+            assertThat(first.state()).isEqualTo(JobState.RUNNING);
+            // the free slot still fetches: it runs once the first returns
+            g.gate.countDown();
+            await().until(() -> second.state() == JobState.SUCCEEDED && first.state() == JobState.SUCCEEDED);
+            assertThat(g.ran.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void holdingResumesAfterThePause() {
+        Gated g = new Gated();
+        Task<Args, Void> task = g.task();
+        try (Conveyor c = Conveyor.builder().broker("memory:").task(task).build()) {
+            Worker w = c.startWorker(fast().concurrency(1).prefetch(1));
+            w.holdLimits(Duration.ofMillis(100), Duration.ofMillis(300));
+            c.enqueue(task, new Args(0));
+            await().until(() -> g.running.get() == 1);
+            JobHandle<Void> second = c.enqueue(task, new Args(1));
+            await().until(() -> w.stats().released() >= 1);
+            // after the pause the worker leases it again (and, still blocked, gives it back again)
+            await().atMost(Duration.ofSeconds(5)).until(() -> w.stats().released() >= 2);
+            g.gate.countDown();
+            await().until(() -> second.state() == JobState.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void prefetchMustNotBeNegative() {
+        assertThatThrownBy(() -> WorkerOptions.defaults().prefetch(-1)).hasMessageContaining("prefetch must be >= 0");
+        assertThat(WorkerOptions.defaults().prefetch()).isEqualTo(WorkerOptions.DEFAULT_PREFETCH);
+    }
+}
