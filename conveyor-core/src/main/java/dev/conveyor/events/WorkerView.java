@@ -13,8 +13,13 @@ public interface WorkerView {
     /** Most jobs it runs at once. */
     int concurrency();
 
-    /** Jobs leased and not yet recorded, stuck ones included. */
+    /** Jobs leased and not yet recorded, stuck ones included, and those held ahead of a free slot. */
     int jobsInFlight();
+
+    /** Of {@link #jobsInFlight}, those leased ahead of a free slot and waiting for one ({@code WorkerOptions.prefetch}). */
+    default int jobsHeld() {
+        return 0;
+    }
 
     /** Time since its last successful heartbeat round (since its start before the first). */
     Duration heartbeatAge();

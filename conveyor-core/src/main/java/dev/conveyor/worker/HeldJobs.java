@@ -68,22 +68,31 @@ final class HeldJobs {
      * false when its job must go back unrun instead (the hold limit passed, or the worker is stopping).
      */
     boolean awaitTurn() {
+        // A pool thread may carry an interrupt from its last job's end; only stop() may send this job back.
+        Thread.interrupted();
         try {
             // The timed form even at zero: the untimed tryAcquire would jump the queue of held jobs.
             if (!stopping && runSlots.tryAcquire(0, TimeUnit.NANOSECONDS)) return started();
         } catch (InterruptedException e) {
-            Thread.interrupted();
-            return false;
+            // not possible: the flag was cleared above, and stop() interrupts only threads in `waiting`
         }
         Thread me = Thread.currentThread();
         waiting.add(me);
         try {
-            if (stopping) return false; // checked after joining the set: stop() either sees this thread or ran before
-            if (runSlots.tryAcquire(holdLimitNanos, TimeUnit.NANOSECONDS)) return started();
-            pause();
+            long deadline = System.nanoTime() + holdLimitNanos;
+            while (!stopping) { // checked after joining the set: stop() either sees this thread or ran before
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    pause();
+                    return false;
+                }
+                try {
+                    if (runSlots.tryAcquire(left, TimeUnit.NANOSECONDS)) return started();
+                } catch (InterruptedException e) {
+                    // stop() (the loop ends), or a stray interrupt (it waits on)
+                }
+            }
             return false;
-        } catch (InterruptedException e) {
-            return false; // stop(): back it goes
         } finally {
             waiting.remove(me);
             Thread.interrupted(); // a stop() interrupt that came as the wait ended must not reach the handler
@@ -95,6 +104,11 @@ final class HeldJobs {
         if (!stopping) return true;
         runSlots.release();
         return false;
+    }
+
+    /** Jobs waiting for a run slot now. */
+    int count() {
+        return waiting.size();
     }
 
     /** Returns the run slot taken by {@link #awaitTurn}. */

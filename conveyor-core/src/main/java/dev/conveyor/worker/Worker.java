@@ -230,6 +230,11 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
     }
 
     @Override
+    public int jobsHeld() {
+        return held == null ? 0 : held.count();
+    }
+
+    @Override
     public String name() {
         return name;
     }

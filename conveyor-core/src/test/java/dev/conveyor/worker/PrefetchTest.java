@@ -64,11 +64,13 @@ class PrefetchTest {
             await().until(() -> inState(jobs, JobState.RUNNING) == 5 && g.running.get() == 3);
             await().during(Duration.ofMillis(100)).until(() -> inState(jobs, JobState.READY) == 3);
             assertThat(w.jobsInFlight()).isEqualTo(5);
+            await().until(() -> w.jobsHeld() == 2);
             g.gate.countDown();
             await().until(() -> inState(jobs, JobState.SUCCEEDED) == 8);
             assertThat(g.most.get()).isEqualTo(3); // holding never runs more than the concurrency
             assertThat(g.ran.get()).isEqualTo(8);
             assertThat(w.stats().released()).isZero();
+            assertThat(w.jobsHeld()).isZero();
         }
     }
 
@@ -164,6 +166,32 @@ class PrefetchTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> w.stats().released() >= 2);
             g.gate.countDown();
             await().until(() -> second.state() == JobState.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void aHeldJobKeepsItsLeaseWhileItWaits() {
+        Gated g = new Gated();
+        Task<Args, Void> task = g.task();
+        AtomicInteger elsewhere = new AtomicInteger();
+        Task<Args, Void> other = Task.named("gated", Args.class).action(a -> elsewhere.incrementAndGet());
+        try (Conveyor c = Conveyor.builder().broker("memory:").task(task).build();
+             Conveyor d = Conveyor.builder().broker(c.broker()).task(other).build()) {
+            WorkerOptions shortLeases = fast().leaseDuration(Duration.ofMillis(300)).heartbeatInterval(Duration.ofMillis(50));
+            Worker w = c.startWorker(shortLeases.concurrency(1).prefetch(1));
+            w.holdLimits(Duration.ofSeconds(10), Duration.ofMinutes(5));
+            c.enqueue(task, new Args(0));
+            await().until(() -> g.running.get() == 1);
+            JobHandle<Void> held = c.enqueue(task, new Args(1));
+            await().until(() -> held.state() == JobState.RUNNING && w.jobsHeld() == 1);
+            // Another worker polls the queue all along: it would take the held job back the moment its lease lapsed.
+            d.startWorker(shortLeases.prefetch(0));
+            await().during(Duration.ofSeconds(1)).until(() -> held.state() == JobState.RUNNING && elsewhere.get() == 0);
+            g.gate.countDown();
+            await().until(() -> held.state() == JobState.SUCCEEDED);
+            assertThat(held.info().orElseThrow().job().deliveries()).isEqualTo(1);
+            assertThat(g.ran.get()).isEqualTo(2);
+            assertThat(elsewhere.get()).isZero();
         }
     }
 

@@ -31,6 +31,8 @@ public final class MeterNames {
     /** Gauges tagged {@code worker} (its name: host/pid/random). */
     public static final String WORKER_IN_FLIGHT = "conveyor.worker.inflight";
     public static final String WORKER_CONCURRENCY = "conveyor.worker.concurrency";
+    /** Of the in-flight jobs, those leased ahead of a free slot and waiting for one (WorkerOptions.prefetch). */
+    public static final String WORKER_HELD = "conveyor.worker.held";
     public static final String WORKER_HEARTBEAT_AGE = "conveyor.worker.heartbeat.age";
 
     private MeterNames() {}

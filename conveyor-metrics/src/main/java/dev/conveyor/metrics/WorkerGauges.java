@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** In-flight jobs, concurrency and heartbeat age of each running worker; removed when the worker stops. */
+/** In-flight and held jobs, concurrency and heartbeat age of each running worker; removed when the worker stops. */
 final class WorkerGauges implements JobListener {
     private final MeterRegistry registry;
     private final Map<WorkerView, List<Meter>> gauges = new ConcurrentHashMap<>();
@@ -25,6 +25,8 @@ final class WorkerGauges implements JobListener {
                         WorkerView::jobsInFlight),
                 gauge(worker, MeterNames.WORKER_CONCURRENCY, "Most jobs the worker runs at once", null,
                         WorkerView::concurrency),
+                gauge(worker, MeterNames.WORKER_HELD, "In-flight jobs leased ahead of a free slot, waiting for one",
+                        null, WorkerView::jobsHeld),
                 gauge(worker, MeterNames.WORKER_HEARTBEAT_AGE, "Time since the last successful heartbeat round",
                         "seconds", w -> w.heartbeatAge().toNanos() / 1e9)));
     }

@@ -119,6 +119,7 @@ class MetricsEndpointTest {
             Map<String, String> me = Map.of("worker", worker.name());
             assertThat(s.require("conveyor_worker_concurrency", me)).isEqualTo(4);
             assertThat(s.require("conveyor_worker_inflight", me)).isZero();
+            assertThat(s.require("conveyor_worker_held", me)).isZero();
             assertThat(s.value("conveyor_worker_heartbeat_age_seconds", me)).isPresent();
 
             assertThat(Scrape.of(uri.resolve("/other")).status()).isEqualTo(404);
