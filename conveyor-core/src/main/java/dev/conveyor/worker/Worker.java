@@ -147,7 +147,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         this.registry = broker instanceof dev.conveyor.broker.StateStore state
                 && broker.capabilities().contains(dev.conveyor.broker.Capability.STATE)
                 ? new WorkerRegistry(state, clock, name, options.queues(), options.concurrency(),
-                        options.heartbeatInterval(), inFlight::size) : null;
+                        options.heartbeatInterval(), inFlight::size, this::jobsHeld) : null;
         Processor.Loops loops = new Processor.Loops();
         for (int i = 0; i < options.fetchers(); i++) {
             Processor p = new Processor(broker, options.queues(), Math.min(options.fetchBatch(), options.concurrency()),

@@ -1,6 +1,7 @@
 package dev.conveyor.worker;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.conveyor.broker.StateStore;
 import dev.conveyor.internal.Json;
@@ -21,14 +22,16 @@ import java.util.List;
  * @param pid         process id
  * @param queues      the queues it serves
  * @param concurrency its job slots
- * @param inFlight    jobs it held at its last beat
+ * @param inFlight    jobs it held at its last beat (running, waiting for a slot, or being recorded)
+ * @param held        of those, the jobs leased ahead of a free slot and waiting for one ({@code prefetch}; 0 in
+ *                    records of versions before it)
  * @param startedAt   epoch ms it started
  * @param heartbeatAt epoch ms of its last beat
  * @param beatEveryMs its beat interval in ms (how stale is "lost" depends on it)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record WorkerRecord(String name, String host, long pid, List<String> queues, int concurrency, int inFlight,
-                           long startedAt, long heartbeatAt, long beatEveryMs) {
+                           int held, long startedAt, long heartbeatAt, long beatEveryMs) {
     /** The state key prefix of worker records. */
     public static final String KEY_PREFIX = "worker:";
     /** Missed beats after which a worker is shown as lost. */
@@ -36,6 +39,17 @@ public record WorkerRecord(String name, String host, long pid, List<String> queu
 
     public WorkerRecord {
         queues = queues == null ? List.of() : List.copyOf(queues);
+    }
+
+    /** Reads a stored record; one written before the held count (a worker of an older version) holds none. */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static WorkerRecord read(@JsonProperty("name") String name, @JsonProperty("host") String host,
+                             @JsonProperty("pid") long pid, @JsonProperty("queues") List<String> queues,
+                             @JsonProperty("concurrency") int concurrency, @JsonProperty("inFlight") int inFlight,
+                             @JsonProperty("held") Integer held, @JsonProperty("startedAt") long startedAt,
+                             @JsonProperty("heartbeatAt") long heartbeatAt, @JsonProperty("beatEveryMs") long beatEveryMs) {
+        return new WorkerRecord(name, host, pid, queues, concurrency, inFlight, held == null ? 0 : held, startedAt,
+                heartbeatAt, beatEveryMs);
     }
 
     /** True when its last beat is older than {@value #LOST_AFTER_BEATS} intervals at {@code now}. */

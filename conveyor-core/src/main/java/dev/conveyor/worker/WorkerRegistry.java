@@ -27,24 +27,26 @@ final class WorkerRegistry {
     private final String key;
     private final WorkerRecord template;
     private final IntSupplier inFlight;
+    private final IntSupplier held;
     private volatile long lastSweep;
 
     WorkerRegistry(StateStore state, Clock clock, String name, List<String> queues, int concurrency,
-                   Duration beatEvery, IntSupplier inFlight) {
+                   Duration beatEvery, IntSupplier inFlight, IntSupplier held) {
         this.state = state;
         this.clock = clock;
         this.key = WorkerRecord.KEY_PREFIX + name;
         this.inFlight = inFlight;
+        this.held = held;
         String host = name.contains("/") ? name.substring(0, name.indexOf('/')) : name;
-        this.template = new WorkerRecord(name, host, ProcessHandle.current().pid(), queues, concurrency, 0,
+        this.template = new WorkerRecord(name, host, ProcessHandle.current().pid(), queues, concurrency, 0, 0,
                 clock.millis(), 0, beatEvery.toMillis());
     }
 
-    /** Writes the record with the current time and in-flight count. */
+    /** Writes the record with the current time and in-flight and held counts. */
     void beat() {
         try {
             WorkerRecord now = new WorkerRecord(template.name(), template.host(), template.pid(), template.queues(),
-                    template.concurrency(), inFlight.getAsInt(), template.startedAt(), clock.millis(),
+                    template.concurrency(), inFlight.getAsInt(), held.getAsInt(), template.startedAt(), clock.millis(),
                     template.beatEveryMs());
             write(now.toJson());
             if (clock.millis() - lastSweep >= SWEEP_EVERY_MS) sweep();

@@ -115,6 +115,7 @@ final class ApiRoutes {
             m.put("queues", w.queues());
             m.put("concurrency", w.concurrency());
             m.put("inFlight", w.inFlight());
+            m.put("held", w.held());
             m.put("startedAt", Instant.ofEpochMilli(w.startedAt()));
             m.put("heartbeatAt", Instant.ofEpochMilli(w.heartbeatAt()));
             m.put("lost", w.lost(now));

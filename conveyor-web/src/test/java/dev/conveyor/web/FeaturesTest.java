@@ -143,6 +143,7 @@ class FeaturesTest {
     void liveWorkersComeAndGo() throws Exception {
         Worker worker = conveyor.startWorker(WorkerOptions.defaults().queues("mail").concurrency(7));
         await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/workers").body().contains("\"concurrency\":7"));
+        assertThat(get("/api/workers").body()).contains("\"inFlight\":0,\"held\":0");
         String page = get("/workers").body();
         assertThat(page).contains(String.valueOf(ProcessHandle.current().pid())).contains("alive").contains("mail");
         worker.close();

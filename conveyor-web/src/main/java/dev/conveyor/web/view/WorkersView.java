@@ -20,7 +20,8 @@ public final class WorkersView {
             h.append("<tr data-worker=\"").append(Html.esc(w.name())).append("\"><td class=\"mono\">").append(Html.esc(w.name()))
                     .append("</td><td>").append(Html.esc(w.host())).append("</td><td class=\"num\">").append(w.pid())
                     .append("</td><td>").append(Html.esc(String.join(", ", w.queues()))).append("</td><td class=\"num\">")
-                    .append(w.inFlight()).append("</td><td class=\"num\">").append(w.concurrency()).append("</td><td>")
+                    .append(w.inFlight()).append(w.held() > 0 ? " (" + w.held() + " held)" : "")
+                    .append("</td><td class=\"num\">").append(w.concurrency()).append("</td><td>")
                     .append(Fmt.time(Instant.ofEpochMilli(w.startedAt()))).append("</td><td>")
                     .append(Fmt.age(w.heartbeatAge(now))).append(" ago</td><td><span class=\"badge ")
                     .append(lost ? "lost\">lost" : "alive\">alive").append("</span></td></tr>");
