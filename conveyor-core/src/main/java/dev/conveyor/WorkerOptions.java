@@ -226,6 +226,7 @@ public record WorkerOptions(
      * the worker holds none for the next {@value dev.conveyor.worker.Worker#HOLD_PAUSE_SECONDS} s, as its jobs
      * are too long to gain from holding; at shutdown held jobs go back at once. Set 0 when jobs run for seconds
      * or more and several workers share a queue: a held job waits for this worker while another may be idle.
+     * Held jobs were leased in priority order; a job of higher priority enqueued after them starts after them.
      *
      * <pre>{@code
      * Worker worker = conveyor.startWorker(WorkerOptions.defaults().concurrency(200).prefetch(200));
