@@ -23,9 +23,22 @@ class RedisCliTest {
         assertThat(cancel.exitCode() == 0 || cancel.err().contains("CANCELLATION")).as(cancel.toString()).isTrue();
         Cli.Result show = Cli.run("jobs", "show", id, "--broker", url);
         assertThat(show.out()).contains(id, "hello");
-        // Leave nothing behind: delete the job.
+        // Leave nothing behind: delete the job, then every key under the test's prefix (the queue registry too).
         try (dev.conveyor.Conveyor c = dev.conveyor.Conveyor.builder().broker(url).build()) {
             c.store().delete(java.util.List.of(id));
+        }
+        unlinkPrefix(prefix);
+    }
+
+    private static void unlinkPrefix(String prefix) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:6379/0");
+        try (var connection = client.connect()) {
+            var redis = connection.sync();
+            java.util.List<String> keys = redis.keys("{" + prefix + "*");
+            if (!keys.isEmpty()) redis.unlink(keys.toArray(String[]::new));
+            assertThat(redis.keys("{" + prefix + "*")).isEmpty();
+        } finally {
+            client.shutdown();
         }
     }
 }
