@@ -2,6 +2,7 @@ package dev.conveyor.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.conveyor.worker.WorkerTest.fast;
 import static org.awaitility.Awaitility.await;
 
 import dev.conveyor.Conveyor;
@@ -20,14 +21,6 @@ import org.junit.jupiter.api.Test;
 /** Jobs held ahead of free slots (WorkerOptions.prefetch): leased early, started in turn, given back when stale. */
 class PrefetchTest {
     record Args(int n) {}
-
-    private static WorkerOptions fast() {
-        return WorkerOptions.defaults()
-                .heartbeatInterval(Duration.ofMillis(50))
-                .pollInterval(Duration.ofMillis(10))
-                .shutdownGrace(Duration.ofSeconds(5))
-                .shutdownOnSigterm(false);
-    }
 
     /** Counts handlers running at once, each blocked on {@code gate}. */
     private static final class Gated {
@@ -76,29 +69,25 @@ class PrefetchTest {
 
     @Test
     void withoutPrefetchOnlyTheConcurrencyIsLeased() {
-        Gated g = new Gated();
-        Task<Args, Void> task = g.task();
-        try (Conveyor c = Conveyor.builder().broker("memory:").task(task).build()) {
-            c.startWorker(fast().concurrency(2).prefetch(0));
-            List<JobHandle<Void>> jobs = c.enqueueAll(task, IntStream.range(0, 8).mapToObj(Args::new).toList());
-            await().until(() -> g.running.get() == 2);
-            await().during(Duration.ofMillis(100)).until(() -> inState(jobs, JobState.RUNNING) == 2);
-            g.gate.countDown();
-            await().until(() -> inState(jobs, JobState.SUCCEEDED) == 8);
-        }
+        assertLeasedWhileBlocked(fast().concurrency(2).prefetch(0), 8, 2);
     }
 
     @Test
     void prefetchIsCappedAtTheConcurrency() {
+        assertLeasedWhileBlocked(fast().concurrency(2).prefetch(100), 10, 4);
+    }
+
+    /** With every handler blocked, the worker leases exactly {@code leased} of {@code jobs}, then runs them all. */
+    private static void assertLeasedWhileBlocked(WorkerOptions options, int jobs, int leased) {
         Gated g = new Gated();
         Task<Args, Void> task = g.task();
         try (Conveyor c = Conveyor.builder().broker("memory:").task(task).build()) {
-            c.startWorker(fast().concurrency(2).prefetch(100));
-            List<JobHandle<Void>> jobs = c.enqueueAll(task, IntStream.range(0, 10).mapToObj(Args::new).toList());
-            await().until(() -> inState(jobs, JobState.RUNNING) == 4 && g.running.get() == 2);
-            await().during(Duration.ofMillis(100)).until(() -> inState(jobs, JobState.RUNNING) == 4);
+            c.startWorker(options);
+            List<JobHandle<Void>> handles = c.enqueueAll(task, IntStream.range(0, jobs).mapToObj(Args::new).toList());
+            await().until(() -> inState(handles, JobState.RUNNING) == leased && g.running.get() == options.concurrency());
+            await().during(Duration.ofMillis(100)).until(() -> inState(handles, JobState.RUNNING) == leased);
             g.gate.countDown();
-            await().until(() -> inState(jobs, JobState.SUCCEEDED) == 10);
+            await().until(() -> inState(handles, JobState.SUCCEEDED) == jobs);
         }
     }
 

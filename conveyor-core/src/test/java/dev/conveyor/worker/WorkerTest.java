@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class WorkerTest {
     record Args(int n) {}
 
-    private static WorkerOptions fast() {
+    /** Quick beats and polls, a short grace, no SIGTERM hook: the worker options of this package's worker tests. */
+    static WorkerOptions fast() {
         return WorkerOptions.defaults()
                 .heartbeatInterval(Duration.ofMillis(50))
                 .pollInterval(Duration.ofMillis(10))
