@@ -117,7 +117,7 @@ public final class Bench {
             if (tempDir && !o.keep) deleteTree(dir);
         }
         long bad = results.stream().filter(r -> !r.ok()).count();
-        System.out.println(bad == 0 ? "all counts checked: every job completed, none lost or duplicated"
+        System.out.println(bad == 0 ? "all counts checked: every job completed, none lost, no duplicate beyond what its scenario allows"
                 : bad + " scenario(s) failed their count checks");
         return results;
     }

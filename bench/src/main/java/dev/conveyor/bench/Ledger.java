@@ -134,4 +134,60 @@ final class Ledger implements AutoCloseable {
         return new Verdict(acked.size(), ends.size(), lost.size(), duplicates, unexpected,
                 lost.subList(0, Math.min(10, lost.size())));
     }
+
+    /**
+     * Jobs the killed workers held when they died: for each process killed ({@code K}), the jobs it leased
+     * ({@code L}) and never let go of ({@code A}, {@code R} or {@code H}) — its entries all come before its death.
+     * Those, and only those, a kill can make run again: the ones running, the ones held ahead of a free slot, and
+     * the ones that finished while their ack was on its way.
+     */
+    static int heldAtKills(List<Entry> entries) {
+        java.util.Set<String> killed = killedPids(entries);
+        java.util.Set<String> held = new java.util.HashSet<>();
+        java.util.Set<String> letGo = new java.util.HashSet<>();
+        for (Entry e : entries) {
+            if (!killed.contains(e.pid())) continue;
+            String key = e.id() + ' ' + e.pid();
+            if (e.kind() == 'L') held.add(key);
+            if (e.kind() == 'A' || e.kind() == 'R' || e.kind() == 'H') letGo.add(key);
+        }
+        held.removeAll(letGo);
+        return held.size();
+    }
+
+    /**
+     * Duplicate runs that no kill and no lost lease accounts for. A job's run that ended ({@code E}) in a process
+     * is accounted for when that process was killed before the job's outcome was stored (no {@code A}, {@code R} or
+     * {@code H} from it for that job), or when its outcome was refused ({@code R}: its lease had passed to another
+     * worker). Every end of a job beyond the first needs one such run: an acknowledged job run again, or a job run
+     * twice while a live worker held its lease, is counted here.
+     */
+    static int unaccountedDuplicates(List<Entry> entries) {
+        java.util.Set<String> killed = killedPids(entries);
+        java.util.Set<String> letGo = new java.util.HashSet<>();
+        java.util.Set<String> refused = new java.util.HashSet<>();
+        Map<String, List<String>> endedIn = new HashMap<>();
+        for (Entry e : entries) {
+            String key = e.id() + ' ' + e.pid();
+            if (e.kind() == 'A' || e.kind() == 'R' || e.kind() == 'H') letGo.add(key);
+            if (e.kind() == 'R') refused.add(key);
+            if (e.kind() == 'E') endedIn.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e.pid());
+        }
+        int unaccounted = 0;
+        for (Map.Entry<String, List<String>> job : endedIn.entrySet()) {
+            int accounted = 0;
+            for (String pid : job.getValue()) {
+                String key = job.getKey() + ' ' + pid;
+                if ((killed.contains(pid) && !letGo.contains(key)) || refused.contains(key)) accounted++;
+            }
+            unaccounted += Math.max(0, job.getValue().size() - 1 - accounted);
+        }
+        return unaccounted;
+    }
+
+    private static java.util.Set<String> killedPids(List<Entry> entries) {
+        java.util.Set<String> killed = new java.util.HashSet<>();
+        for (Entry e : entries) if (e.kind() == 'K') killed.add(e.pid());
+        return killed;
+    }
 }

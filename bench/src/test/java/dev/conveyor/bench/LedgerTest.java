@@ -46,4 +46,27 @@ class LedgerTest {
                 new Ledger.Entry('L', "after", 2_100, "w1"));
         assertThat(Ledger.heldAcross(entries, kill, back)).isEqualTo(3); // running, acked-after, in-flight-answer
     }
+
+    @Test
+    void duplicatesAreAccountedForByAKillBeforeTheAckOrByALostLease() {
+        List<Ledger.Entry> entries = List.of(
+                // killed after it finished, before its ack was stored: runs again on w2 (accounted for)
+                new Ledger.Entry('L', "ack-on-its-way", 100, "w1"), new Ledger.Entry('E', "ack-on-its-way", 200, "w1"),
+                new Ledger.Entry('L', "ack-on-its-way", 2_000, "w2"), new Ledger.Entry('E', "ack-on-its-way", 2_100, "w2"),
+                new Ledger.Entry('A', "ack-on-its-way", 2_150, "w2"),
+                // its live worker lost the lease (outcome refused): ran on w3 too (accounted for)
+                new Ledger.Entry('L', "lease-lost", 100, "w2"), new Ledger.Entry('E', "lease-lost", 900, "w2"),
+                new Ledger.Entry('R', "lease-lost", 950, "w2"), new Ledger.Entry('E', "lease-lost", 800, "w3"),
+                // acknowledged by w1 before the kill, then ran again: not accounted for
+                new Ledger.Entry('L', "acked", 100, "w1"), new Ledger.Entry('E', "acked", 150, "w1"),
+                new Ledger.Entry('A', "acked", 160, "w1"), new Ledger.Entry('E', "acked", 2_200, "w3"),
+                // two runs on live workers, no refusal: not accounted for
+                new Ledger.Entry('E', "twice-live", 300, "w2"), new Ledger.Entry('E', "twice-live", 400, "w3"),
+                // held by w1 at its death, never ran there
+                new Ledger.Entry('L', "held", 250, "w1"), new Ledger.Entry('E', "held", 2_300, "w2"),
+                new Ledger.Entry('K', "-", 1_000, "w1"));
+        assertThat(Ledger.check(entries).duplicateRuns()).isEqualTo(4);
+        assertThat(Ledger.unaccountedDuplicates(entries)).isEqualTo(2); // acked, twice-live
+        assertThat(Ledger.heldAtKills(entries)).isEqualTo(2); // ack-on-its-way, held (w1's "acked" was let go)
+    }
 }

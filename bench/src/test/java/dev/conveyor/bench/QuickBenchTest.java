@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The benchmark's quick mode, so it keeps working as the code under it changes: each scenario on each broker
- * with tiny N. Asserts counts only (every job completed, none lost or duplicated), never timings.
+ * with tiny N. Asserts counts only (every job completed, none lost, duplicates only where a fault accounts for them), never timings.
  * {@code postgres} and {@code mariadb} run on the machine's local servers (each run in a fresh schema/database,
  * dropped after); a missing server fails the test with a message naming it, it never skips.
  */
