@@ -62,7 +62,8 @@ final class ChaosProcesses implements AutoCloseable {
                     // C1 only and the serial collector: a chaos worker runs at most a few hundred jobs a second,
                     // and three JVMs starting at once on two cores reach READY in ~3.1 s instead of 4.1-5.7 s
                     // (2026-11-27, 2 vCPU AMD EPYC), which is most of what the scenarios in CI wait for.
-                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=" + ARCHIVE, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off",
+                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-XX:SharedArchiveFile=" + ARCHIVE, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off",
                     "-Xlog:cds+dynamic=off", "-cp", System.getProperty("java.class.path"), ChaosWorker.class.getName(),
                     url, ledger.toString(), Integer.toString(concurrency), Long.toString(leaseMs)));
             if (warmUp) command.add("warm-up");

@@ -65,11 +65,12 @@ final class KillStormScenario {
             }
         }
         res.runs.add(run);
-        res.line = String.format("kill-storm %-13s %,d jobs, %d kills (%s ticks with one worker up killed none): %s lost, %s duplicate runs (bound %s held by the killed "
-                        + "workers; kills x concurrency %s), %s unexpected; orphans restarted after %s ms at most (lease %d ms)",
-                kind.label(), o.chaosJobs, run.get("kills"), run.get("ticksWithoutAKill"), run.get("lost"), run.get("duplicateRuns"),
-                run.get("duplicateBound"), run.get("killsTimesConcurrency"), run.get("unexpected"),
-                run.get("orphanRestartMaxMs"), o.chaosLease.toMillis());
+        res.line = String.format("kill-storm %-13s %,d jobs, %d kills (%s ticks with one worker up killed none): "
+                        + "%s lost, %s duplicate runs (bound %s held by the killed workers; kills x concurrency %s), "
+                        + "%s unexpected; orphans restarted after %s ms at most (lease %d ms)",
+                kind.label(), o.chaosJobs, run.get("kills"), run.get("ticksWithoutAKill"), run.get("lost"),
+                run.get("duplicateRuns"), run.get("duplicateBound"), run.get("killsTimesConcurrency"),
+                run.get("unexpected"), run.get("orphanRestartMaxMs"), o.chaosLease.toMillis());
         return res;
     }
 
