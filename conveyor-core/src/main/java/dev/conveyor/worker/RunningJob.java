@@ -21,6 +21,7 @@ public final class RunningJob {
     private volatile boolean progressUnsaved;
     private volatile dev.conveyor.workflow.Flow replacement;
     private volatile long runNanos = -1; // -1: the handler has not run (yet)
+    private volatile boolean unsettledPermit; // counted among its worker's started jobs not yet recorded
     private Runnable onStuck = () -> { };
 
     RunningJob(LeasedJob leased) {
@@ -79,6 +80,15 @@ public final class RunningJob {
 
     void markTimedOut() {
         timedOut = true;
+    }
+
+    /** Its worker counts it among the started jobs whose outcome is not stored yet (Worker's {@code unsettled}). */
+    void holdUnsettledPermit() {
+        unsettledPermit = true;
+    }
+
+    boolean holdsUnsettledPermit() {
+        return unsettledPermit;
     }
 
     /** True once the handler ignored its timeout interrupt for longer than {@code stuckAfter}. */

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,6 +55,12 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
     private final HeldJobs.Slots slots;
     /** Null when the worker holds no jobs ahead of free slots (prefetch 0): then {@link #slots} alone limits runs. */
     private final HeldJobs held;
+    /**
+     * One permit per job from its handler's start until its outcome is stored: concurrency + prefetch + one ack
+     * batch. A worker killed leaves at most that many started jobs to run again however far its acks lag (without
+     * it, up to the completer's queue); a smaller cap made jobs wait to start at speed (docs/RELIABILITY.md).
+     */
+    private final Semaphore unsettled;
     // Keyed by the whole lease: a broker may give every job of one fetch the same token.
     private final Map<Lease, RunningJob> inFlight = new ConcurrentHashMap<>();
     private final Set<Lease> abandoned = ConcurrentHashMap.newKeySet();
@@ -115,6 +122,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
         this.broker = broker;
         int prefetch = Math.min(options.prefetch(), options.concurrency());
         this.slots = new HeldJobs.Slots(options.concurrency() + prefetch);
+        this.unsettled = new Semaphore(options.concurrency() + prefetch + options.completionBatch());
         ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(2,
                 Thread.ofPlatform().daemon().name("conveyor-timer-", 0).factory());
         stpe.setRemoveOnCancelPolicy(true);
@@ -319,6 +327,8 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
             completer.submit(new Settlement.Release(running.leased().lease()));
             return;
         }
+        unsettled.acquireUninterruptibly(); // given back in recorded(); an interrupt still reaches the handler
+        running.holdUnsettledPermit();
         Settlement settlement;
         try {
             settlement = executor.execute(running);
@@ -366,6 +376,7 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
 
     private void recorded(Settlement settlement, Outcome outcome) {
         RunningJob running = inFlight.remove(settlement.lease());
+        if (running != null && running.holdsUnsettledPermit()) unsettled.release();
         if (running != null && running.isStuck()) stuckNow.decrementAndGet();
         if (running != null) { // null: leased but never dispatched, handed back at shutdown
             listener.finished(running.leased().job(), RecordedOutcome.of(settlement, outcome),

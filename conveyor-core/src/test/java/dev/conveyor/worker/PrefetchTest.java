@@ -9,8 +9,13 @@ import dev.conveyor.Conveyor;
 import dev.conveyor.JobHandle;
 import dev.conveyor.Task;
 import dev.conveyor.WorkerOptions;
+import dev.conveyor.broker.Broker;
+import dev.conveyor.broker.BrokerContext;
+import dev.conveyor.broker.memory.MemoryBroker;
 import dev.conveyor.job.JobInfo;
 import dev.conveyor.job.JobState;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -182,6 +187,49 @@ class PrefetchTest {
             assertThat(g.ran.get()).isEqualTo(2);
             assertThat(elsewhere.get()).isZero();
         }
+    }
+
+    /**
+     * While acks wait, at most concurrency + prefetch + one ack batch started jobs wait with them: no more start, so
+     * a worker killed then leaves at most that many started jobs to run again. Without the cap, all ten ran.
+     */
+    @Test
+    void startedJobsWaitingForTheirAckAreCapped() {
+        assertRunsWhileAcksWait(fast().concurrency(2).prefetch(1).completionBatch(2), 5);
+        assertRunsWhileAcksWait(fast().concurrency(2).prefetch(0).completionBatch(1), 3);
+    }
+
+    /** With every ack blocked, exactly {@code runs} of 10 quick jobs run; all of them once acks go through. */
+    private static void assertRunsWhileAcksWait(WorkerOptions options, int runs) {
+        CountDownLatch acks = new CountDownLatch(1);
+        Broker broker = ackGated(new MemoryBroker(new BrokerContext(java.time.Clock.systemUTC())), acks);
+        AtomicInteger ran = new AtomicInteger();
+        Task<Args, Void> task = Task.named("quick", Args.class).action(a -> { ran.incrementAndGet(); });
+        try (Conveyor c = Conveyor.builder().broker(broker).task(task).build()) {
+            Worker w = c.startWorker(options);
+            c.enqueueAll(task, IntStream.range(0, 10).mapToObj(Args::new).toList());
+            try {
+                await().until(() -> ran.get() >= runs);
+                await().during(Duration.ofMillis(300)).until(() -> ran.get() == runs);
+            } finally {
+                acks.countDown(); // also when it failed: closing the worker waits for its acks
+            }
+            await().until(() -> w.stats().succeeded() == 10);
+            assertThat(ran.get()).isEqualTo(10);
+        }
+    }
+
+    /** The broker with every ack waiting for {@code acks} (a proxy, so the worker sees a plain Broker). */
+    private static Broker ackGated(Broker broker, CountDownLatch acks) {
+        return (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(), new Class<?>[] {Broker.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("ack")) acks.await();
+                    try {
+                        return method.invoke(broker, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
