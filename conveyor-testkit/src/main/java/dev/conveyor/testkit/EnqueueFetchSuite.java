@@ -2,6 +2,7 @@ package dev.conveyor.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.conveyor.broker.Capability;
 import dev.conveyor.broker.Completion;
 import dev.conveyor.broker.EnqueueResult;
@@ -109,6 +110,29 @@ abstract class EnqueueFetchSuite extends SuiteBase {
         assertSameJob(got, sent);
         assertThat(got.deliveries()).isEqualTo(1);
         if (declares(Capability.INSPECTION)) assertSameJob(info(sent.id()).job(), sent);
+    }
+
+    /**
+     * Money in args keeps every digit: a decimal read as a double somewhere on the way comes back rounded (the Redis
+     * broker's envelope reader did, before 2026-11-27), and a trailing zero dropped changes a {@code BigDecimal}'s scale.
+     */
+    @Test
+    void decimalsInArgsComeBackDigitForDigit() {
+        String q = queue();
+        String args = "{\"amount\":0.12345678901234567890123,\"price\":1.50,\"count\":123456789012345678901234567890}";
+        Job sent = job(q).args(args).build();
+        enqueue(sent);
+        com.fasterxml.jackson.databind.ObjectMapper exact = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+        try {
+            assertThat(exact.readTree(fetchOne(q).job().args())).as("fetched args").isEqualTo(exact.readTree(args));
+            if (declares(Capability.INSPECTION)) {
+                assertThat(exact.readTree(info(sent.id()).job().args())).as("inspected args").isEqualTo(exact.readTree(args));
+            }
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("args are not JSON", e);
+        }
     }
 
     private static void assertSameJob(Job got, Job sent) {
