@@ -19,7 +19,7 @@ class JobCodecTest {
                 Duration.ofSeconds(90), "report-42", Duration.ofMinutes(10), "parent-1", "group-1");
     }
 
-    /** The envelope as it was built before it was streamed (a tree, the args parsed into it): the reference. */
+    /** The envelope as Jackson writes it from a tree (the args parsed into it): the reference. */
     private static String encodeAsTree(Job job) throws Exception {
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         var n = mapper.createObjectNode();
@@ -58,13 +58,14 @@ class JobCodecTest {
         assertThat(JobCodec.decode(JobCodec.encode(job))).isEqualTo(job);
     }
 
-    /** Random jobs, args as Jackson writes them: the streamed envelope is exactly the one built as a tree. */
+    /** Random jobs, args as Jackson writes them: the envelope written by hand is exactly the one Jackson writes from a tree. */
     @Test
-    void theStreamedEnvelopeIsExactlyTheTreeBuiltOne() throws Exception {
+    void theEnvelopeIsExactlyTheOneJacksonWrites() throws Exception {
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         java.util.SplittableRandom r = new java.util.SplittableRandom(7);
         String[] texts = {"", "plain", "quote \" and \\ backslash", "tab\tnewline\n", "\u0001\u001f control", "ünïcødé ✓",
-                "emoji \uD83D\uDE00", "</script>", "a\u2028b"};
+                "emoji \uD83D\uDE00", "</script>", "a\u2028b",
+                "bs\b ff\f cr\r del\u007f nul\u0000 /slash"};
         for (int i = 0; i < 2_000; i++) {
             Map<String, Object> args = new java.util.LinkedHashMap<>();
             int fields = r.nextInt(4);
@@ -88,9 +89,9 @@ class JobCodecTest {
                     some ? at.plusSeconds(60) : null, some ? Duration.ofMillis(r.nextInt(100_000)) : null,
                     some ? "key-" + texts[r.nextInt(texts.length)] : null, some ? Duration.ofSeconds(r.nextInt(1000)) : null,
                     some ? "parent" : null, some ? "group" : null);
-            String streamed = JobCodec.encode(job);
-            assertThat(streamed).as(job.toString()).isEqualTo(encodeAsTree(job));
-            assertThat(JobCodec.decode(streamed)).isEqualTo(job);
+            String written = JobCodec.encode(job);
+            assertThat(written).as(job.toString()).isEqualTo(encodeAsTree(job));
+            assertThat(JobCodec.decode(written)).isEqualTo(job);
         }
     }
 

@@ -22,6 +22,16 @@ class JobIdsTest {
         assertThat(u.variant()).isEqualTo(2);
     }
 
+    /** The random bits come from a pool refilled every 512 draws: across many refills no two ids share them. */
+    @Test
+    void randomBitsDoNotRepeatAcrossRefillsOfThePool() {
+        java.util.Set<Long> randomBits = new java.util.HashSet<>();
+        Clock moving = Clock.systemUTC();
+        for (int i = 0; i < 5_000; i++) {
+            assertThat(randomBits.add(UUID.fromString(JobIds.next(moving)).getLeastSignificantBits())).as("id %d", i).isTrue();
+        }
+    }
+
     @Test
     void idsCarryTheClocksMilliseconds() {
         Instant t = Instant.parse("2030-01-01T00:00:00Z");
