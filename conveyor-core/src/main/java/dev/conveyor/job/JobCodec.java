@@ -106,6 +106,20 @@ public final class JobCodec {
         if (envelope.length() > MAX_ENVELOPE_CHARS) {
             throw new CorruptJobException("envelope is " + envelope.length() + " characters; the limit is " + MAX_ENVELOPE_CHARS);
         }
+        Job streamed = decodeStreamed(envelope);
+        return streamed != null ? streamed : decodeTree(envelope);
+    }
+
+    /** The common path alone: null for anything the tree reader must decide (see {@link StreamedEnvelope}). */
+    static Job decodeStreamed(String envelope) {
+        return StreamedEnvelope.read(MAPPER.getFactory(), envelope);
+    }
+
+    /**
+     * Decodes through a tree: what the streamed path leaves to it (a field of an unexpected type or given twice, an
+     * unknown version, anything invalid), so that every problem is worded here alone.
+     */
+    static Job decodeTree(String envelope) {
         JsonNode root;
         try {
             root = MAPPER.readTree(envelope);

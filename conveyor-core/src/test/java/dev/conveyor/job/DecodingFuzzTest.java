@@ -40,14 +40,67 @@ class DecodingFuzzTest {
                 Duration.ofSeconds(90), "report-42", Duration.ofMinutes(10), "parent-1", "group-1"));
     }
 
-    /** Decodes or throws CorruptJobException; a decoded job also encodes again. */
+    /**
+     * Decodes or throws CorruptJobException; a decoded job also encodes again. And the two paths of the decoder
+     * agree: where the streamed one decodes, the tree one decodes the same job (args equal as JSON, decimals
+     * exact); the streamed one never decodes what the tree one refuses.
+     */
     private static void envelopeOnlyFailsTyped(String input) {
+        readersAgree(input);
         try {
             Job job = JobCodec.decode(input);
             assertThatCode(() -> JobCodec.encode(job)).as("re-encoding a decoded job").doesNotThrowAnyException();
         } catch (JobCodec.CorruptJobException expected) {
             assertThat(expected.getMessage()).isNotBlank();
         }
+    }
+
+    private static final ObjectMapper EXACT = Json.newMapper(JobCodec.MAX_ENVELOPE_DEPTH)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+
+    /** True when the streamed path decoded {@code input} (and the tree path agreed). */
+    private static boolean readersAgree(String input) {
+        if (input == null || input.isBlank() || input.length() > JobCodec.MAX_ENVELOPE_CHARS) return false; // refused before either
+        Job streamed = JobCodec.decodeStreamed(input);
+        if (streamed == null) return false; // left to the tree path
+        Job tree;
+        try {
+            tree = JobCodec.decodeTree(input);
+        } catch (JobCodec.CorruptJobException e) {
+            throw new AssertionError("the streamed path decoded what the tree path refuses (" + e.getMessage() + "): " + input);
+        }
+        try {
+            assertThat(EXACT.readTree(streamed.args())).as("args of %s", input).isEqualTo(EXACT.readTree(tree.args()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError("args the streamed path returned are not JSON: " + streamed.args(), e);
+        }
+        Job s = streamed;
+        assertThat(new Job(s.id(), s.task(), s.queue(), tree.args(), s.headers(), s.priority(), s.attempt(), s.deliveries(),
+                s.maxAttempts(), s.maxDeliveries(), s.runAt(), s.enqueuedAt(), s.expiresAt(), s.timeout(), s.uniqueKey(),
+                s.uniqueFor(), s.parentId(), s.groupId())).as(input).isEqualTo(tree);
+        return true;
+    }
+
+    /** Every field replaced by each awkward value, or left out: the two paths agree on every one (not left to chance). */
+    @org.junit.jupiter.api.Test
+    void theTwoPathsAgreeOnEveryFieldWithEveryKindOfValue() {
+        String[] values = {"null", "true", "0", "-1", "1", "7", "2147483648", "9223372036854775808", "1.5", "1e2", "\"\"",
+                "\"x\"", "\"2026-11-25T15:00:00Z\"", "\"2026-11-25T16:00:00+01:00\"", "\"yesterday\"", "[]", "[1]", "{}",
+                "{\"k\":\"v\"}", "{\"k\":1}", "\"a b\"", "\"\\u0000\""};
+        int decodedByBoth = 0;
+        for (String field : List.of("v", "id", "task", "queue", "args", "headers", "priority", "attempt", "deliveries",
+                "maxAttempts", "maxDeliveries", "runAt", "enqueuedAt", "expiresAt", "timeoutMs", "uniqueKey", "uniqueForMs",
+                "parentId", "groupId")) {
+            java.util.regex.Pattern at = java.util.regex.Pattern.compile("(,?\"" + field + "\":)(\"[^\"]*\"|\\{[^}]*\\}|[^,}]*)");
+            envelopeOnlyFailsTyped(at.matcher(valid()).replaceFirst("")); // left out
+            for (String value : values) {
+                String envelope = at.matcher(valid()).replaceFirst("$1" + java.util.regex.Matcher.quoteReplacement(value));
+                envelopeOnlyFailsTyped(envelope);
+                if (readersAgree(envelope)) decodedByBoth++;
+            }
+        }
+        assertThat(decodedByBoth).as("envelopes the streamed path decoded (and the tree path agreed)").isGreaterThanOrEqualTo(70);
     }
 
     private static void argsOnlyFailTyped(String input) {

@@ -98,12 +98,40 @@ class JobCodecTest {
     @Test
     void argsWithSpacesStayValidAndArgsThatAreNotOneJsonValueAreRefused() {
         Job spaced = withArgs(full(), " { \"userId\" : [ 1 , 2 ] } ");
-        assertThat(JobCodec.decode(JobCodec.encode(spaced)).args()).isEqualTo("{\"userId\":[1,2]}");
+        // as written, from the opening bracket to the closing one (the SQL brokers keep args as written too)
+        assertThat(JobCodec.decode(JobCodec.encode(spaced)).args()).isEqualTo("{ \"userId\" : [ 1 , 2 ] }");
         // not one value: refused, as before
         assertThatThrownBy(() -> JobCodec.encode(withArgs(full(), "1 2")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has args that are not JSON");
         assertThatThrownBy(() -> JobCodec.encode(withArgs(full(), "{\"userId\":")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has args that are not JSON");
+    }
+
+    /** Decimals come back digit for digit: read as doubles they came back rounded, and 1E400 as "Infinity". */
+    @Test
+    void argsComeBackExactlyAsWritten() {
+        String args = "{\"amount\":0.12345678901234567890123,\"huge\":1E400,\"price\":1.50,\"n\":-0,\"big\":123456789012345678901234567890}";
+        String envelope = JobCodec.encode(withArgs(full(), args));
+        assertThat(JobCodec.decode(envelope).args()).isEqualTo(args);
+        assertThat(JobCodec.decodeStreamed(envelope).args()).isEqualTo(args);
+        // the tree path (envelopes the streamed one leaves to it) keeps the digits too
+        assertThat(JobCodec.decodeTree(envelope).args())
+                .isEqualTo("{\"amount\":0.12345678901234567890123,\"huge\":1E+400,\"price\":1.50,\"n\":0,\"big\":123456789012345678901234567890}");
+        for (String scalar : new String[] {"0.10000000000000000000001", "-12", "true", "false", "null", "\"a\\\"b\\u0001\""}) {
+            assertThat(JobCodec.decode(JobCodec.encode(withArgs(full(), scalar))).args()).as(scalar)
+                    .isEqualTo(scalar); // a string is written anew: here, with the same escapes
+        }
+    }
+
+    /** What the streamed path leaves to the tree path still decodes, the tree's way. */
+    @Test
+    void envelopesOutsideTheCommonFormStillDecode() {
+        String dup = "{\"v\":1,\"id\":\"x1\",\"task\":\"t\",\"queue\":\"q\",\"args\":[1],\"priority\":3,\"priority\":4,"
+                + "\"enqueuedAt\":\"2026-11-25T15:00:00Z\",\"headers\":{\"a\":\"1\",\"a\":\"2\"}}";
+        assertThat(JobCodec.decodeStreamed(dup)).isNull();
+        Job job = JobCodec.decode(dup);
+        assertThat(job.priority()).isEqualTo(4); // the last one, as before
+        assertThat(job.headers()).containsExactly(Map.entry("a", "2"));
     }
 
     @Test
