@@ -376,9 +376,9 @@ public final class Worker implements AutoCloseable, dev.conveyor.events.WorkerVi
 
     private void recorded(Settlement settlement, Outcome outcome) {
         RunningJob running = inFlight.remove(settlement.lease());
-        if (running != null && running.holdsUnsettledPermit()) unsettled.release();
-        if (running != null && running.isStuck()) stuckNow.decrementAndGet();
         if (running != null) { // null: leased but never dispatched, handed back at shutdown
+            if (running.holdsUnsettledPermit()) unsettled.release();
+            if (running.isStuck()) stuckNow.decrementAndGet();
             listener.finished(running.leased().job(), RecordedOutcome.of(settlement, outcome),
                     RecordedOutcome.handlerFailed(settlement, outcome), running.runTime());
         }
