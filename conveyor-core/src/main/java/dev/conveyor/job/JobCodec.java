@@ -36,6 +36,9 @@ public final class JobCodec {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
+    /** How the tree path words a decimal whose exponent it cannot hold (the streamed path copies it as written). */
+    static final String NUMBER_OUT_OF_RANGE = "a number whose exponent is out of range";
+
     private JobCodec() {}
 
     /** Thrown when an envelope cannot be turned into a {@link Job}; the message says why. */
@@ -129,6 +132,10 @@ public final class JobCodec {
                     + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new CorruptJobException("envelope is not valid JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // Decimals are read exactly, and BigDecimal holds exponents up to about 2^31 only (found by scripts/fuzz:
+            // 72e55552225555). The streamed path copies such args as written; the handler's mapper then decides.
+            throw new CorruptJobException("envelope has " + NUMBER_OUT_OF_RANGE + ": " + e.getMessage());
         }
         if (root == null || !root.isObject()) throw new CorruptJobException("envelope must be a JSON object");
         JsonNode v = root.get("v");

@@ -23,6 +23,43 @@ public final class DecodingFuzzTarget {
 
     private DecodingFuzzTarget() {}
 
+    private static final ObjectMapper EXACT = Json.newMapper(JobCodec.MAX_ENVELOPE_DEPTH)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+
+    /**
+     * The envelope decoder's two paths agree: what the streamed one decodes, the tree one decodes to the same job
+     * (the args equal as JSON, decimals exact). A disagreement is a finding (an IllegalStateException). Returns
+     * whether the streamed path decoded it.
+     */
+    static boolean pathsAgree(String text) {
+        if (text.isBlank() || text.length() > JobCodec.MAX_ENVELOPE_CHARS) return false;
+        Job streamed = JobCodec.decodeStreamed(text);
+        if (streamed == null) return false;
+        Job tree;
+        try {
+            tree = JobCodec.decodeTree(text);
+        } catch (JobCodec.CorruptJobException e) {
+            // The one refusal that may differ: a decimal whose exponent BigDecimal cannot hold, which the streamed path
+            // copies into the args as written (the handler's mapper decides about it).
+            if (e.getMessage().contains(JobCodec.NUMBER_OUT_OF_RANGE)) return true;
+            throw new IllegalStateException("the streamed path decoded what the tree path refuses: " + e.getMessage());
+        }
+        try {
+            if (!EXACT.readTree(streamed.args()).equals(EXACT.readTree(tree.args()))) {
+                throw new IllegalStateException("args differ: " + streamed.args() + " / " + tree.args());
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the streamed path's args are not JSON: " + streamed.args(), e);
+        }
+        Job s = streamed;
+        Job same = new Job(s.id(), s.task(), s.queue(), tree.args(), s.headers(), s.priority(), s.attempt(), s.deliveries(),
+                s.maxAttempts(), s.maxDeliveries(), s.runAt(), s.enqueuedAt(), s.expiresAt(), s.timeout(), s.uniqueKey(),
+                s.uniqueFor(), s.parentId(), s.groupId());
+        if (!same.equals(tree)) throw new IllegalStateException("the two paths decoded different jobs: " + same + " / " + tree);
+        return true;
+    }
+
     public static void fuzzerTestOneInput(byte[] data) {
         String text = new String(data, StandardCharsets.UTF_8);
         try {
@@ -31,6 +68,7 @@ public final class DecodingFuzzTarget {
         } catch (JobCodec.CorruptJobException expected) {
             // the one typed error
         }
+        pathsAgree(text);
         try {
             ArgsCodec.decode(MAPPER, "fuzz", text, Point.class);
         } catch (ArgsCodec.MalformedArgsException expected) {

@@ -46,40 +46,13 @@ class DecodingFuzzTest {
      * exact); the streamed one never decodes what the tree one refuses.
      */
     private static void envelopeOnlyFailsTyped(String input) {
-        readersAgree(input);
+        DecodingFuzzTarget.pathsAgree(input);
         try {
             Job job = JobCodec.decode(input);
             assertThatCode(() -> JobCodec.encode(job)).as("re-encoding a decoded job").doesNotThrowAnyException();
         } catch (JobCodec.CorruptJobException expected) {
             assertThat(expected.getMessage()).isNotBlank();
         }
-    }
-
-    private static final ObjectMapper EXACT = Json.newMapper(JobCodec.MAX_ENVELOPE_DEPTH)
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
-
-    /** True when the streamed path decoded {@code input} (and the tree path agreed). */
-    private static boolean readersAgree(String input) {
-        if (input == null || input.isBlank() || input.length() > JobCodec.MAX_ENVELOPE_CHARS) return false; // refused before either
-        Job streamed = JobCodec.decodeStreamed(input);
-        if (streamed == null) return false; // left to the tree path
-        Job tree;
-        try {
-            tree = JobCodec.decodeTree(input);
-        } catch (JobCodec.CorruptJobException e) {
-            throw new AssertionError("the streamed path decoded what the tree path refuses (" + e.getMessage() + "): " + input);
-        }
-        try {
-            assertThat(EXACT.readTree(streamed.args())).as("args of %s", input).isEqualTo(EXACT.readTree(tree.args()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new AssertionError("args the streamed path returned are not JSON: " + streamed.args(), e);
-        }
-        Job s = streamed;
-        assertThat(new Job(s.id(), s.task(), s.queue(), tree.args(), s.headers(), s.priority(), s.attempt(), s.deliveries(),
-                s.maxAttempts(), s.maxDeliveries(), s.runAt(), s.enqueuedAt(), s.expiresAt(), s.timeout(), s.uniqueKey(),
-                s.uniqueFor(), s.parentId(), s.groupId())).as(input).isEqualTo(tree);
-        return true;
     }
 
     /** Every field replaced by each awkward value, or left out: the two paths agree on every one (not left to chance). */
@@ -97,7 +70,7 @@ class DecodingFuzzTest {
             for (String value : values) {
                 String envelope = at.matcher(valid()).replaceFirst("$1" + java.util.regex.Matcher.quoteReplacement(value));
                 envelopeOnlyFailsTyped(envelope);
-                if (readersAgree(envelope)) decodedByBoth++;
+                if (DecodingFuzzTarget.pathsAgree(envelope)) decodedByBoth++;
             }
         }
         assertThat(decodedByBoth).as("envelopes the streamed path decoded (and the tree path agreed)").isGreaterThanOrEqualTo(70);

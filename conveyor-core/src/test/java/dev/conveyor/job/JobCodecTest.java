@@ -123,6 +123,19 @@ class JobCodecTest {
         }
     }
 
+    /** Found by scripts/fuzz: a decimal whose exponent BigDecimal cannot hold is a corrupt envelope, never a crash. */
+    @Test
+    void aNumberBeyondBigDecimalIsACorruptJobNotACrash() {
+        assertThatThrownBy(() -> JobCodec.decode("72e55552225555")).isInstanceOf(JobCodec.CorruptJobException.class)
+                .hasMessageContaining("exponent is out of range");
+        String base = "{\"v\":1,\"id\":\"x1\",\"task\":\"t\",\"queue\":\"q\",\"enqueuedAt\":\"2026-11-25T15:00:00Z\",";
+        // in the args of a common envelope: copied as written (the handler's mapper decides)
+        assertThat(JobCodec.decode(base + "\"args\":{\"a\":72e55552225555}}").args()).isEqualTo("{\"a\":72e55552225555}");
+        // in an envelope the tree path reads (a field given twice): refused, typed
+        assertThatThrownBy(() -> JobCodec.decode(base + "\"priority\":1,\"priority\":2,\"args\":{\"a\":72e55552225555}}"))
+                .isInstanceOf(JobCodec.CorruptJobException.class).hasMessageContaining("exponent is out of range");
+    }
+
     /** What the streamed path leaves to the tree path still decodes, the tree's way. */
     @Test
     void envelopesOutsideTheCommonFormStillDecode() {
