@@ -169,7 +169,7 @@ public final class Conveyor implements AutoCloseable {
         Job.requireTaskName(taskName);
         String args;
         try {
-            args = mapper.readTree(argsJson == null ? "" : argsJson).toString();
+            args = Json.readExact(argsJson == null ? "" : argsJson).toString(); // decimals as given
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("args must be JSON: " + e.getOriginalMessage());
         }

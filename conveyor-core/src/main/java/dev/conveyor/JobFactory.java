@@ -43,7 +43,7 @@ final class JobFactory {
         }
         try {
             if (sc.args() instanceof Schedule.JsonArgs json) {
-                return mapper.readTree(json.json()).toString();
+                return dev.conveyor.internal.Json.readExact(json.json()).toString(); // decimals as given
             }
             return mapper.writeValueAsString(sc.args());
         } catch (JsonProcessingException e) {

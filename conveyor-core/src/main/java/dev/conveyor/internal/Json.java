@@ -1,6 +1,7 @@
 package dev.conveyor.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
@@ -59,7 +60,34 @@ public final class Json {
                 .build();
     }
 
+    /**
+     * A mapper whose trees keep decimals exact ({@code BigDecimal}, trailing zeros kept), for JSON text that is read
+     * only to be checked or combined and then written out again (envelopes, args given as JSON, schedules, workflow
+     * specs and results): read as doubles, {@code 0.12345678901234567890123} came back rounded and {@code 1E400} as
+     * the string {@code "Infinity"}. Its readers throw {@link NumberFormatException} for a decimal whose exponent a
+     * {@code BigDecimal} cannot hold; see {@link #readExact}.
+     */
+    public static ObjectMapper newExactMapper(int maxDepth) {
+        ObjectMapper m = newMapper(maxDepth).enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        m.configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+        return m;
+    }
+
     private static final ObjectMapper SHARED = newMapper();
+    private static final ObjectMapper EXACT = newExactMapper(MAX_NESTING_DEPTH);
+
+    /**
+     * Reads JSON text into a tree with its decimals exact (see {@link #newExactMapper}); a number whose exponent is
+     * out of range is a {@link com.fasterxml.jackson.core.JsonParseException} like any other unreadable input.
+     */
+    public static com.fasterxml.jackson.databind.JsonNode readExact(String json) throws JsonProcessingException {
+        try {
+            return EXACT.readTree(json);
+        } catch (NumberFormatException e) {
+            throw new com.fasterxml.jackson.core.JsonParseException(null, "a number whose exponent is out of range ("
+                    + e.getMessage() + ")");
+        }
+    }
 
     /** The shared default mapper (thread-safe once configured). */
     public static ObjectMapper mapper() {

@@ -28,13 +28,8 @@ public final class JobCodec {
     /** Args may nest {@link Json#MAX_NESTING_DEPTH} levels; the envelope object around them is one more. */
     public static final int MAX_ENVELOPE_DEPTH = Json.MAX_NESTING_DEPTH + 1;
 
-    /**
-     * Reads envelopes with their decimals kept exact: a decimal in the args read as a double came back rounded
-     * (0.12345678901234567890123 as 0.12345678901234568), and 1E400 as the string "Infinity".
-     */
-    private static final ObjectMapper MAPPER = Json.newMapper(MAX_ENVELOPE_DEPTH)
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+    /** Reads envelopes with their decimals kept exact ({@link Json#newExactMapper}). */
+    private static final ObjectMapper MAPPER = Json.newExactMapper(MAX_ENVELOPE_DEPTH);
 
     /** How the tree path words a decimal whose exponent it cannot hold (the streamed path copies it as written). */
     static final String NUMBER_OUT_OF_RANGE = "a number whose exponent is out of range";

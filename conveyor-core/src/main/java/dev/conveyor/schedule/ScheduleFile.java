@@ -60,7 +60,7 @@ public final class ScheduleFile {
     public static List<Schedule> parse(String json) {
         JsonNode root;
         try {
-            root = Json.mapper().readTree(json);
+            root = Json.readExact(json); // a schedule's args keep their decimals
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
         }

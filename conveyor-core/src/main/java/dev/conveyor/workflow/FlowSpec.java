@@ -32,7 +32,7 @@ final class FlowSpec {
             case Flow.Step s -> {
                 n.put("task", s.task().name());
                 n.put("queue", s.task().options().queue());
-                if (s.args() != null) n.set("args", mapper.valueToTree(s.args()));
+                if (s.args() != null) n.set("args", argsTree(s, mapper));
             }
             case Flow.Chain c -> {
                 ArrayNode a = n.putArray("chain");
@@ -99,9 +99,26 @@ final class FlowSpec {
         }
     }
 
-    static JsonNode parse(ObjectMapper mapper, String json, String where) {
+    /**
+     * A step's args as a tree with their decimals as the caller's mapper writes them: written as text, then read
+     * exactly ({@code valueToTree} would drop a {@code BigDecimal}'s trailing zeros: 1.50 became 1.5).
+     */
+    private static JsonNode argsTree(Flow.Step s, ObjectMapper mapper) {
         try {
-            return mapper.readTree(json);
+            return dev.conveyor.internal.Json.readExact(mapper.writeValueAsString(s.args()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("args of step '" + s.task().name() + "' cannot be written as JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a spec, a step's result or a state record with decimals kept exact ({@code Json.readExact}): a result
+     * passed on as the next step's args keeps every digit.
+     */
+    static JsonNode parse(String json, String where) {
+        try {
+            return dev.conveyor.internal.Json.readExact(json);
         } catch (JsonProcessingException e) {
             throw new WorkflowFormatException(where + " is not valid JSON: " + e.getOriginalMessage());
         }

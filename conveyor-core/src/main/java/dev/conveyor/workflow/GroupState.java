@@ -51,8 +51,8 @@ record GroupState(int size, BitSet done, int finished, int failed, Flow.OnFailur
         return n.toString();
     }
 
-    static GroupState parse(ObjectMapper mapper, String json, String where) {
-        JsonNode n = FlowSpec.parse(mapper, json, where);
+    static GroupState parse(String json, String where) {
+        JsonNode n = FlowSpec.parse(json, where);
         try {
             int size = n.get("size").asInt(-1);
             if (size < 1 || size > FlowSpec.MAX_GROUP_SIZE) throw new IllegalArgumentException("size " + n.get("size"));

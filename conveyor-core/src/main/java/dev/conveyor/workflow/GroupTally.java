@@ -44,7 +44,7 @@ final class GroupTally {
             String raw = state.readState(groupKey).orElseThrow(() -> new WorkflowFormatException("workflow " + wf
                     + ": group " + m.group() + " has no state (expired or deleted); member " + m.index()
                     + " cannot report"));
-            GroupState g = GroupState.parse(mapper, raw, "state " + groupKey);
+            GroupState g = GroupState.parse(raw, "state " + groupKey);
             if (m.index() >= g.size()) {
                 throw new WorkflowFormatException("workflow " + wf + ": member " + m.index() + " of group " + m.group()
                         + ", which has " + g.size());
@@ -76,7 +76,7 @@ final class GroupTally {
             String suffix = e.getKey().substring(prefix.length());
             if (!suffix.chars().allMatch(Character::isDigit) || suffix.isEmpty() || suffix.length() > 6) continue;
             int i = Integer.parseInt(suffix);
-            if (i < g.size()) byIndex[i] = FlowSpec.parse(mapper, e.getValue(), "state " + e.getKey());
+            if (i < g.size()) byIndex[i] = FlowSpec.parse(e.getValue(), "state " + e.getKey());
         }
         ArrayNode out = mapper.createArrayNode();
         for (int i = 0; i < byIndex.length; i++) {

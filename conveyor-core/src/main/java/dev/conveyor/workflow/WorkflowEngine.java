@@ -104,7 +104,7 @@ final class WorkflowEngine {
     }
 
     private JsonNode parseResult(String result, Job job) {
-        return result == null ? mapper.nullNode() : FlowSpec.parse(mapper, result, "result of job " + job.id());
+        return result == null ? mapper.nullNode() : FlowSpec.parse(result, "result of job " + job.id());
     }
 
     private void startNode(Batch b, String wf, String node, JsonNode spec, JsonNode input, List<WorkflowLink.Frame> next) {
@@ -217,7 +217,7 @@ final class WorkflowEngine {
         String key = WorkflowKeys.record(wf);
         while (true) {
             Optional<String> raw = state.readState(key);
-            WorkflowRecord cur = raw.map(r -> WorkflowRecord.parse(mapper, r, "state " + key))
+            WorkflowRecord cur = raw.map(r -> WorkflowRecord.parse(r, "state " + key))
                     .orElseGet(() -> WorkflowRecord.running(clock.instant()));
             if (cur.state().isFinished()) {
                 index(wf, cur); // a repeat: make sure the first one's index entry exists (it may have died before)
@@ -232,7 +232,7 @@ final class WorkflowEngine {
                         .toJson(mapper);
             }
             if (state.compareAndSetState(key, raw.orElse(null), value)) {
-                index(wf, WorkflowRecord.parse(mapper, value, "state " + key));
+                index(wf, WorkflowRecord.parse(value, "state " + key));
                 return;
             }
         }

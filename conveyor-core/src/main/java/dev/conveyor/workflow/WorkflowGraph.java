@@ -1,7 +1,6 @@
 package dev.conveyor.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.broker.JobQuery;
 import dev.conveyor.broker.JobStore;
 import dev.conveyor.broker.Page;
@@ -46,21 +45,20 @@ public record WorkflowGraph(String id, WorkflowState state, Node root, Map<Strin
      */
     public record Node(String path, String kind, String task, String state, String jobId, List<Node> children) {}
 
-    static WorkflowGraph read(String id, StateStore state, JobStore store, ObjectMapper mapper) {
+    static WorkflowGraph read(String id, StateStore state, JobStore store) {
         WorkflowRecord record = state.readState(WorkflowKeys.record(id))
-                .map(r -> WorkflowRecord.parse(mapper, r, "state " + WorkflowKeys.record(id))).orElse(null);
-        JsonNode spec = state.readState(WorkflowKeys.spec(id)).map(s -> FlowSpec.parse(mapper, s, "workflow spec")).orElse(null);
+                .map(r -> WorkflowRecord.parse(r, "state " + WorkflowKeys.record(id))).orElse(null);
+        JsonNode spec = state.readState(WorkflowKeys.spec(id)).map(s -> FlowSpec.parse(s, "workflow spec")).orElse(null);
         Set<String> queues = new LinkedHashSet<>();
         if (spec != null) collectQueues(spec, queues);
         Map<String, JobInfo> jobs = findJobs(id, store, spec == null ? null : queues);
         for (JobInfo j : List.copyOf(jobs.values())) queues.add(j.job().queue());
-        Node root = spec == null ? null : node("0", spec, jobs, id, state, mapper);
+        Node root = spec == null ? null : node("0", spec, jobs, id, state);
         return new WorkflowGraph(id, record == null ? null : record.state(), root, jobs,
                 record != null && record.failure() != null ? record.failure().describe() : null);
     }
 
-    private static Node node(String path, JsonNode spec, Map<String, JobInfo> jobs, String id, StateStore state,
-                             ObjectMapper mapper) {
+    private static Node node(String path, JsonNode spec, Map<String, JobInfo> jobs, String id, StateStore state) {
         FlowSpec.Kind kind = FlowSpec.kind(spec);
         if (kind == FlowSpec.Kind.STEP) {
             JobInfo j = jobs.get(path);
@@ -76,14 +74,14 @@ public record WorkflowGraph(String id, WorkflowState state, Node root, Map<Strin
         }
         List<Node> kids = new ArrayList<>();
         JsonNode children = FlowSpec.children(spec);
-        for (int i = 0; i < children.size(); i++) kids.add(node(path + "." + i, children.get(i), jobs, id, state, mapper));
+        for (int i = 0; i < children.size(); i++) kids.add(node(path + "." + i, children.get(i), jobs, id, state));
         String summary;
         if (kind == FlowSpec.Kind.GROUP) {
             Optional<String> raw = state.readState(WorkflowKeys.group(id, path));
             if (raw.isEmpty()) {
                 summary = "-";
             } else {
-                GroupState g = GroupState.parse(mapper, raw.get(), "group " + path);
+                GroupState g = GroupState.parse(raw.get(), "group " + path);
                 summary = g.finished() + "/" + g.size() + " finished, " + g.failed() + " failed"
                         + (g.closedBy() != null ? " (FAILED at member " + g.closedBy() + ")" : g.complete() ? " (done)" : "");
             }

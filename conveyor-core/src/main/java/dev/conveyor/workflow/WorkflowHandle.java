@@ -117,7 +117,7 @@ public final class WorkflowHandle<R> {
 
     Optional<WorkflowRecord> read() {
         String key = WorkflowKeys.record(id);
-        return state.readState(key).map(raw -> WorkflowRecord.parse(mapper, raw, "state " + key));
+        return state.readState(key).map(raw -> WorkflowRecord.parse(raw, "state " + key));
     }
 
     private ConveyorException missing() {

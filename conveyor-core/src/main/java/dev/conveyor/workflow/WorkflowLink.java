@@ -42,11 +42,11 @@ record WorkflowLink(String workflowId, String node, List<Frame> next) {
         String wf = WorkflowKeys.requireId(h.get(WORKFLOW), where);
         String node = WorkflowKeys.requireNode(h.get(NODE), "job " + job.id() + " header " + NODE);
         String next = h.get(NEXT);
-        return new WorkflowLink(wf, node, next == null ? List.of() : parseFrames(mapper, next, "job " + job.id() + " header " + NEXT));
+        return new WorkflowLink(wf, node, next == null ? List.of() : parseFrames(next, "job " + job.id() + " header " + NEXT));
     }
 
-    static List<Frame> parseFrames(ObjectMapper mapper, String json, String where) {
-        JsonNode arr = FlowSpec.parse(mapper, json, where);
+    static List<Frame> parseFrames(String json, String where) {
+        JsonNode arr = FlowSpec.parse(json, where);
         return parseFrames(arr, where);
     }
 

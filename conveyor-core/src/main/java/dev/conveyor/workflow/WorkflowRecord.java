@@ -54,8 +54,8 @@ record WorkflowRecord(WorkflowState state, Instant startedAt, Instant finishedAt
         return o;
     }
 
-    static WorkflowRecord parse(ObjectMapper mapper, String json, String where) {
-        JsonNode n = FlowSpec.parse(mapper, json, where);
+    static WorkflowRecord parse(String json, String where) {
+        JsonNode n = FlowSpec.parse(json, where);
         try {
             WorkflowState state = WorkflowState.valueOf(n.get("state").asText().toUpperCase());
             Instant started = Instant.parse(n.get("startedAt").asText());

@@ -85,7 +85,7 @@ public final class Workflows {
     public WorkflowGraph graph(String id) {
         WorkflowKeys.requireId(id, "workflow id");
         if (store == null) throw new IllegalStateException("the broker keeps no job state; a workflow graph needs one");
-        return WorkflowGraph.read(id, state, store, mapper);
+        return WorkflowGraph.read(id, state, store);
     }
 
     /**

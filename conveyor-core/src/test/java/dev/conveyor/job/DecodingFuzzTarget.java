@@ -23,9 +23,7 @@ public final class DecodingFuzzTarget {
 
     private DecodingFuzzTarget() {}
 
-    private static final ObjectMapper EXACT = Json.newMapper(JobCodec.MAX_ENVELOPE_DEPTH)
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+    private static final ObjectMapper EXACT = Json.newExactMapper(JobCodec.MAX_ENVELOPE_DEPTH);
 
     /**
      * The envelope decoder's two paths agree: what the streamed one decodes, the tree one decodes to the same job

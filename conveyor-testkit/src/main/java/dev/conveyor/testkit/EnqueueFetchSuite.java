@@ -122,9 +122,7 @@ abstract class EnqueueFetchSuite extends SuiteBase {
         String args = "{\"amount\":0.12345678901234567890123,\"price\":1.50,\"count\":123456789012345678901234567890}";
         Job sent = job(q).args(args).build();
         enqueue(sent);
-        com.fasterxml.jackson.databind.ObjectMapper exact = new com.fasterxml.jackson.databind.ObjectMapper()
-                .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+        com.fasterxml.jackson.databind.ObjectMapper exact = dev.conveyor.internal.Json.newExactMapper(50);
         try {
             assertThat(exact.readTree(fetchOne(q).job().args())).as("fetched args").isEqualTo(exact.readTree(args));
             if (declares(Capability.INSPECTION)) {
