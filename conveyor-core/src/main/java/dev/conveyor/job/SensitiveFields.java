@@ -53,7 +53,7 @@ public final class SensitiveFields {
     public static String mask(String json, Set<String> fields) {
         if (json == null || fields.isEmpty()) return json;
         try {
-            JsonNode node = Json.mapper().readTree(json);
+            JsonNode node = Json.readExact(json); // shown as stored: decimals with every digit
             if (node == null) return json;
             maskNode(node, fields);
             return Json.mapper().writeValueAsString(node);

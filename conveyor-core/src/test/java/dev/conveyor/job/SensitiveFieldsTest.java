@@ -19,6 +19,9 @@ class SensitiveFieldsTest {
         assertThat(masked).doesNotContain("s3cret").doesNotContain("\"x\"").contains("\"user\":\"ann\"").contains("\"n\":1");
         assertThat(masked.split("\\*\\*\\*").length - 1).isEqualTo(3);
         assertThat(SensitiveFields.mask("not json {", Set.of("password"))).isEqualTo("\"***\"");
+        // the rest shown as stored: a decimal with every digit, not rounded to a double
+        assertThat(SensitiveFields.mask("{\"password\":\"x\",\"amount\":0.12345678901234567890123,\"unit\":1.50}", Set.of("password")))
+                .isEqualTo("{\"password\":\"***\",\"amount\":0.12345678901234567890123,\"unit\":1.50}");
         assertThat(SensitiveFields.mask(json, Set.of())).isEqualTo(json);
         assertThat(SensitiveFields.mask(null, Set.of("a"))).isNull();
     }
