@@ -76,16 +76,24 @@ public final class Json {
     private static final ObjectMapper SHARED = newMapper();
     private static final ObjectMapper EXACT = newExactMapper(MAX_NESTING_DEPTH);
 
+    /** How {@link #readExact} words a decimal whose exponent a {@code BigDecimal} cannot hold. */
+    public static final String NUMBER_OUT_OF_RANGE = "a number whose exponent is out of range";
+
     /**
      * Reads JSON text into a tree with its decimals exact (see {@link #newExactMapper}); a number whose exponent is
      * out of range is a {@link com.fasterxml.jackson.core.JsonParseException} like any other unreadable input.
      */
     public static com.fasterxml.jackson.databind.JsonNode readExact(String json) throws JsonProcessingException {
+        return readExact(EXACT, json);
+    }
+
+    /** {@link #readExact(String)} with a mapper of {@link #newExactMapper} (another nesting limit). */
+    public static com.fasterxml.jackson.databind.JsonNode readExact(ObjectMapper exact, String json)
+            throws JsonProcessingException {
         try {
-            return EXACT.readTree(json);
+            return exact.readTree(json);
         } catch (NumberFormatException e) {
-            throw new com.fasterxml.jackson.core.JsonParseException(null, "a number whose exponent is out of range ("
-                    + e.getMessage() + ")");
+            throw new com.fasterxml.jackson.core.JsonParseException(null, NUMBER_OUT_OF_RANGE + " (" + e.getMessage() + ")");
         }
     }
 

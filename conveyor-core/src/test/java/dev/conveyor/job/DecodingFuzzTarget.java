@@ -40,7 +40,7 @@ public final class DecodingFuzzTarget {
         } catch (JobCodec.CorruptJobException e) {
             // The one refusal that may differ: a decimal whose exponent BigDecimal cannot hold, which the streamed path
             // copies into the args as written (the handler's mapper decides about it).
-            if (e.getMessage().contains(JobCodec.NUMBER_OUT_OF_RANGE)) return true;
+            if (e.getMessage().contains(Json.NUMBER_OUT_OF_RANGE)) return true;
             throw new IllegalStateException("the streamed path decoded what the tree path refuses: " + e.getMessage());
         }
         try {
