@@ -39,8 +39,30 @@ public final class Bench {
         if (o.jfrTop != null) {
             try {
                 JfrTop.print(o.jfrTop, o.top, System.out);
+                if (o.flame != null) {
+                    String title = o.flameTitle != null ? o.flameTitle : "CPU samples of " + o.jfrTop.getFileName();
+                    FlameGraph.write(FlameGraph.fromJfr(o.jfrTop), title,
+                            "JFR execution and native-method samples of " + o.jfrTop.getFileName(), o.flame);
+                }
             } catch (IOException e) {
                 System.err.println("bench: cannot read " + o.jfrTop + ": " + e.getMessage());
+                System.exit(1);
+            }
+            return;
+        }
+        if (o.perfScript != null) {
+            Path out = o.flame != null ? o.flame : Path.of(o.perfScript + ".svg");
+            try {
+                FlameGraph.Node root = FlameGraph.fromPerfScript(Files.readAllLines(o.perfScript));
+                if (root.samples == 0) {
+                    System.err.println("bench: no samples in " + o.perfScript
+                            + " (expected the output of perf script after perf record -g)");
+                    System.exit(1);
+                }
+                String title = o.flameTitle != null ? o.flameTitle : "CPU samples of " + o.perfScript.getFileName();
+                FlameGraph.write(root, title, "perf samples of " + o.perfScript.getFileName(), out);
+            } catch (IOException e) {
+                System.err.println("bench: cannot read " + o.perfScript + " or write " + out + ": " + e.getMessage());
                 System.exit(1);
             }
             return;

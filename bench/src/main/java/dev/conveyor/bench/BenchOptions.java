@@ -68,6 +68,11 @@ public final class BenchOptions {
     public boolean diagnose;
     public Duration timeout = Duration.ofSeconds(600);
     public Path jfrTop;
+    /** Where --jfr-top or --perf-script draws its flame graph (SVG); null: none (--perf-script: next to it). */
+    public Path flame;
+    public String flameTitle;
+    /** perf script output to draw as a flame graph. */
+    public Path perfScript;
     public List<String> sqliteSetup = new ArrayList<>();
     public int top = 25;
     public boolean help;
@@ -103,7 +108,7 @@ public final class BenchOptions {
 
     private static final java.util.Set<String> VALUED = java.util.Set.of("--broker", "--brokers", "--runs", "--n",
             "--warmup", "--producer-batch", "--concurrency", "--fetch-batch", "--fetchers", "--prefetch", "--enqueue-n", "--enqueue-warmup",
-            "--rate", "--duration", "--latency-warmup", "--dir", "--out", "--timeout", "--jfr-top", "--top",
+            "--rate", "--duration", "--latency-warmup", "--dir", "--out", "--timeout", "--jfr-top", "--top", "--flame", "--flame-title", "--perf-script",
             "--sqlite-setup", "--retention-jobs", "--retention-sample", "--retention-keep", "--retention-interval",
             "--retention-batch", "--retention-rate", "--retention-vacuum", "--fair-jobs", "--fair-work-ms", "--soak-seconds", "--chaos-jobs", "--chaos-concurrency", "--chaos-sleep-ms",
             "--kill-every", "--kill-for", "--chaos-lease-ms", "--chaos-seconds",
@@ -184,6 +189,9 @@ public final class BenchOptions {
                         case "--out" -> o.out = Path.of(value);
                         case "--timeout" -> o.timeout = seconds(a, value);
                         case "--jfr-top" -> o.jfrTop = Path.of(value);
+                        case "--flame" -> o.flame = Path.of(value);
+                        case "--flame-title" -> o.flameTitle = value;
+                        case "--perf-script" -> o.perfScript = Path.of(value);
                         case "--sqlite-setup" -> o.sqliteSetup.add(value);
                         case "--top" -> o.top = positive(a, value);
                         default -> throw new IllegalArgumentException("unknown option " + a);
