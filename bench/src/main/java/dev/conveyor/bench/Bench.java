@@ -37,16 +37,23 @@ public final class Bench {
             return;
         }
         if (o.jfrTop != null) {
+            FlameGraph.Node stacks = null;
             try {
                 JfrTop.print(o.jfrTop, o.top, System.out);
-                if (o.flame != null) {
-                    String title = o.flameTitle != null ? o.flameTitle : "CPU samples of " + o.jfrTop.getFileName();
-                    FlameGraph.write(FlameGraph.fromJfr(o.jfrTop), title,
-                            "JFR execution and native-method samples of " + o.jfrTop.getFileName(), o.flame);
-                }
+                if (o.flame != null) stacks = FlameGraph.fromJfr(o.jfrTop);
             } catch (IOException e) {
                 System.err.println("bench: cannot read " + o.jfrTop + ": " + e.getMessage());
                 System.exit(1);
+            }
+            if (stacks != null) {
+                String title = o.flameTitle != null ? o.flameTitle : "CPU samples of " + o.jfrTop.getFileName();
+                try {
+                    FlameGraph.write(stacks, title, "JFR execution and native-method samples of " + o.jfrTop.getFileName(),
+                            o.flame);
+                } catch (IOException e) {
+                    System.err.println("bench: cannot write " + o.flame + ": " + e.getMessage());
+                    System.exit(1);
+                }
             }
             return;
         }

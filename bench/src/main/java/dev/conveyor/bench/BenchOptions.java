@@ -199,6 +199,13 @@ public final class BenchOptions {
                 }
             }
         }
+        if ((o.flame != null || o.flameTitle != null) && o.jfrTop == null && o.perfScript == null) {
+            throw new IllegalArgumentException("--flame and --flame-title draw the graph of --jfr-top FILE.jfr or"
+                    + " --perf-script FILE (bench/run --jfr draws one of its own recording)");
+        }
+        if (o.jfrTop != null && o.perfScript != null) {
+            throw new IllegalArgumentException("--jfr-top and --perf-script: one at a time");
+        }
         if (!scenarios.isEmpty()) o.scenarios = scenarios.stream().map(ScenarioKind::parse).distinct().toList();
         if (!brokers.isEmpty()) o.brokers = List.copyOf(brokers);
         return o;

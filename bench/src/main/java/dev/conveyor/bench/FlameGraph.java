@@ -18,8 +18,9 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Flame graphs as self-contained SVG files, drawn from a JFR recording ({@code bench/run --jfr} writes one next to
  * its recording) or from {@code perf script} output (a native process such as redis-server). Each box is a frame,
- * as wide as the share of samples with that frame on the stack at that depth; the bottom row is the thread (JFR:
- * the thread's name with its digits as {@code *}; perf: the command), callers below their callees. Hovering a box
+ * as wide as the share of samples with that frame on the stack at that depth; the bottom row is "all", the row
+ * above it the thread (JFR: the thread's name with its digits as {@code *}; perf: the command), callers below
+ * their callees. Hovering a box
  * shows its full name, sample count and share. No JavaScript, so the file also renders as an image.
  *
  * <pre>
@@ -62,13 +63,13 @@ final class FlameGraph {
     }
 
     /**
-     * Native methods in which a thread waits rather than works: JFR samples a thread inside a native method
-     * whether it runs or sleeps there, and an event loop waiting in epoll would otherwise fill most of the graph.
+     * Native methods in which a thread waits for I/O rather than works: JFR samples a thread inside a native method
+     * whether it runs or waits there, and an event loop waiting in epoll would otherwise fill most of the graph.
+     * (Parked and sleeping threads are not in native code to JFR, so they never show up as native samples.)
      */
     static final java.util.Set<String> WAITS = java.util.Set.of("sun.nio.ch.EPoll.wait", "sun.nio.ch.Net.poll",
             "io.netty.channel.epoll.Native.epollWait", "io.netty.channel.epoll.Native.epollWait0",
-            "io.netty.channel.epoll.Native.epollBusyWait0", "java.lang.Thread.sleep0", "java.lang.Thread.sleepNanos0",
-            "jdk.internal.misc.Unsafe.park", "java.lang.Object.wait0", "sun.nio.ch.IOUtil.drain");
+            "io.netty.channel.epoll.Native.epollBusyWait0");
 
     /**
      * Stacks of the recording's execution samples (Java code) and native-method samples, by thread group; native
@@ -106,23 +107,19 @@ final class FlameGraph {
     /**
      * Stacks of {@code perf script} output: one block per sample, a header line (command, pid, time, event) then
      * one line per frame, innermost first ({@code address symbol+offset (object)}), blocks separated by a blank
-     * line. Unresolved symbols ({@code [unknown]}) keep the object's name.
+     * line. Unresolved symbols ({@code [unknown]}) keep the object's name. Lines of another shape ({@code #}
+     * header comments, warnings) and samples without frames are skipped.
      */
     static Node fromPerfScript(List<String> lines) {
         Node root = new Node("all");
         String command = null;
         List<String> frames = new ArrayList<>(); // innermost first
         for (String line : lines) {
-            if (line.isBlank()) {
-                addPerfSample(root, command, frames);
-                command = null;
-                frames.clear();
-            } else if (!Character.isWhitespace(line.charAt(0))) {
+            if (line.isBlank() || !Character.isWhitespace(line.charAt(0))) {
                 addPerfSample(root, command, frames);
                 frames.clear();
-                String head = line.strip();
-                int cut = head.indexOf(' ');
-                command = cut < 0 ? head : head.substring(0, cut);
+                java.util.regex.Matcher head = line.isBlank() || line.startsWith("#") ? null : PERF_HEADER.matcher(line);
+                command = head != null && head.lookingAt() ? head.group(1) : null;
             } else if (command != null) {
                 frames.add(perfFrame(line.strip()));
             }
@@ -131,8 +128,12 @@ final class FlameGraph {
         return root;
     }
 
+    /** A sample's header: the command (may hold spaces), pid[/tid], optional [cpu], then the time and a colon. */
+    private static final java.util.regex.Pattern PERF_HEADER =
+            java.util.regex.Pattern.compile("\\s*(.+?)\\s+\\d+(?:/\\d+)?\\s+(?:\\[\\d+\\]\\s+)?\\d+\\.\\d+:");
+
     private static void addPerfSample(Node root, String command, List<String> innermostFirst) {
-        if (command == null) return;
+        if (command == null || innermostFirst.isEmpty()) return;
         List<String> stack = new ArrayList<>(innermostFirst.size() + 1);
         stack.add(command);
         for (int i = innermostFirst.size() - 1; i >= 0; i--) stack.add(innermostFirst.get(i));
@@ -206,29 +207,40 @@ final class FlameGraph {
         }
     }
 
-    /** "dev.conveyor.worker.Processor.run" shows as "Processor.run"; the box's tooltip has the full name. */
+    /**
+     * A Java frame's label without its package: "dev.conveyor.worker.Processor.run" shows as "Processor.run" (from
+     * the dotted part nearest the method that starts with a capital: a type's name). Anything else is shown whole: C functions
+     * with dots ("do_softirq.part.0"), objects ("[libc.so.6]"). The box's tooltip has the full name either way.
+     */
     static String shortName(String name) {
-        int paren = name.indexOf('(');
-        String plain = paren < 0 ? name : name.substring(0, paren);
-        int method = plain.lastIndexOf('.');
+        if (name.startsWith("[")) return name;
+        int method = name.lastIndexOf('.');
         if (method <= 0) return name;
-        int type = plain.lastIndexOf('.', method - 1);
-        return type < 0 ? name : name.substring(type + 1);
+        int start = -1;
+        for (int dot = name.lastIndexOf('.', method - 1) + 1; ; dot = name.lastIndexOf('.', dot - 2) + 1) {
+            if (Character.isUpperCase(name.charAt(dot))) {
+                start = dot; // the nearest type name to the method
+                break;
+            }
+            if (dot == 0) break;
+        }
+        return start < 0 ? name : name.substring(start);
     }
 
     private static String fit(String label, double width) {
         int chars = (int) ((width - 6) / 6.5); // ~6.5 px a character at 11 px Verdana
         if (chars < 3) return "";
-        return label.length() <= chars ? label : label.substring(0, chars - 2) + "..";
+        if (label.codePointCount(0, label.length()) <= chars) return label;
+        return label.substring(0, label.offsetByCodePoints(0, chars - 2)) + ".."; // never half a surrogate pair
     }
 
     /** Warm colours by kind of code, stable for a name: Conveyor, JDK, libraries, native/kernel, threads. */
     static String color(String name) {
         int h = Math.floorMod(name.hashCode(), 40);
+        if (name.startsWith("[")) return rgb(160 + h, 160 + h, 160 + h); // unresolved / native: grey
         if (name.startsWith("dev.conveyor.")) return rgb(60 + h, 150 + h, 210); // blue: our code
         if (name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")) return rgb(235, 120 + h * 2, 40);
         if (name.contains(".")) return rgb(210, 180 + h, 50); // libraries: Lettuce, Netty, JDBC drivers, Jackson
-        if (name.startsWith("[")) return rgb(160 + h, 160 + h, 160 + h); // unresolved / native
         return rgb(225, 80 + h, 60 + h); // C functions, thread groups
     }
 
@@ -236,17 +248,21 @@ final class FlameGraph {
         return String.format(Locale.ROOT, "rgb(%d,%d,%d)", Math.min(r, 255), Math.min(g, 255), Math.min(b, 255));
     }
 
-    private static String escape(String text) {
+    /** Text as XML character data: markup escaped; characters XML does not allow (control characters, unpaired
+     * surrogates, U+FFFE and U+FFFF) dropped, so a thread's or a frame's name can never break the file. */
+    static String escape(String text) {
         StringBuilder b = new StringBuilder(text.length() + 8);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
             switch (c) {
                 case '<' -> b.append("&lt;");
                 case '>' -> b.append("&gt;");
                 case '&' -> b.append("&amp;");
                 case '"' -> b.append("&quot;");
                 default -> {
-                    if (c >= 0x20 || c == '\t') b.append(c); // control characters are not allowed in XML
+                    boolean allowed = c == '\t' || (c >= 0x20 && c < 0xD800) || (c >= 0xE000 && c <= 0xFFFD) || c >= 0x10000;
+                    if (allowed) b.appendCodePoint(c); // (an unpaired surrogate arrives here as itself, < 0xE000)
                 }
             }
         }
@@ -257,7 +273,7 @@ final class FlameGraph {
     static void write(Node root, String title, String source, Path out) throws IOException {
         String subtitle = String.format(Locale.ROOT, "%s: %,d samples%s; width = share of samples, callers below callees",
                 source, root.samples, root.waiting == 0 ? ""
-                        : String.format(Locale.ROOT, " (%,d more of threads waiting in epoll, sleep or park left out)", root.waiting));
+                        : String.format(Locale.ROOT, " (%,d more of threads waiting in epoll left out)", root.waiting));
         Path dir = out.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
         Files.writeString(out, svg(root, title, subtitle), StandardCharsets.UTF_8);

@@ -42,6 +42,11 @@ class FlameGraphTest {
     @Test
     void perfScriptBlocksBecomeStacksNamedByCommand() {
         List<String> perf = List.of(
+                "# ========",
+                "# captured on    : Fri Nov 27 06:55:01 2026",
+                "Warning: 3 samples lost",
+                "redis-server  1234 [000] 99.000001:   1001001 cpu-clock:pppH: ",
+                "",
                 "redis-server  1234 [000] 100.000001:   1001001 cpu-clock:pppH: ",
                 "\t    55d0c1a2 zaddGenericCommand+0x1f2 (/usr/bin/redis-server)",
                 "\t    55d0c1b3 luaRedisGenericCommand+0x90 (/usr/bin/redis-server)",
@@ -53,9 +58,13 @@ class FlameGraphTest {
                 "\t    7f00aa01 [unknown] (/usr/lib/x86_64-linux-gnu/liblua5.1.so.0)",
                 "",
                 "redis-server  1234 [001] 100.002003:   1001001 cpu-clock:pppH: ",
-                "\t    ffffffff81000000 [unknown] ([kernel.kallsyms])");
+                "\t    ffffffff81000000 [unknown] ([kernel.kallsyms])",
+                "",
+                "C2 CompilerThre  4321/4330 100.003004:   1001001 cpu-clock:pppH: ",
+                "\t    7f0011 Compile::Optimize+0x12 (/usr/lib/jvm/lib/server/libjvm.so)");
         FlameGraph.Node root = FlameGraph.fromPerfScript(perf);
-        assertEquals(3, root.samples);
+        assertEquals(4, root.samples, "comments, warnings and a header without frames are no samples");
+        assertEquals(1, root.children.get("C2 CompilerThre").samples, "a command with a space, a pid/tid");
         FlameGraph.Node command = root.children.get("redis-server");
         assertEquals(3, command.samples);
         FlameGraph.Node lua = command.children.get("[liblua5.1.so.0]");
@@ -92,7 +101,7 @@ class FlameGraphTest {
         String svg = FlameGraph.svg(root, "spin", "test");
         assertTrue(svg.contains("FlameGraphTest.spin"), "the spinning method is in the graph");
         assertTrue(root.waiting > 0, "the thread waiting in epoll is counted as waiting");
-        assertFalse(root.children.containsKey("sleeper"), "and not drawn");
+        assertFalse(svg.contains("EPoll.wait"), "and not drawn");
         parse(svg);
         Path out = dir.resolve("sub/spin.svg");
         FlameGraph.write(root, "spin", "test", out);
@@ -106,10 +115,30 @@ class FlameGraphTest {
     }
 
     @Test
-    void shortNamesDropThePackage() {
+    void shortNamesDropAJavaFramesPackageAndNothingElse() {
         assertEquals("Processor.run", FlameGraph.shortName("dev.conveyor.worker.Processor.run"));
+        assertEquals("Worker$$Lambda.0x0f3d.run", FlameGraph.shortName("dev.conveyor.worker.Worker$$Lambda.0x0f3d.run"));
         assertEquals("zaddGenericCommand", FlameGraph.shortName("zaddGenericCommand"));
+        assertEquals("do_softirq.part.0", FlameGraph.shortName("do_softirq.part.0"));
+        assertEquals("[libc.so.6]", FlameGraph.shortName("[libc.so.6]"));
+        assertEquals("0x00000000373240a8.accept", FlameGraph.shortName("0x00000000373240a8.accept"));
         assertEquals("[kernel.kallsyms]", FlameGraph.perfFrame("ffffffff81000000 [unknown] ([kernel.kallsyms])"));
+        String grey = FlameGraph.color("[libc.so.6]");
+        String[] rgb = grey.substring(4, grey.length() - 1).split(",");
+        assertTrue(rgb[0].equals(rgb[1]) && rgb[1].equals(rgb[2]), "an unresolved object is grey, not a library: " + grey);
+    }
+
+    @Test
+    void namesXmlCannotHoldAreDroppedAndTheFileStillParses(@TempDir Path dir) throws Exception {
+        String odd = "bad\u0001\uFFFF\uD800 name \uD83D\uDE00 ok";
+        FlameGraph.Node root = new FlameGraph.Node("all");
+        root.add(List.of("t", odd + ".A.run"), 1);
+        root.add(List.of("t", "\uD83D\uDE00".repeat(400)), 1); // a label cut to fit must not split the pair
+        Path out = dir.resolve("odd.svg");
+        FlameGraph.write(root, odd, "test", out);
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.toFile());
+        assertTrue(boxes(doc).containsKey("bad name \uD83D\uDE00 ok.A.run"), boxes(doc).keySet().toString());
+        assertEquals("a&lt;b", FlameGraph.escape("a<b"));
     }
 
     private static Document parse(String svg) throws Exception {
