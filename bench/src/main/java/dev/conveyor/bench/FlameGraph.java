@@ -8,12 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
-import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordedMethod;
-import jdk.jfr.consumer.RecordedStackTrace;
-import jdk.jfr.consumer.RecordedThread;
-import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Flame graphs as self-contained SVG files, drawn from a JFR recording ({@code bench/run --jfr} writes one next to
@@ -77,31 +72,19 @@ final class FlameGraph {
      */
     static Node fromJfr(Path file) throws IOException {
         Node root = new Node("all");
-        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-            String type = e.getEventType().getName();
-            boolean nativeSample = type.equals("jdk.NativeMethodSample");
-            if (!nativeSample && !type.equals("jdk.ExecutionSample")) continue;
-            RecordedStackTrace st = e.getStackTrace();
-            if (st == null || st.getFrames().isEmpty()) continue;
-            if (nativeSample && WAITS.contains(frameName(st.getFrames().get(0)))) {
-                root.waiting++; // a thread parked in the OS is not using the CPU
+        for (JfrTop.Sample sample : JfrTop.samples(file)) {
+            List<RecordedFrame> frames = sample.frames(); // top first
+            if (sample.nativeMethod() && WAITS.contains(JfrTop.name(frames.get(0)))) {
+                root.waiting++; // a thread waiting in the OS is not using the CPU
                 continue;
             }
-            RecordedThread t = e.getThread("sampledThread");
-            List<String> stack = new ArrayList<>();
-            stack.add(Bench.threadGroup(t == null ? null : t.getJavaName() == null ? t.getOSName() : t.getJavaName()));
-            List<RecordedFrame> frames = st.getFrames(); // top first
-            for (int i = frames.size() - 1; i >= 0; i--) stack.add(frameName(frames.get(i)));
-            if (nativeSample) stack.add("[in native code]");
+            List<String> stack = new ArrayList<>(frames.size() + 2);
+            stack.add(sample.thread());
+            for (int i = frames.size() - 1; i >= 0; i--) stack.add(JfrTop.name(frames.get(i)));
+            if (sample.nativeMethod()) stack.add("[in native code]");
             root.add(stack, 1);
         }
         return root;
-    }
-
-    private static String frameName(RecordedFrame f) {
-        RecordedMethod m = f.getMethod();
-        if (m == null) return "?";
-        return (m.getType() == null ? "?" : m.getType().getName()) + "." + m.getName();
     }
 
     /**

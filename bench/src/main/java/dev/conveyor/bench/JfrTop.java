@@ -3,6 +3,7 @@ package dev.conveyor.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,6 +27,28 @@ import jdk.jfr.consumer.RecordingFile;
 final class JfrTop {
     private JfrTop() {}
 
+    /** One CPU sample with a stack: its thread's group ({@link Bench#threadGroup}), frames top first. */
+    record Sample(boolean nativeMethod, String thread, List<RecordedFrame> frames) {}
+
+    /**
+     * The recording's {@code jdk.ExecutionSample} (Java code) and {@code jdk.NativeMethodSample} events that have
+     * a stack, in the recording's order.
+     */
+    static List<Sample> samples(Path file) throws IOException {
+        List<Sample> out = new ArrayList<>();
+        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            String type = e.getEventType().getName();
+            boolean isNative = type.equals("jdk.NativeMethodSample");
+            if (!isNative && !type.equals("jdk.ExecutionSample")) continue;
+            RecordedStackTrace st = e.getStackTrace();
+            if (st == null || st.getFrames().isEmpty()) continue;
+            RecordedThread t = e.getThread("sampledThread");
+            String thread = t == null ? "?" : Bench.threadGroup(t.getJavaName() == null ? t.getOSName() : t.getJavaName());
+            out.add(new Sample(isNative, thread, st.getFrames()));
+        }
+        return out;
+    }
+
     static void print(Path file, int top, PrintStream out) throws IOException {
         Map<String, Long> byThread = new HashMap<>();
         Map<String, Long> self = new HashMap<>();
@@ -34,18 +57,13 @@ final class JfrTop {
         Map<String, Long> categories = new HashMap<>();
         long java = 0;
         long nativeSamples = 0;
-        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-            String type = e.getEventType().getName();
-            boolean isNative = type.equals("jdk.NativeMethodSample");
-            if (!isNative && !type.equals("jdk.ExecutionSample")) continue;
-            RecordedStackTrace st = e.getStackTrace();
-            if (st == null || st.getFrames().isEmpty()) continue;
+        for (Sample sample : samples(file)) {
+            boolean isNative = sample.nativeMethod();
             if (isNative) nativeSamples++;
             else java++;
-            RecordedThread t = e.getThread("sampledThread");
-            String thread = t == null ? "?" : Bench.threadGroup(t.getJavaName() == null ? t.getOSName() : t.getJavaName());
+            String thread = sample.thread();
             byThread.merge(thread + (isNative ? " [native]" : ""), 1L, Long::sum);
-            List<RecordedFrame> frames = st.getFrames();
+            List<RecordedFrame> frames = sample.frames();
             String topFrame = name(frames.get(0)) + (isNative ? " [native]" : "");
             self.merge(topFrame, 1L, Long::sum);
             selfByThread.computeIfAbsent(thread, k -> new HashMap<>()).merge(topFrame, 1L, Long::sum);
@@ -134,7 +152,8 @@ final class JfrTop {
         return m == null ? 0 : m.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    private static String name(RecordedFrame f) {
+    /** A frame as "package.Type.method". */
+    static String name(RecordedFrame f) {
         RecordedMethod m = f.getMethod();
         if (m == null) return "?";
         String type = m.getType() == null ? "?" : m.getType().getName();
