@@ -67,14 +67,16 @@ final class FlameGraph {
             "io.netty.channel.epoll.Native.epollBusyWait0");
 
     /**
-     * Stacks of the recording's execution samples (Java code) and native-method samples, by thread group; native
-     * samples waiting in one of {@link #WAITS} are counted in {@link Node#waiting}, not drawn.
+     * Stacks of the recording's execution samples (Java code) and native-method samples, by thread group; samples
+     * whose top frame is one of {@link #WAITS} are counted in {@link Node#waiting}, not drawn.
      */
     static Node fromJfr(Path file) throws IOException {
         Node root = new Node("all");
         for (JfrTop.Sample sample : JfrTop.samples(file)) {
             List<RecordedFrame> frames = sample.frames(); // top first
-            if (sample.nativeMethod() && WAITS.contains(JfrTop.name(frames.get(0)))) {
+            // An execution sample can also catch a thread on its way into or out of the wait (top frame the wait
+            // method, state still "in Java"): that is waiting too, not work.
+            if (WAITS.contains(JfrTop.name(frames.get(0)))) {
                 root.waiting++; // a thread waiting in the OS is not using the CPU
                 continue;
             }

@@ -101,11 +101,21 @@ class FlameGraphTest {
         String svg = FlameGraph.svg(root, "spin", "test");
         assertTrue(svg.contains("FlameGraphTest.spin"), "the spinning method is in the graph");
         assertTrue(root.waiting > 0, "the thread waiting in epoll is counted as waiting");
-        assertFalse(svg.contains("EPoll.wait"), "and not drawn");
+        assertFalse(svg.contains("EPoll.wait"), () -> "and not drawn, but found in " + pathsTo(root, "EPoll.wait"));
         parse(svg);
         Path out = dir.resolve("sub/spin.svg");
         FlameGraph.write(root, "spin", "test", out);
         assertFalse(Files.readString(out).isEmpty());
+    }
+
+    /** Every root-to-node path whose last name contains {@code part}, for a failure message. */
+    private static List<String> pathsTo(FlameGraph.Node node, String part) {
+        List<String> found = new java.util.ArrayList<>();
+        for (FlameGraph.Node child : node.children.values()) {
+            if (child.name.contains(part)) found.add(child.name + " (" + child.samples + ")");
+            for (String below : pathsTo(child, part)) found.add(child.name + " > " + below);
+        }
+        return found;
     }
 
     private static long spin() {
