@@ -64,7 +64,19 @@ public final class JvmHarness {
             System.out.println("RESULT {\"ok\":false,\"error\":\"cannot write the result\"}");
         }
         System.out.flush();
+        stopRecordings();
         Runtime.getRuntime().halt(ok ? 0 : 1); // some systems leave non-daemon threads behind
+    }
+
+    /**
+     * Stops the flight recordings started with {@code -XX:StartFlightRecording:filename=…} (for instance through
+     * {@code JAVA_TOOL_OPTIONS}), which writes them: a halted JVM would leave their files empty.
+     */
+    private static void stopRecordings() {
+        if (!jdk.jfr.FlightRecorder.isInitialized()) return;
+        for (jdk.jfr.Recording r : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+            if (r.getDestination() != null && r.getState() == jdk.jfr.RecordingState.RUNNING) r.stop();
+        }
     }
 
     static boolean run(JvmSystem s, DriverArgs a, Map<String, Object> out) throws Exception {
