@@ -38,8 +38,12 @@ class PostgresResultWakeUpTest {
                     CompletableFuture.supplyAsync(() -> waiter.awaitFinished(id, Duration.ofSeconds(60)));
             Thread.sleep(300); // let the waiter read the job unfinished and wait (a later start only reads it done)
             LeasedJob leased = producer.fetch(List.of("wake"), 1, Duration.ofSeconds(30)).get(0);
+            long acked = System.nanoTime();
             producer.ack(List.of(new Completion(leased.lease(), "{\"ok\":true}")));
             Optional<JobInfo> info = awaited.get(45, java.util.concurrent.TimeUnit.SECONDS);
+            // well before any read of its own (a missing notification left it waiting ~30 s here)
+            assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acked))
+                    .as("woken by the notification").isLessThan(10_000);
             assertThat(info).isPresent();
             assertThat(info.get().state()).isEqualTo(JobState.SUCCEEDED);
         }
