@@ -46,6 +46,7 @@ final class DashboardServer {
                 s.location = Location.CLASSPATH;
             });
             RoutesConfig r = cfg.routes;
+            r.before(DashboardServer::readBody);
             r.before(guard::check);
             login.register(r);
             pages.register(r);
@@ -63,6 +64,17 @@ final class DashboardServer {
                 if (ctx.result() == null || ctx.result().isEmpty()) problem(ctx, 404, "not found", api);
             });
         });
+    }
+
+    /**
+     * Reads a request's body (at most {@code maxRequestSize}) before anything answers it, the guard included. Jetty
+     * closes a keep-alive connection whose request content was left unread and had not fully arrived yet (it cannot
+     * wait for it), so a route that needs no body (an action, a refused login) cost the client its connection, and
+     * a request it had already sent on it got no answer (KeepAliveTest).
+     */
+    private static void readBody(Context ctx) {
+        String method = ctx.req().getMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) ctx.bodyAsBytes();
     }
 
     /** Ends a request with {@code status}: JSON for API calls, else a page (the login form for 401). */
